@@ -1,0 +1,218 @@
+"""Meaning checks on a file that has the right shape: every rule must be able to fire.
+
+Returns problems plus the compiled expressions, so loading compiles each once.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import cel
+
+from rules.errors import Problem
+from rules.events import COMMON_FIELDS, EVENT_TYPES, PROFILE_FIELDS, matches
+from rules.expr import Analysis, ExprSyntaxError, analyse, compile_expr, trial
+from rules.model import Award, Rule, RulesetFile
+from rules.source import Document, Path
+
+SPECIAL_TARGETS = ("actor", "subject")
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    program: cel.Program
+    analysis: Analysis
+
+
+@dataclass(slots=True)
+class Checked:
+    problems: list[Problem] = field(default_factory=list)
+    # (rule index, "when" | "to") -> compiled expression
+    expressions: dict[tuple[int, str], Compiled] = field(default_factory=dict)
+
+
+def check(doc: Document, model: RulesetFile) -> Checked:
+    out = Checked()
+    if model.timezone is not None:
+        try:
+            zoneinfo.ZoneInfo(model.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            out.problems.append(doc.problem(("timezone",), f"unknown time zone {model.timezone!r}"))
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(model.rules):
+        at: Path = ("rules", index)
+        if rule.id in seen:
+            out.problems.append(
+                doc.problem(
+                    (*at, "id"), f"duplicate rule id {rule.id!r} (first at rules[{seen[rule.id]}])"
+                )
+            )
+        seen.setdefault(rule.id, index)
+        _check_rule(doc, model, index, rule, out)
+    _check_tests(doc, model, out)
+    return out
+
+
+def _check_rule(doc: Document, model: RulesetFile, index: int, rule: Rule, out: Checked) -> None:
+    at: Path = ("rules", index)
+    problem = out.problems.append
+    if rule.event not in EVENT_TYPES:
+        known = ", ".join(sorted(EVENT_TYPES))
+        problem(doc.problem((*at, "event"), f"unknown event type {rule.event!r} (known: {known})"))
+        return
+    shapes = [name for name in ("award", "tiers") if getattr(rule, name) is not None]
+    if len(shapes) != 1:
+        problem(doc.problem(at, f"rule {rule.id!r} needs exactly one of award, tiers"))
+    if rule.streak is not None and rule.award is None:
+        problem(doc.problem((*at, "streak"), "a streak needs an award (not tiers)"))
+    if rule.award is not None:
+        _check_award(doc, model, (*at, "award"), rule.award, out)
+    if rule.tiers is not None:
+        _check_tiers(doc, model, at, rule, out)
+    for number, limit in enumerate(rule.limits):
+        if limit.max == 0:
+            problem(doc.problem((*at, "limits", number, "max"), "max 0: the rule can never fire"))
+        if len(set(limit.key)) != len(limit.key):
+            problem(doc.problem((*at, "limits", number, "key"), "a key part is repeated"))
+    active = rule.active
+    if active and active.from_ and active.until and active.until < active.from_:
+        problem(
+            doc.problem(
+                (*at, "active", "until"),
+                f"until {active.until} is before from {active.from_}: the rule can never fire",
+            )
+        )
+    if rule.when is not None:
+        _check_expression(doc, index, rule, "when", rule.when, out)
+    if rule.to not in SPECIAL_TARGETS:
+        _check_expression(doc, index, rule, "to", rule.to, out)
+
+
+def _check_award(doc: Document, model: RulesetFile, at: Path, award: Award, out: Checked) -> None:
+    if award.points == 0 and award.spins == 0 and award.badge is None:
+        out.problems.append(doc.problem(at, "the award gives nothing (points, spins or badge)"))
+    if award.badge is not None and award.badge not in model.badges:
+        defined = ", ".join(sorted(model.badges)) or "none"
+        out.problems.append(
+            doc.problem((*at, "badge"), f"undefined badge {award.badge!r} (defined: {defined})")
+        )
+
+
+def _check_tiers(doc: Document, model: RulesetFile, at: Path, rule: Rule, out: Checked) -> None:
+    assert rule.tiers is not None
+    if not rule.tiers:
+        out.problems.append(doc.problem((*at, "tiers"), "tiers is empty"))
+    previous = 0
+    for number, tier in enumerate(rule.tiers):
+        where = (*at, "tiers", number)
+        if tier.at <= previous:
+            out.problems.append(
+                doc.problem(
+                    (*where, "at"),
+                    f"tiers out of order: at {tier.at} comes after at {previous}",
+                )
+            )
+        previous = max(previous, tier.at)
+        _check_award(doc, model, (*where, "award"), tier.award, out)
+
+
+def _check_expression(
+    doc: Document, index: int, rule: Rule, slot: str, source: str, out: Checked
+) -> None:
+    where: Path = ("rules", index, slot)
+    try:
+        program = compile_expr(source)
+    except ExprSyntaxError as exc:
+        out.problems.append(doc.expression_problem(where, exc.offset, str(exc)))
+        return
+    analysis = analyse(source, program, rule.event)
+    for offset, message in analysis.problems:
+        out.problems.append(doc.expression_problem(where, offset, message))
+    if analysis.problems:
+        return
+    result, trouble = trial(program, rule.event)
+    if trouble is not None:
+        out.problems.append(doc.problem(where, f"{slot}: {trouble}"))
+        return
+    if slot == "when" and result is not None and not isinstance(result, bool):
+        kind = type(result).__name__
+        out.problems.append(doc.problem(where, f"when must be true or false, not {kind}"))
+        return
+    if slot == "when" and result is False and not program.variables():
+        out.problems.append(doc.problem(where, "when is always false: the rule can never fire"))
+        return
+    if slot == "to" and result is not None and not isinstance(result, str):
+        kind = type(result).__name__
+        out.problems.append(
+            doc.problem(where, f"to must be actor, subject or give a user id, not {kind}")
+        )
+        return
+    out.expressions[(index, slot)] = Compiled(program, analysis)
+
+
+def _check_tests(doc: Document, model: RulesetFile, out: Checked) -> None:
+    known_badges = set(model.badges)
+    for number, case in enumerate(model.tests):
+        at: Path = ("tests", number)
+        for item, event in enumerate(case.events):
+            out.problems.extend(_check_test_event(doc, (*at, "events", item), event))
+        for user, users_fields in case.users.items():
+            for name in users_fields:
+                if name not in PROFILE_FIELDS:
+                    out.problems.append(
+                        doc.problem(
+                            (*at, "users", user, name), f"unknown profile field {name!r}", key=True
+                        )
+                    )
+        for user, expect in case.expect.items():
+            for position, badge in enumerate(expect.badges or []):
+                if badge not in known_badges:
+                    out.problems.append(
+                        doc.problem(
+                            (*at, "expect", user, "badges", position),
+                            f"undefined badge {badge!r}",
+                        )
+                    )
+
+
+_TEST_ONLY = {"repeat": "int", "every": "str"}
+
+
+def _check_test_event(doc: Document, at: Path, event: dict[str, Any]) -> list[Problem]:
+    type_ = event.get("type")
+    if not isinstance(type_, str) or type_ not in EVENT_TYPES:
+        where = (*at, "type") if "type" in event else at
+        return [doc.problem(where, f"unknown event type {type_!r}")]
+    declared = {**COMMON_FIELDS, **EVENT_TYPES[type_], **_TEST_ONLY}
+    problems = []
+    for name, value in event.items():
+        if name not in declared:
+            allowed = ", ".join(sorted(declared))
+            problems.append(
+                doc.problem(
+                    (*at, name), f"{type_} has no field {name!r} (allowed: {allowed})", key=True
+                )
+            )
+        elif name == "at":
+            if not _is_time(value):
+                problems.append(doc.problem((*at, name), "at must be a time with a zone"))
+        elif name == "id" and not isinstance(value, str):
+            problems.append(doc.problem((*at, name), "id must be str"))
+        elif name != "id" and not matches(declared[name], value):
+            problems.append(doc.problem((*at, name), f"{name} must be {declared[name]}"))
+    for name in ("actor", "at"):
+        if name not in event:
+            problems.append(doc.problem(at, f"test event needs {name!r}"))
+    return problems
+
+
+def _is_time(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return False
+    return isinstance(value, datetime) and value.tzinfo is not None
