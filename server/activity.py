@@ -1,0 +1,71 @@
+"""Recording activity events into the outbox (`activity_event`).
+
+An event is written in the same transaction as the change it records; ids are time-ordered
+so that the outbox reads back in the order things happened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError
+
+from server.models import ActivityEvent
+
+
+def new_event_id(at: datetime | None = None) -> str:
+    """32 hex digits: 12 of milliseconds, then 20 random (80 bits), sortable by time."""
+    millis = int((at.timestamp() if at else time.time()) * 1000)
+    return f"{millis:012x}{os.urandom(10).hex()}"
+
+
+async def record(
+    type_: str,
+    actor_id: int,
+    data: dict[str, Any] | None = None,
+    *,
+    subject_id: int | None = None,
+    at: datetime | None = None,
+    event_id: str | None = None,
+    using_db: BaseDBAsyncClient | None = None,
+) -> ActivityEvent | None:
+    """Write one event. With an explicit `event_id`, a second write of the same event is a
+    no-op (returns None): that is how once-a-day events stay once a day."""
+    moment = at or datetime.now(UTC)
+    try:
+        return await ActivityEvent.create(
+            id=event_id or new_event_id(moment),
+            type=type_,
+            actor_id=actor_id,
+            subject_id=subject_id,
+            at=moment,
+            data=data or {},
+            using_db=using_db,
+        )
+    except IntegrityError:
+        if event_id is None:
+            raise
+        return None
+
+
+async def note_daily_login(redis: Any, keys: Any, zone: Any, employee_id: int) -> None:
+    """Record `user.daily_login` on the first authenticated request of the calendar day (in
+    the company zone). Redis remembers who was seen today so that this costs one SET per
+    request, not a database write; the deterministic event id keeps it once a day even if
+    Redis forgets."""
+    moment = datetime.now(UTC)
+    day = moment.astimezone(zone).date().isoformat()
+    if not await redis.set(keys.daily_seen(day, employee_id), b"1", nx=True, ex=2 * 86400):
+        return
+    await record(
+        "user.daily_login",
+        employee_id,
+        {"day": day},
+        at=moment,
+        event_id=hashlib.sha256(f"user.daily_login:{employee_id}:{day}".encode()).hexdigest()[:32],
+    )

@@ -1,0 +1,316 @@
+"""Declared API routes: each endpoint states its body, response, auth and roles once, and
+the same declaration drives request handling and the OpenAPI document.
+
+An endpoint parses, calls one service function and serialises; everything every endpoint
+needs (authentication, CSRF, roles, the write rate limit, body limits, JSON errors, metrics,
+the access log) happens here, once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from server.activity import note_daily_login
+from server.auth.sessions import authenticate, check_csrf
+from server.auth.throttle import check_write_rate
+from server.errors import ApiError
+from server.i18n import negotiate, translate
+from server.metrics import observe_request
+from server.models import Employee, Role, Session
+from server.services import Services
+from server.settings import SUPPORTED_LOCALES, Locale
+
+log = logging.getLogger("plaza.http")
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class Auth(Enum):
+    NONE = "none"  # never looks at credentials (health, login)
+    OPTIONAL = "optional"
+    USER = "user"
+
+
+class JSON(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
+
+
+@dataclass
+class Ctx:
+    """What a handler gets besides its body: the request, the services, the caller."""
+
+    request: Request
+    services: Services
+    locale: Locale
+    ip: str
+    user: Employee | None = None
+    session: Session | None = None
+    via: str | None = None  # "session" or "token"
+    new_csrf: str | None = None  # set when this request started a session
+    # Cookies and headers the handler wants on its response (e.g. a new session cookie).
+    set_cookies: list[dict[str, Any]] = field(default_factory=list)
+    delete_cookies: list[str] = field(default_factory=list)
+
+    @property
+    def me(self) -> Employee:
+        if self.user is None:  # guarded by Auth.USER; here for the type checker
+            raise ApiError(401, "not_authenticated")
+        return self.user
+
+    def path_int(self, name: str) -> int:
+        value = self.request.path_params[name]
+        return int(value)
+
+
+Handler = Callable[..., Awaitable[Any]]
+H = TypeVar("H", bound=Handler)
+
+
+@dataclass
+class Endpoint:
+    method: str
+    path: str
+    handler: Handler
+    summary: str
+    tags: tuple[str, ...]
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: type[BaseModel] | None
+    status: int
+    auth: Auth
+    roles: frozenset[Role]
+    raw_body: str | None  # a media type: the handler reads the body itself (uploads)
+    max_body: int | None
+    csrf: bool
+    response_media_type: str = "application/json"
+
+
+class Api:
+    """A collection of declared endpoints; `routes()` turns them into Starlette routes."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tags: Sequence[str] = (),
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: type[BaseModel] | None = None,
+        status: int = 200,
+        auth: Auth = Auth.USER,
+        roles: Sequence[Role] = (),
+        raw_body: str | None = None,
+        max_body: int | None = None,
+        csrf: bool = True,
+        response_media_type: str = "application/json",
+    ) -> Callable[[H], H]:
+        def register(handler: H) -> H:
+            self.endpoints.append(
+                Endpoint(
+                    method=method,
+                    path=path,
+                    handler=handler,
+                    summary=summary,
+                    tags=tuple(tags),
+                    body=body,
+                    query=query,
+                    response=response,
+                    status=status,
+                    auth=auth,
+                    roles=frozenset(roles),
+                    raw_body=raw_body,
+                    max_body=max_body,
+                    csrf=csrf,
+                    response_media_type=response_media_type,
+                )
+            )
+            return handler
+
+        return register
+
+    def include(self, other: Api) -> None:
+        self.endpoints.extend(other.endpoints)
+
+    def routes(self) -> list[Route]:
+        by_path: dict[str, dict[str, Endpoint]] = {}
+        for endpoint in self.endpoints:
+            by_path.setdefault(endpoint.path, {})[endpoint.method] = endpoint
+        return [
+            Route(path, self._dispatcher(methods), methods=list(methods))
+            for path, methods in by_path.items()
+        ]
+
+    def _dispatcher(self, methods: dict[str, Endpoint]) -> Callable[[Request], Awaitable[Response]]:
+        async def dispatch(request: Request) -> Response:
+            return await self._handle(methods[request.method], request)
+
+        return dispatch
+
+    async def _handle(self, endpoint: Endpoint, request: Request) -> Response:
+        services: Services = request.app.state.services
+        started = time.perf_counter()
+        settings = services.settings
+        ctx = Ctx(
+            request=request,
+            services=services,
+            locale=negotiate(request.headers.get("accept-language"), settings.locale),
+            ip=request.client.host if request.client else "",
+        )
+        status = 500
+        try:
+            response = await self._run(endpoint, ctx)
+            status = response.status_code
+        except ApiError as exc:
+            status = exc.status
+            response = error_response(exc, ctx.locale)
+        except Exception:
+            log.exception("unhandled error", extra={"path": request.url.path})
+            response = error_response(ApiError(500, "internal"), ctx.locale)
+        for cookie in ctx.set_cookies:
+            response.set_cookie(**cookie)
+        for name in ctx.delete_cookies:
+            response.delete_cookie(name, path="/")
+        elapsed = time.perf_counter() - started
+        observe_request(endpoint.method, endpoint.path, status, elapsed)
+        log.info(
+            "request",
+            extra={
+                "method": endpoint.method,
+                "path": request.url.path,
+                "route": endpoint.path,
+                "status": status,
+                "ms": round(elapsed * 1000, 2),
+                "user": ctx.user.id if ctx.user else None,
+                "ip": ctx.ip,
+            },
+        )
+        return response
+
+    async def _run(self, endpoint: Endpoint, ctx: Ctx) -> Response:
+        if endpoint.auth is not Auth.NONE:
+            await authenticate(ctx)
+        if endpoint.auth is Auth.USER and ctx.user is None:
+            raise ApiError(401, "not_authenticated")
+        if ctx.user is not None:
+            if ctx.user.locale in SUPPORTED_LOCALES:
+                ctx.locale = ctx.user.locale
+            services = ctx.services
+            await note_daily_login(
+                services.redis, services.keys, services.settings.zone, ctx.user.id
+            )
+        unsafe = endpoint.method in UNSAFE_METHODS
+        if unsafe and endpoint.csrf and ctx.via == "session":
+            check_csrf(ctx)
+        if endpoint.roles and (ctx.user is None or ctx.user.role not in endpoint.roles):
+            raise ApiError(403, "forbidden")
+        if unsafe and ctx.user is not None:
+            await check_write_rate(ctx)
+
+        args: list[Any] = [ctx]
+        if endpoint.query is not None:
+            args.append(parse_model(endpoint.query, dict(ctx.request.query_params)))
+        if endpoint.body is not None:
+            raw = await read_body(
+                ctx.request, endpoint.max_body or ctx.services.settings.max_body_bytes
+            )
+            args.append(parse_json_body(endpoint.body, raw))
+        result = await endpoint.handler(*args)
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, BaseModel):
+            result = result.model_dump(mode="json")
+        return JSON(result, status_code=endpoint.status)
+
+
+def error_response(exc: ApiError, locale: str) -> JSON:
+    detail = exc.detail or translate(locale, exc.detail_key, **exc.params)
+    body: dict[str, Any] = {"error": exc.code, "detail": detail}
+    extra = exc.params.get("extra")
+    if isinstance(extra, dict):
+        body.update(extra)
+    return JSON(body, status_code=exc.status, headers=exc.headers)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise ApiError(413, "body_too_large", limit=limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise ApiError(413, "body_too_large", limit=limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_json_body(model: type[M], raw: bytes) -> M:
+    try:
+        data = orjson.loads(raw or b"{}")
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "invalid_json", reason=str(exc)) from None
+    return parse_model(model, data)
+
+
+def parse_model(model: type[M], data: object) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(exc, model) from None
+
+
+def validation_error(exc: ValidationError, model: type[BaseModel]) -> ApiError:
+    fields = []
+    for error in exc.errors():
+        name = ".".join(str(p) for p in error["loc"]) or "body"
+        fields.append({"field": name, "reason": error["msg"]})
+    first = exc.errors()[0]
+    name = ".".join(str(p) for p in first["loc"]) or "body"
+    if first["type"] == "extra_forbidden":
+        allowed = ", ".join(sorted(model.model_fields))
+        return ApiError(
+            422,
+            "validation_failed",
+            detail_key="error.unknown_field",
+            field=name,
+            allowed=allowed,
+            extra={"fields": fields},
+        )
+    return ApiError(
+        422, "validation_failed", field=name, reason=first["msg"], extra={"fields": fields}
+    )
+
+
+_PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
+
+
+def openapi_path(path: str) -> tuple[str, list[dict[str, Any]]]:
+    params = []
+    for name, kind in _PARAM.findall(path):
+        schema = {"type": "integer"} if kind == "int" else {"type": "string"}
+        params.append({"name": name, "in": "path", "required": True, "schema": schema})
+    return _PARAM.sub(r"{\1}", path), params

@@ -1,0 +1,103 @@
+"""`create_app()`: the one place where settings, database, Redis and routes are put together."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+from tortoise import connections
+
+from server.api import JSON, Api, error_response
+from server.auth.endpoints import api as auth_api
+from server.db import close_database, open_database
+from server.errors import ApiError
+from server.hr.endpoints import api as hr_api
+from server.i18n import negotiate
+from server.logs import setup_logging
+from server.metrics import metrics_endpoint
+from server.openapi import build as build_openapi
+from server.services import Services
+from server.settings import Settings, load_settings
+
+
+def plaza_version() -> str:
+    try:
+        return version("plaza")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def build_api() -> Api:
+    api = Api()
+    for part in (auth_api, hr_api):
+        api.include(part)
+    return api
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """The ASGI app. `manage_database=False` leaves Tortoise to the caller (tests that share
+    one initialised database between the app and the test body)."""
+    settings = settings or load_settings()
+    api = build_api()
+    openapi = build_openapi(api.endpoints, plaza_version())
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        setup_logging(settings)
+        if manage_database:
+            await open_database(settings)
+        app.state.services = await Services.start(settings)
+        try:
+            yield
+        finally:
+            await app.state.services.close()
+            if manage_database:
+                await close_database()
+
+    async def openapi_endpoint(request: Request) -> Response:
+        return JSON(openapi)
+
+    async def healthz(request: Request) -> Response:
+        return JSON({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            await connections.get("default").execute_query("SELECT 1")
+            checks["database"] = "ok"
+        except Exception as exc:  # any failure means "not ready"; say which
+            checks["database"] = f"error: {exc}"
+        try:
+            await request.app.state.services.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {exc}"
+        ready = all(v == "ok" for v in checks.values())
+        return JSON({"status": "ok" if ready else "unavailable", **checks}, 200 if ready else 503)
+
+    routes: list[BaseRoute] = [
+        Route("/api/openapi.json", openapi_endpoint),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/metrics", metrics_endpoint),
+        *api.routes(),
+    ]
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        locale = negotiate(request.headers.get("accept-language"), settings.locale)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
+        return error_response(ApiError(exc.status_code, code), locale)
+
+    app = Starlette(
+        routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}
+    )
+    app.state.settings = settings
+    app.state.api = api
+    return app

@@ -1,0 +1,152 @@
+"""Who is calling: server-side sessions in an HttpOnly cookie, or a personal API token.
+
+Both are stored as SHA-256 hashes. Every request re-reads the employee, so a dismissal or
+an ended session takes effect on the very next request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from server.errors import ApiError
+from server.models import ApiToken, Employee, Session
+
+if TYPE_CHECKING:
+    from server.api import Ctx
+    from server.settings import Settings
+
+SESSION_COOKIE = "plaza_session"
+CSRF_COOKIE = "plaza_csrf"
+CSRF_HEADER = "x-csrf-token"
+TOKEN_PREFIX = "plz_"  # noqa: S105 - a visible prefix, not a secret
+# last_seen_at is written at most this often, so that reads do not turn into writes.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def csrf_token(settings: Settings, session_token_hash: str) -> str:
+    """The CSRF token is bound to the session, so a token from one session fails in another."""
+    mac = hmac.new(settings.secret().encode(), f"csrf:{session_token_hash}".encode(), "sha256")
+    return mac.hexdigest()
+
+
+def session_cookies(settings: Settings, token: str) -> list[dict[str, Any]]:
+    common = {"path": "/", "samesite": "lax", "secure": settings.cookie_secure}
+    max_age = settings.session_absolute_days * 86400
+    return [
+        {"key": SESSION_COOKIE, "value": token, "httponly": True, "max_age": max_age, **common},
+        {
+            "key": CSRF_COOKIE,
+            "value": csrf_token(settings, digest(token)),
+            "httponly": False,  # the web app reads it and echoes it in X-CSRF-Token
+            "max_age": max_age,
+            **common,
+        },
+    ]
+
+
+async def create_session(employee: Employee, settings: Settings, ip: str, agent: str) -> str:
+    token = new_token()
+    moment = now()
+    await Session.create(
+        token_hash=digest(token),
+        employee=employee,
+        created_at=moment,
+        last_seen_at=moment,
+        expires_at=moment + timedelta(days=settings.session_absolute_days),
+        ip=ip[:64],
+        user_agent=agent[:300],
+    )
+    return token
+
+
+async def revoke_session_token(token: str) -> None:
+    await Session.filter(token_hash=digest(token), revoked_at=None).update(revoked_at=now())
+
+
+async def revoke_all(employee_id: int, *, tokens: bool) -> int:
+    """End every session (and, if asked, every API token) of an employee; returns sessions ended."""
+    moment = now()
+    ended = await Session.filter(employee_id=employee_id, revoked_at=None).update(revoked_at=moment)
+    if tokens:
+        await ApiToken.filter(employee_id=employee_id, revoked_at=None).update(revoked_at=moment)
+    return ended
+
+
+def _check_employee(employee: Employee) -> None:
+    if not employee.is_active:
+        raise ApiError(403, "account_dismissed")
+
+
+async def authenticate(ctx: Ctx) -> None:
+    """Fill ctx.user from a Bearer token or the session cookie. A credential that was sent but
+    no longer works is an error (401/403), not an anonymous request: the client must know."""
+    header = ctx.request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        await _from_token(ctx, header[7:].strip())
+        return
+    token = ctx.request.cookies.get(SESSION_COOKIE)
+    if token:
+        await _from_session(ctx, token)
+
+
+async def _from_token(ctx: Ctx, token: str) -> None:
+    row = await ApiToken.get_or_none(token_hash=digest(token)).select_related("employee")
+    if row is None:
+        raise ApiError(401, "not_authenticated")
+    _check_employee(row.employee)
+    if row.revoked_at is not None:
+        raise ApiError(401, "session_expired")
+    moment = now()
+    if row.last_used_at is None or moment - row.last_used_at > _TOUCH_EVERY:
+        await ApiToken.filter(id=row.id).update(last_used_at=moment)
+    ctx.user, ctx.via = row.employee, "token"
+
+
+async def _from_session(ctx: Ctx, token: str) -> None:
+    settings = ctx.services.settings
+    row = await Session.get_or_none(token_hash=digest(token)).select_related("employee")
+    if row is None:
+        ctx.delete_cookies.append(SESSION_COOKIE)
+        raise ApiError(401, "session_expired")
+    _check_employee(row.employee)
+    moment = now()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    if row.revoked_at is not None or moment >= row.expires_at or moment - row.last_seen_at >= idle:
+        ctx.delete_cookies.append(SESSION_COOKIE)
+        raise ApiError(401, "session_expired")
+    if moment - row.last_seen_at > _TOUCH_EVERY:
+        await Session.filter(id=row.id).update(last_seen_at=moment)
+    ctx.user, ctx.session, ctx.via = row.employee, row, "session"
+
+
+def check_csrf(ctx: Ctx) -> None:
+    if ctx.session is None:
+        return
+    sent = ctx.request.headers.get(CSRF_HEADER, "")
+    expected = csrf_token(ctx.services.settings, ctx.session.token_hash)
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise ApiError(403, "csrf_failed")
+
+
+async def create_api_token(employee: Employee, name: str) -> tuple[ApiToken, str]:
+    token = TOKEN_PREFIX + new_token()
+    row = await ApiToken.create(
+        token_hash=digest(token), prefix=token[:10], name=name, employee=employee
+    )
+    return row, token

@@ -1,0 +1,213 @@
+"""The `plaza` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from server.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
+
+
+def settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        click.echo(f"plaza: {exc}", err=True)
+        sys.exit(2)
+
+
+def run_with_database(settings: Settings, body: Callable[[], Awaitable[T]]) -> T:
+    from server.db import close_database, open_database
+    from server.runner import private_redis
+
+    async def main() -> T:
+        await open_database(settings)
+        try:
+            return await body()
+        finally:
+            await close_database()
+
+    with private_redis(settings):
+        return asyncio.run(main())
+
+
+@click.group()
+def main() -> None:
+    """Plaza: a corporate community server with a gamification engine."""
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations (safe to run again)."""
+    from server.db import apply_migrations
+
+    settings = settings_or_exit()
+    asyncio.run(apply_migrations(settings))
+    click.echo(f"database is up to date ({settings.database_url})")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="web processes")
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web server (HTTP API and Socket.IO)."""
+    from server.runner import serve_web
+
+    serve_web(settings_or_exit(), host, port, workers)
+
+
+@main.command()
+def worker() -> None:
+    """Run one background-job worker."""
+    from server.worker import make_worker
+
+    make_worker(settings_or_exit()).run()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def up(host: str, port: int) -> None:
+    """Everything on one machine: a private Redis, migrations, the web server and a worker."""
+    from server.runner import run_all
+
+    sys.exit(run_all(settings_or_exit(), host, port))
+
+
+@main.command()
+def demo() -> None:
+    """Load demo data (idempotent): an organisation, employees and their logins."""
+    from server.demo import DEMO_PASSWORD, load_demo
+    from server.services import Services
+
+    settings = settings_or_exit()
+
+    async def body() -> list[tuple[str, str]]:
+        services = await Services.start(settings)
+        try:
+            return await load_demo(services)
+        finally:
+            await services.close()
+
+    logins = run_with_database(settings, body)
+    click.echo(f"demo data loaded; every demo login uses the password {DEMO_PASSWORD}")
+    for email, role in logins:
+        click.echo(f"  {role:<10} {email}")
+
+
+@main.group()
+def users() -> None:
+    """Employees: HR import and dismissal."""
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--full", is_flag=True, help="The file lists every employee: dismiss the others.")
+def import_users(file: Path, full: bool) -> None:
+    """Create or update employees from an HR export (CSV or JSON), keyed by employee_id."""
+    from server.hr.parse import ImportFileError, parse
+    from server.hr.service import import_rows
+    from server.services import Services
+
+    settings = settings_or_exit()
+    try:
+        parsed = parse(file.read_bytes(), file.name)
+    except ImportFileError as exc:
+        click.echo(f"{file}: {exc}", err=True)
+        sys.exit(1)
+
+    async def body() -> Any:
+        services = await Services.start(settings)
+        try:
+            with click.progressbar(
+                length=len(parsed.rows), label="importing", file=sys.stderr
+            ) as bar:
+                return await import_rows(
+                    parsed, full=full, redis=services.redis, keys=services.keys, progress=bar.update
+                )
+        finally:
+            await services.close()
+
+    summary = run_with_database(settings, body)
+    click.echo(
+        f"created {summary.created}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"dismissed {summary.dismissed}, rejected {len(summary.rejected)}"
+    )
+    for row in summary.rejected:
+        click.echo(f"{file}:{row.line}: rejected {row.employee_id or '-'}: {row.reason}")
+    for warning in summary.warnings:
+        click.echo(f"{file}: warning: {warning}")
+    sys.exit(1 if summary.rejected else 0)
+
+
+@users.command("deactivate")
+@click.argument("who", nargs=-1, required=True)
+def deactivate(who: tuple[str, ...]) -> None:
+    """Dismiss employees by e-mail or employee id: every session and token stops at once."""
+    from server.models import Employee
+    from server.people import dismiss
+    from server.services import Services
+
+    settings = settings_or_exit()
+
+    async def body() -> tuple[int, list[str]]:
+        ids, unknown = [], []
+        for name in who:
+            employee = await Employee.get_or_none(email=name.lower()) or await Employee.get_or_none(
+                employee_id=name
+            )
+            if employee is None:
+                unknown.append(name)
+            else:
+                ids.append(employee.id)
+        services = await Services.start(settings)
+        try:
+            return await dismiss(ids, services.redis, services.keys), unknown
+        finally:
+            await services.close()
+
+    count, unknown = run_with_database(settings, body)
+    click.echo(f"dismissed {count}")
+    for name in unknown:
+        click.echo(f"no such employee: {name}", err=True)
+    sys.exit(1 if unknown else 0)
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice(["employee", "manager", "comms", "moderator", "admin"]))
+def set_role(email: str, role: str) -> None:
+    """Give an employee a role (e.g. make the first admin)."""
+    from server.models import Employee, Role
+
+    settings = settings_or_exit()
+
+    async def body() -> int:
+        return await Employee.filter(email=email.lower()).update(role=Role(role))
+
+    if not run_with_database(settings, body):
+        click.echo(f"no such employee: {email}", err=True)
+        sys.exit(1)
+    click.echo(f"{email} is now {role}")
+
+
+def attach_optional_groups() -> None:
+    try:
+        from rules.cli import rules_group
+    except ImportError:  # the rules package is built by its own issue
+        return
+    main.add_command(rules_group, "rules")
+
+
+attach_optional_groups()
+
+if __name__ == "__main__":
+    main()

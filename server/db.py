@@ -1,0 +1,75 @@
+"""Database connection: Tortoise configuration from settings, start-up and migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise import Tortoise
+from tortoise.migrations.api import migrate as tortoise_migrate
+
+from server.settings import Settings
+
+APP_LABEL = "plaza"
+MODEL_MODULES = ["server.models"]
+MIGRATIONS_MODULE = "server.migrations"
+
+
+def connection_config(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite://"):
+        path = database_url.removeprefix("sqlite://")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": path,
+                "journal_mode": "WAL",
+                # Writers queue for up to 5 s instead of failing with "database is locked"
+                # when the web process and the worker write at the same moment.
+                "busy_timeout": 5000,
+                "synchronous": "NORMAL",
+            },
+        }
+    parts = urlsplit(database_url)
+    return {
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": parts.username or "postgres",
+            "password": parts.password or "",
+            "database": parts.path.lstrip("/") or "plaza",
+            "minsize": 1,
+            "maxsize": 10,
+        },
+    }
+
+
+def tortoise_config(settings: Settings) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_config(settings.database_url)},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def open_database(settings: Settings) -> None:
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(settings: Settings) -> None:
+    await tortoise_migrate(config=tortoise_config(settings))
+    await Tortoise.close_connections()

@@ -1,0 +1,33 @@
+"""Messages in English and Russian, chosen by the user's locale or Accept-Language."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+import orjson
+
+from server.settings import SUPPORTED_LOCALES, Locale
+
+
+@functools.cache
+def catalog(locale: Locale) -> dict[str, str]:
+    text = resources.files("server").joinpath("locales", f"{locale}.json").read_bytes()
+    messages: dict[str, str] = orjson.loads(text)
+    return messages
+
+
+def translate(locale: str, key: str, **params: object) -> str:
+    lang: Locale = locale if locale in SUPPORTED_LOCALES else "en"
+    template = catalog(lang).get(key) or catalog("en").get(key) or key
+    return template.format(**params) if params else template
+
+
+def negotiate(accept_language: str | None, default: Locale) -> Locale:
+    """The first supported language in an Accept-Language header (q-values ignored: browsers
+    send them in preference order already)."""
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        if tag in SUPPORTED_LOCALES:
+            return tag
+    return default

@@ -1,0 +1,30 @@
+"""Database models of the server: organisation, accounts, activity outbox, HR imports."""
+
+from server.models.accounts import ApiToken, Session
+from server.models.activity import ActivityEvent
+from server.models.hr import HrImport
+from server.models.org import (
+    City,
+    Company,
+    Department,
+    Employee,
+    EmployeeStatus,
+    Region,
+    Role,
+    Store,
+)
+
+__all__ = [
+    "ActivityEvent",
+    "ApiToken",
+    "City",
+    "Company",
+    "Department",
+    "Employee",
+    "EmployeeStatus",
+    "HrImport",
+    "Region",
+    "Role",
+    "Session",
+    "Store",
+]

@@ -1,0 +1,63 @@
+"""The arq worker: its settings and every job it runs, registered in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.worker import Worker
+
+from gamification.keys import Keys
+from server.db import close_database, open_database
+from server.hr.tasks import run_hr_import
+from server.logs import setup_logging
+from server.mail import compose, send
+from server.models import Company, Employee
+from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
+from server.settings import Settings
+
+
+async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
+    services: Services = ctx["services"]
+    employee = await Employee.get_or_none(id=employee_id)
+    if employee is None:
+        return False
+    company = await Company.first()
+    message = compose(
+        services.settings,
+        employee.email,
+        employee.locale,
+        "welcome",
+        name=employee.name,
+        email=employee.email,
+        url=services.settings.base_url,
+        company=company.name if company else "Plaza",
+    )
+    return await send(services.settings, message)
+
+
+FUNCTIONS = [run_hr_import, send_welcome_mail]
+
+
+def make_worker(settings: Settings, **options: Any) -> Worker:
+    async def startup(ctx: dict[str, Any]) -> None:
+        await open_database(settings)
+        ctx["services"] = await Services.start(settings)
+
+    async def shutdown(ctx: dict[str, Any]) -> None:
+        services: Services | None = ctx.get("services")
+        if services is not None:
+            await services.close()
+        await close_database()
+
+    setup_logging(settings)
+    return Worker(
+        functions=FUNCTIONS,
+        redis_settings=arq_redis_settings(settings),
+        queue_name=Keys(settings.redis_prefix).queue,
+        job_serializer=job_serializer,
+        job_deserializer=job_deserializer,
+        on_startup=startup,
+        on_shutdown=shutdown,
+        max_tries=5,
+        **options,
+    )
