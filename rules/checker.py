@@ -5,6 +5,7 @@ Returns problems plus the compiled expressions, so loading compiles each once.
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -179,6 +180,7 @@ def _check_tests(doc: Document, model: RulesetFile, out: Checked) -> None:
 
 
 _TEST_ONLY = {"repeat": "int", "every": "str"}
+_EVERY = re.compile(r"^\d+\s*[dhms]$")
 
 
 def _check_test_event(doc: Document, at: Path, event: dict[str, Any]) -> list[Problem]:
@@ -201,6 +203,12 @@ def _check_test_event(doc: Document, at: Path, event: dict[str, Any]) -> list[Pr
                 problems.append(doc.problem((*at, name), "at must be a time with a zone"))
         elif name == "id" and not isinstance(value, str):
             problems.append(doc.problem((*at, name), "id must be str"))
+        elif name == "repeat" and not (isinstance(value, int) and 1 <= value <= 10_000):
+            problems.append(doc.problem((*at, name), "repeat must be a whole number 1..10000"))
+        elif name == "every" and not (isinstance(value, str) and _EVERY.match(value)):
+            problems.append(doc.problem((*at, name), "every must be like 1d, 2h, 30m or 10s"))
+        elif name in ("repeat", "every"):
+            pass
         elif name != "id" and not matches(declared[name], value):
             problems.append(doc.problem((*at, name), f"{name} must be {declared[name]}"))
     for name in ("actor", "at"):

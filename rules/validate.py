@@ -31,10 +31,20 @@ def _problem(doc: Document, error: Any) -> Problem:
     if kind == "missing":
         where = f" in {_dotted(loc[:-1])}" if loc[:-1] else ""
         return doc.problem(loc[:-1], f"missing key {loc[-1]!r}{where}")
-    message = str(error["msg"]).removeprefix("Value error, ")
+    message = str(error["msg"]).removeprefix("Value error, ").replace("Input should", "should")
+    if kind.endswith("_type") and "input" in error:
+        message += f", got {_kind(error['input'])}"
     if kind in ("model_type", "dict_type") and isinstance(error.get("input"), list):
         message = "expected a mapping (key: value), got a list"
     return doc.problem(loc, f"{_dotted(loc)}: {message}")
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{value!r} ({type(value).__name__})"
 
 
 def _dotted(loc: Path) -> str:
