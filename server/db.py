@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base import executor as tortoise_executor
 from tortoise.migrations.api import migrate as tortoise_migrate
 
 from server.settings import Settings
@@ -63,6 +64,10 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 
 async def open_database(settings: Settings) -> None:
+    # Tortoise caches each model's INSERT statement by connection name only, not by dialect:
+    # after SQLite and then PostgreSQL in one process (the test suite does exactly that),
+    # PostgreSQL would get SQLite's "?" placeholders. Start every opening from a clean cache.
+    tortoise_executor.EXECUTOR_CACHE.clear()
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
 
 

@@ -1,0 +1,245 @@
+"""Test set-up with real parts: a redis-server on a unix socket, a throwaway PostgreSQL
+cluster (run as the `postgres` user), SQLite files, and the app served by uvicorn on a
+loopback port. Each test gets its own database (copied from a migrated template) and its
+own Redis key prefix.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis
+import uvicorn
+
+from server.app import create_app
+from server.db import apply_migrations, close_database, open_database
+from server.settings import Settings
+
+SECRET = "test-secret-" + "x" * 40
+EMAIL_DOMAIN = "example.com"
+
+
+# -- servers started once per test session --------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def redis_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("redis")
+    sock = folder / "redis.sock"
+    process = subprocess.Popen(
+        ["redis-server", "--port", "0", "--unixsocket", str(sock), "--dir", str(folder),
+         "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(unix_socket_path=str(sock))
+    _wait(lambda: client.ping(), "redis-server")
+    yield sock
+    process.terminate()
+    process.wait(10)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _postgres_bin() -> Path:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    raise RuntimeError("PostgreSQL is not installed: `make test` installs the postgresql package")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL cluster in a temporary folder, listening on loopback only. PostgreSQL
+    refuses to run as root, so it runs as the `postgres` user that the package creates."""
+    if url := os.environ.get("PLAZA_TEST_POSTGRES_URL"):
+        yield url
+        return
+    binaries = _postgres_bin()
+    folder = Path(tempfile.mkdtemp(prefix="plaza-pg-"))
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    if as_postgres:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+    subprocess.run(
+        [*as_postgres, str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+         "--no-sync", "-E", "UTF8", "--locale", "C"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    port = _free_port()
+    # Durability off: these databases live for one test run.
+    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
+               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+    subprocess.run(
+        [*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-o", options,
+         "-l", str(folder / "log"), "-w", "start"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False, stdout=subprocess.DEVNULL,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait(probe: Any, what: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            probe()
+            return
+        except Exception:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
+def base_settings(var_dir: Path, redis_sock: Path, database_url: str, **extra: Any) -> Settings:
+    values: dict[str, Any] = {
+        "var_dir": var_dir,
+        "database_url": database_url,
+        "redis_url": f"unix://{redis_sock}",
+        "redis_prefix": f"t{uuid.uuid4().hex[:10]}",
+        "secret_key": SECRET,
+        "email_domains": (EMAIL_DOMAIN,),
+        "log_format": "text",
+        **extra,
+    }
+    return Settings(**values)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory, redis_socket: Path) -> Path:
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    path = folder / "template.sqlite3"
+    settings = base_settings(folder, redis_socket, f"sqlite://{path}")
+    asyncio.run(apply_migrations(settings))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_url: str, redis_socket: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    base = postgres_url.rsplit("/", 1)[0]
+    _psql(postgres_url, "DROP DATABASE IF EXISTS plaza_template")
+    _psql(postgres_url, "CREATE DATABASE plaza_template")
+    settings = base_settings(tmp_path_factory.mktemp("pg"), redis_socket, f"{base}/plaza_template")
+    asyncio.run(apply_migrations(settings))
+    return base
+
+
+def _psql(url: str, sql: str) -> None:
+    import asyncpg  # noqa: PLC0415 - only the PostgreSQL fixtures need it
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, migrated database of each kind for the test (parametrised: every database
+    test runs on SQLite and on PostgreSQL)."""
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "plaza.sqlite3"
+        shutil.copyfile(template, path)
+        return f"sqlite://{path}"
+    base: str = request.getfixturevalue("postgres_template")
+    name = f"test_{os.getpid()}_{next(_counter)}"
+    _psql(f"{base}/postgres", f"CREATE DATABASE {name} TEMPLATE plaza_template")
+    return f"{base}/{name}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, redis_socket: Path, database_url: str) -> Settings:
+    return base_settings(tmp_path, redis_socket, database_url)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[Settings]:
+    await open_database(settings)
+    try:
+        yield settings
+    finally:
+        await close_database()
+
+
+# -- the app over real HTTP ----------------------------------------------------------------
+
+
+class LiveServer:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = create_app(settings, manage_database=False)
+        config = uvicorn.Config(
+            self.app, host="127.0.0.1", port=0, lifespan="on", log_level="warning",
+            proxy_headers=True, forwarded_allow_ips="127.0.0.1", ws="websockets-sansio",
+        )
+        self.server = uvicorn.Server(config)
+        self.task: asyncio.Task[None] | None = None
+        self.url = ""
+
+    async def __aenter__(self) -> LiveServer:
+        self.task = asyncio.create_task(self.server.serve())
+        while not self.server.started:
+            if self.task.done():
+                self.task.result()
+            await asyncio.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        if self.task is not None:
+            await self.task
+
+    @property
+    def services(self) -> Any:
+        return self.app.state.services
+
+
+@pytest.fixture
+async def live(db: Settings) -> AsyncIterator[LiveServer]:
+    async with LiveServer(db) as server:
+        yield server
+
+
+@contextlib.asynccontextmanager
+async def http_client(base_url: str, **kwargs: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=base_url, timeout=30, **kwargs) as client:
+        yield client
+
+
+@pytest.fixture
+async def client(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(live.url) as c:
+        yield c
