@@ -24,7 +24,7 @@ SPECIAL_TARGETS = ("actor", "subject")
 
 @dataclass(frozen=True, slots=True)
 class Compiled:
-    program: cel.Program
+    program: cel.Program  # over flat variables: what the engine runs
     analysis: Analysis
 
 
@@ -151,7 +151,7 @@ def _check_expression(
             doc.problem(where, f"to must be actor, subject or give a user id, not {kind}")
         )
         return
-    out.expressions[(index, slot)] = Compiled(program, analysis)
+    out.expressions[(index, slot)] = Compiled(compile_expr(analysis.flat_source), analysis)
 
 
 def _check_tests(doc: Document, model: RulesetFile, out: Checked) -> None:

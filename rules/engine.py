@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import cel
 
@@ -58,9 +58,26 @@ class Event:
         return (self.at, self.id)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
-    id: str  # deterministic; the settlement layer keeps it unique
+class Counted(NamedTuple):
+    """A limit's counter right after an award: `used` of `max` in `window`."""
+
+    used: int
+    max: int
+    per: str
+    window: str
+
+    def __str__(self) -> str:
+        return describe(self.used, self.max, self.per, self.window)
+
+
+class Decision(NamedTuple):
+    """One award to one person, with why it was made.
+
+    A named tuple, and `id` and `because` computed on demand, because the engine
+    makes one per award: a frozen dataclass of this size costs ~1.5 us to build
+    and a sha256 ~0.5 us, which replay (that never reads them) would pay 1M times.
+    """
+
     ruleset_version: str
     rule_id: str
     event_id: str
@@ -71,7 +88,21 @@ class Decision:
     kind: str  # points | spins | badge
     amount: int
     badge: str | None
-    because: str  # the counter that allowed it, e.g. "3 of 3 this day (2026-03-03)"
+    part: str  # the tier's `at` for a tier award, "" otherwise
+    note: str  # the streak or tier that allowed it, "" for a plain award
+    counted: tuple[Counted, ...]  # the limits' counters that allowed it
+
+    @property
+    def id(self) -> str:
+        """Deterministic; the settlement layer keeps it unique."""
+        return decision_id(self.event_id, self.rule_id, self.beneficiary, self.kind, self.part)
+
+    @property
+    def because(self) -> str:
+        """E.g. "3 of 3 this day (2026-03-03)"."""
+        reasons = [self.note] if self.note else []
+        reasons += [str(c) for c in self.counted]
+        return "; ".join(reasons) or "no limit"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -143,12 +174,13 @@ def judge(
                 if on_error is not None:
                     on_error(rule.id, event, exc)
                 continue
-        beneficiary = _beneficiary(rule, event, context, on_error)
-        if not beneficiary:
-            continue
-        # No self-kudos, no points for reacting to one's own post.
-        if rule.to != "actor" and beneficiary == event.actor:
-            continue
+        if rule.to == "actor":
+            beneficiary = event.actor
+        else:
+            beneficiary = _beneficiary(rule, event, context, on_error)
+            # No self-kudos, no points for reacting to one's own post.
+            if not beneficiary or beneficiary == event.actor:
+                continue
         if rule.tiers:
             _tiers(ruleset, rule, event, beneficiary, local, state, decisions)
         else:
@@ -163,21 +195,28 @@ def _context(
     actor: Profile | None,
     subject: Profile | None,
 ) -> cel.Context:
+    # Unknown fields are null: a condition on them is false, or a type error
+    # (which does not match either), never a match on a made-up value.
     values = event.fields
-    data: dict[str, Any] = {}
-    for name in plan.event_fields:
-        if name in values:
-            data[name] = values[name]
-        elif name in _COMMON:
-            data[name] = _COMMON[name](event, local)
-    variables: dict[str, Any] = {"event": data}
-    if plan.actor_fields is not None:
-        variables["actor"] = _profile(plan.actor_fields, event.actor, actor)
-    if plan.subject_fields is not None:
-        variables["subject"] = (
-            None if event.subject is None else _profile(plan.subject_fields, event.subject, subject)
-        )
+    variables: dict[str, Any] = {}
+    for flat, root, name in plan.variables:
+        if root == "event":
+            if name in values:
+                variables[flat] = values[name]
+            else:
+                common = _COMMON.get(name)
+                variables[flat] = common(event, local) if common is not None else None
+        elif root == "actor":
+            variables[flat] = event.actor if name == "id" else _field(actor, name)
+        elif event.subject is None:
+            variables[flat] = None
+        else:
+            variables[flat] = event.subject if name == "id" else _field(subject, name)
     return cel.Context(variables=variables)
+
+
+def _field(profile: Profile | None, name: str) -> Any:
+    return None if profile is None else profile.get(name)
 
 
 _COMMON: dict[str, Callable[[Event, _Local], Any]] = {
@@ -191,70 +230,53 @@ _COMMON: dict[str, Callable[[Event, _Local], Any]] = {
 }
 
 
-def _profile(names: tuple[str, ...], user_id: str, profile: Profile | None) -> dict[str, Any]:
-    # An unknown user still has an id; other fields are absent, so a condition on
-    # them does not match rather than matching on an empty string.
-    if profile is None:
-        return {"id": user_id}
-    out = {name: profile[name] for name in names if name in profile}
-    out["id"] = user_id
-    return out
-
-
 def _beneficiary(
     rule: CompiledRule, event: Event, context: cel.Context | None, on_error: ErrorHook | None
-) -> str | None:
-    if rule.to == "actor":
-        return event.actor
+) -> str:
+    """The user `to:` names; "" when there is none."""
     if rule.to == "subject":
-        return event.subject
+        return event.subject or ""
     assert rule.to_program is not None
     try:
         found = rule.to_program.execute(context)
     except _EVAL_ERRORS as exc:
         if on_error is not None:
             on_error(rule.id, event, exc)
-        return None
-    return found if isinstance(found, str) else None
-
-
-def _counters(
-    rule: CompiledRule, event: Event, beneficiary: str, local: _Local
-) -> list[tuple[CounterKey, int]]:
-    parts = {"beneficiary": beneficiary, "actor": event.actor, "subject": event.subject or ""}
-    return [
-        (
-            CounterKey(
-                rule.id,
-                limit.per,
-                local.label(limit.per),
-                tuple((name, parts[name]) for name in limit.key),
-            ),
-            limit.max,
-        )
-        for limit in rule.limits
-    ]
+        return ""
+    return found if isinstance(found, str) else ""
 
 
 def _within_limits(
     rule: CompiledRule, event: Event, beneficiary: str, local: _Local, state: State
-) -> list[str] | None:
-    """The counters' explanations after this award, or None when a limit is reached."""
+) -> tuple[Counted, ...] | None:
+    """The counters after this award, or None when a limit is reached."""
     if not rule.limits:
-        return []
-    keys = _counters(rule, event, beneficiary, local)
-    used = []
-    for key, maximum in keys:
+        return ()
+    keys = []
+    for limit in rule.limits:
+        if limit.key == _BY_BENEFICIARY:
+            parts: tuple[tuple[str, str], ...] = (("beneficiary", beneficiary),)
+        else:
+            parts = tuple((name, _key_part(name, event, beneficiary)) for name in limit.key)
+        key = CounterKey(rule.id, limit.per, local.label(limit.per), parts)
         count = state.count(key)
-        if count >= maximum:
+        if count >= limit.max:
             return None
-        used.append(count)
-    for key, _ in keys:
+        keys.append((key, count, limit.max))
+    for key, _, _ in keys:
         state.increment(key)
-    return [
-        describe(count + 1, maximum, key.per, key.window)
-        for (key, maximum), count in zip(keys, used, strict=True)
-    ]
+    return tuple(Counted(count + 1, maximum, key.per, key.window) for key, count, maximum in keys)
+
+
+_BY_BENEFICIARY = ("beneficiary",)
+
+
+def _key_part(name: str, event: Event, beneficiary: str) -> str:
+    if name == "beneficiary":
+        return beneficiary
+    if name == "actor":
+        return event.actor
+    return event.subject or ""
 
 
 def _plain(
@@ -268,7 +290,7 @@ def _plain(
 ) -> None:
     assert rule.award is not None
     award = rule.award
-    because = ""
+    note = ""
     if rule.streak_days is not None:
         days = rule.streak_days
         previous = state.streak(rule.id, beneficiary)
@@ -278,27 +300,16 @@ def _plain(
         state.set_streak(rule.id, beneficiary, progress)
         if progress.length % days:
             return
-        because = f"{days} consecutive days ending {local.date.isoformat()}"
+        note = f"{days} consecutive days ending {local.date.isoformat()}"
     badge = award.badge
     if badge is not None and state.has_badge(beneficiary, badge):
         badge = None  # a badge is awarded once per person
-    if not award.points and not award.spins and badge is None:
-        return
+        if not award.points and not award.spins:
+            return
     counted = _within_limits(rule, event, beneficiary, local, state)
     if counted is None:
         return
-    because = "; ".join(filter(None, [because, *counted])) or "no limit"
-    _emit(
-        ruleset,
-        rule,
-        event,
-        beneficiary,
-        AwardSpec(award.points, award.spins, badge),
-        because,
-        "",
-        state,
-        out,
-    )
+    _emit(ruleset, rule, event, beneficiary, award, badge, "", note, counted, state, out)
 
 
 def _advance_streak(progress: StreakProgress, day: date) -> StreakProgress:
@@ -317,33 +328,36 @@ def _tiers(
     out: list[Decision],
 ) -> None:
     # Limits cap which events count towards the tiers.
-    if _within_limits(rule, event, beneficiary, local, state) is None:
+    counted = _within_limits(rule, event, beneficiary, local, state)
+    if counted is None:
         return
     progress = state.tier_progress(rule.id, beneficiary)
-    count = progress.count + 1
-    awarded = set(progress.awarded)
+    count = progress.events + 1
+    awarded = progress.awarded
     for tier in rule.tiers:
         # Every tier reached and not yet awarded, so an event that crosses two
         # (after a tier was added below the current count) awards both.
         if tier.at > count or tier.at in awarded:
             continue
-        awarded.add(tier.at)
+        awarded = awarded | {tier.at}
         badge = tier.award.badge
         if badge is not None and state.has_badge(beneficiary, badge):
             badge = None
-        because = f"tier at {tier.at}: {count} matching {event.type} events"
+        note = f"tier at {tier.at}: {count} matching {event.type} events"
         _emit(
             ruleset,
             rule,
             event,
             beneficiary,
-            AwardSpec(tier.award.points, tier.award.spins, badge),
-            because,
+            tier.award,
+            badge,
             str(tier.at),
+            note,
+            counted,
             state,
             out,
         )
-    state.set_tier_progress(rule.id, beneficiary, TierProgress(count, frozenset(awarded)))
+    state.set_tier_progress(rule.id, beneficiary, TierProgress(count, awarded))
 
 
 def _emit(
@@ -352,33 +366,19 @@ def _emit(
     event: Event,
     beneficiary: str,
     award: AwardSpec,
-    because: str,
+    badge: str | None,
     part: str,
+    note: str,
+    counted: tuple[Counted, ...],
     state: State,
     out: list[Decision],
 ) -> None:
-    items: list[tuple[str, int, str | None]] = []
+    head = (ruleset.version, rule.id, event.id, event.type, event.at, event.actor, beneficiary)
+    tail = (part, note, counted)
     if award.points:
-        items.append(("points", award.points, None))
+        out.append(Decision(*head, "points", award.points, None, *tail))
     if award.spins:
-        items.append(("spins", award.spins, None))
-    if award.badge is not None:
-        state.grant_badge(beneficiary, award.badge)
-        items.append(("badge", 1, award.badge))
-    for kind, amount, badge in items:
-        out.append(
-            Decision(
-                id=decision_id(event.id, rule.id, beneficiary, kind, part),
-                ruleset_version=ruleset.version,
-                rule_id=rule.id,
-                event_id=event.id,
-                event_type=event.type,
-                at=event.at,
-                actor=event.actor,
-                beneficiary=beneficiary,
-                kind=kind,
-                amount=amount,
-                badge=badge,
-                because=because,
-            )
-        )
+        out.append(Decision(*head, "spins", award.spins, None, *tail))
+    if badge is not None:
+        state.grant_badge(beneficiary, badge)
+        out.append(Decision(*head, "badge", 1, badge, *tail))

@@ -46,11 +46,17 @@ class Token:
 class Analysis:
     """What one expression reads, and what is wrong with it (offset, message)."""
 
-    event_fields: set[str] = field(default_factory=set)
-    # None: the expression never names the profile; a set: the fields it reads.
-    actor_fields: set[str] | None = None
-    subject_fields: set[str] | None = None
+    # (root, field) pairs, e.g. ("event", "body_length"), ("actor", "region").
+    reads: set[tuple[str, str]] = field(default_factory=set)
+    # The same expression over flat variables (`event.body_length` ->
+    # `event__body_length`), which the engine binds without building CEL maps:
+    # a map costs ~1.5 us plus ~0.7 us a key, a top-level int ~0.1 us.
+    flat_source: str = ""
     problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def flat_name(root: str, name: str) -> str:
+    return f"{root}__{name}"
 
 
 class ExprSyntaxError(Exception):
@@ -95,11 +101,14 @@ def analyse(source: str, program: cel.Program, event_type: str) -> Analysis:
         "subject": PROFILE_FIELDS,
     }
     bound = _bound_names(toks)
+    rewrites: list[tuple[int, int, str]] = []
     for index, tok in enumerate(toks):
         if tok.kind != "id" or _is_member(toks, index) or _is_call(toks, index):
             continue
         if tok.text in ROOTS and tok.text not in bound:
-            _root_use(toks, index, schemas[tok.text], event_type, result)
+            rewrite = _root_use(toks, index, schemas[tok.text], event_type, result)
+            if rewrite is not None:
+                rewrites.append(rewrite)
     known = set(ROOTS) | bound
     for name in program.variables():
         if name not in known:
@@ -107,7 +116,17 @@ def analyse(source: str, program: cel.Program, event_type: str) -> Analysis:
             result.problems.append(
                 (offset, f"unknown name {name!r} (use event.<field>, actor or subject)")
             )
+    result.flat_source = _splice(source, rewrites)
     return result
+
+
+def _splice(source: str, rewrites: list[tuple[int, int, str]]) -> str:
+    out, at = [], 0
+    for start, end, text in sorted(rewrites):
+        out += [source[at:start], text]
+        at = end
+    out.append(source[at:])
+    return "".join(out)
 
 
 def _is_member(toks: list[Token], index: int) -> bool:
@@ -136,61 +155,61 @@ def _root_use(
     schema: Mapping[str, str],
     event_type: str,
     result: Analysis,
-) -> None:
+) -> tuple[int, int, str] | None:
+    """Check one use of event/actor/subject; return its flat rewrite (start, end, text)."""
     root = toks[index]
     nxt = toks[index + 1] if index + 1 < len(toks) else None
     name: str | None = None
-    name_tok = root
+    last = index  # the last token of the selection
     if nxt is not None and nxt.text == "." and index + 2 < len(toks):
-        name_tok = toks[index + 2]
-        name = name_tok.text if name_tok.kind == "id" else None
-    elif nxt is not None and nxt.text == "[":
-        lit = toks[index + 2] if index + 2 < len(toks) else None
-        if lit is not None and lit.kind == "str" and lit.text[:1] in "\"'":
-            name, name_tok = lit.text[1:-1], lit
+        last = index + 2
+        name = toks[last].text if toks[last].kind == "id" else None
+    elif nxt is not None and nxt.text == "[" and index + 3 < len(toks):
+        lit, close = toks[index + 2], toks[index + 3]
+        if lit.kind == "str" and lit.text[:1] in "\"'" and close.text == "]":
+            name, last = lit.text[1:-1], index + 3
     if name is None:
         if root.text == "event":
             result.problems.append((root.offset, "name a field: event.<field>"))
-        else:
-            _fields_of(result, root.text).update(PROFILE_FIELDS)
-        return
-    if name not in schema:
-        whose = f"event type {event_type}" if root.text == "event" else "a user profile"
-        allowed = ", ".join(sorted(schema))
-        result.problems.append(
-            (name_tok.offset, f"{whose} has no field {name!r} (it has: {allowed})")
-        )
-        return
-    _fields_of(result, root.text).add(name)
-    _check_enum(toks, toks.index(name_tok), schema[name], name, result)
+            return None
+        # A bare profile (`subject != null`) stands for its id: null when absent.
+        name = "id"
+    else:
+        name_tok = toks[last - 1] if toks[last].text == "]" else toks[last]
+        if name not in schema:
+            whose = f"event type {event_type}" if root.text == "event" else "a user profile"
+            allowed = ", ".join(sorted(schema))
+            result.problems.append(
+                (name_tok.offset, f"{whose} has no field {name!r} (it has: {allowed})")
+            )
+            return None
+        _check_enum(toks, last, schema[name], name, result)
+    result.reads.add((root.text, name))
+    flat = flat_name(root.text, name)
+    end_tok = toks[last]
+    # has(event.x) asks whether the field is there; flat variables are always
+    # bound, null when the event or profile lacks the field.
+    if (
+        index >= 2
+        and toks[index - 1].text == "("
+        and toks[index - 2].text == "has"
+        and last + 1 < len(toks)
+        and toks[last + 1].text == ")"
+    ):
+        return toks[index - 2].offset, toks[last + 1].offset + 1, f"({flat} != null)"
+    return root.offset, end_tok.offset + len(end_tok.text), flat
 
 
-def _fields_of(result: Analysis, root: str) -> set[str]:
-    if root == "event":
-        return result.event_fields
-    if root == "actor":
-        if result.actor_fields is None:
-            result.actor_fields = set()
-        return result.actor_fields
-    if result.subject_fields is None:
-        result.subject_fields = set()
-    return result.subject_fields
-
-
-def _check_enum(toks: list[Token], index: int, type_: str, name: str, result: Analysis) -> None:
+def _check_enum(toks: list[Token], last: int, type_: str, name: str, result: Analysis) -> None:
     """`event.kind == "poll"` can never be true when kind is post|kudos|news."""
     choices = enum_values(type_)
-    if choices is None:
+    if choices is None or last + 2 >= len(toks) or toks[last + 1].text not in ("==", "!="):
         return
-    end = index + 1 if toks[index].kind == "id" else index + 2  # skip `]`
-    candidates = []
-    if end + 1 < len(toks) and toks[end].text in ("==", "!="):
-        candidates.append(toks[end + 1])
-    for tok in candidates:
-        if tok.kind == "str" and tok.text[1:-1] not in choices:
-            result.problems.append(
-                (tok.offset, f"{name} is one of {', '.join(choices)}, never {tok.text}")
-            )
+    literal = toks[last + 2]
+    if literal.kind == "str" and literal.text[1:-1] not in choices:
+        result.problems.append(
+            (literal.offset, f"{name} is one of {', '.join(choices)}, never {literal.text}")
+        )
 
 
 def sample_context(event_type: str) -> dict[str, Any]:

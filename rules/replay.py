@@ -36,7 +36,7 @@ class Totals:
                 self.spins[who] += decision.amount
             elif decision.badge is not None:
                 self.badges.setdefault(who, set()).add(decision.badge)
-            award = (decision.rule_id, who, decision.because)
+            award = (decision.rule_id, who, decision.part)
             if award != previous:
                 self.rules[decision.rule_id] += 1
             previous = award

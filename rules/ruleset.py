@@ -14,6 +14,7 @@ import cel
 
 from rules.checker import Compiled, check
 from rules.errors import Problem, RulesetInvalid
+from rules.expr import flat_name
 from rules.model import Award, Badge, Case, Rule
 from rules.source import canonical_bytes, parse
 from rules.validate import validate
@@ -64,11 +65,9 @@ class EventPlan:
     """The rules of one event type and the values their expressions read."""
 
     rules: tuple[CompiledRule, ...]
-    event_fields: tuple[str, ...]
-    actor_fields: tuple[str, ...] | None
-    subject_fields: tuple[str, ...] | None
+    # (flat variable, root, field): ("event__body_length", "event", "body_length")
+    variables: tuple[tuple[str, str, str], ...]
     needs_cel: bool
-    needs_local_time: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,21 +162,12 @@ def _plans(
             for key in ((i, "when"), (i, "to"))
             if key in expressions
         ]
-        event_fields: set[str] = set()
-        actor: set[str] | None = None
-        subject: set[str] | None = None
+        reads: set[tuple[str, str]] = set()
         for compiled in used:
-            event_fields |= compiled.analysis.event_fields
-            if compiled.analysis.actor_fields is not None:
-                actor = (actor or set()) | compiled.analysis.actor_fields
-            if compiled.analysis.subject_fields is not None:
-                subject = (subject or set()) | compiled.analysis.subject_fields
+            reads |= compiled.analysis.reads
         plans[event_type] = EventPlan(
             rules=tuple(rules[i] for i in indexes),
-            event_fields=tuple(sorted(event_fields)),
-            actor_fields=tuple(sorted(actor)) if actor is not None else None,
-            subject_fields=tuple(sorted(subject)) if subject is not None else None,
+            variables=tuple((flat_name(root, name), root, name) for root, name in sorted(reads)),
             needs_cel=bool(used),
-            needs_local_time=bool(event_fields & {"hour", "weekday"}),
         )
     return plans

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 
-@dataclass(frozen=True, slots=True)
-class CounterKey:
-    """How many times a rule awarded to one key (e.g. beneficiary u1) in one window."""
+class CounterKey(NamedTuple):
+    """How many times a rule awarded to one key (e.g. beneficiary u1) in one window.
+
+    A named tuple, not a dataclass: the engine builds one per limit per award, and
+    a frozen dataclass costs ~1 us to build against ~0.2 us for this.
+    """
 
     rule_id: str
     per: str  # day | week | month | total
@@ -22,16 +25,18 @@ class CounterKey:
     key: tuple[tuple[str, str], ...]  # (("beneficiary", "u1"), ("actor", "u2"))
 
 
-@dataclass(frozen=True, slots=True)
-class TierProgress:
-    count: int = 0  # matching events so far
+class TierProgress(NamedTuple):
+    events: int = 0  # matching events so far
     awarded: frozenset[int] = frozenset()  # `at` of the tiers already awarded
 
 
-@dataclass(frozen=True, slots=True)
-class StreakProgress:
+class StreakProgress(NamedTuple):
     last_day: date | None = None
     length: int = 0  # consecutive calendar days ending at last_day
+
+
+_NO_TIERS = TierProgress()
+_NO_STREAK = StreakProgress()
 
 
 class State(Protocol):
@@ -72,13 +77,13 @@ class MemoryState:
         self.badges.add((user_id, badge_id))
 
     def tier_progress(self, rule_id: str, user_id: str) -> TierProgress:
-        return self.tiers.get((rule_id, user_id), TierProgress())
+        return self.tiers.get((rule_id, user_id), _NO_TIERS)
 
     def set_tier_progress(self, rule_id: str, user_id: str, progress: TierProgress) -> None:
         self.tiers[(rule_id, user_id)] = progress
 
     def streak(self, rule_id: str, user_id: str) -> StreakProgress:
-        return self.streaks.get((rule_id, user_id), StreakProgress())
+        return self.streaks.get((rule_id, user_id), _NO_STREAK)
 
     def set_streak(self, rule_id: str, user_id: str, progress: StreakProgress) -> None:
         self.streaks[(rule_id, user_id)] = progress

@@ -7,6 +7,7 @@ under, and what the explanation shows ("3 of 3 this day (2026-03-03)").
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Final, Literal
 
 Period = Literal["day", "week", "month", "total"]
@@ -19,6 +20,7 @@ PHRASES: Final[dict[str, str]] = {
 }
 
 
+@lru_cache(maxsize=4096)
 def window_label(per: str, day: date) -> str:
     if per == "day":
         return day.isoformat()
