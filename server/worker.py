@@ -38,18 +38,24 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
 FUNCTIONS = [run_hr_import, send_welcome_mail]
 
 
-def make_worker(settings: Settings, **options: Any) -> Worker:
+def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
+    """An arq worker. `manage_database=False` leaves Tortoise to the caller (a test that runs
+    the worker in its own process and event loop)."""
+
     async def startup(ctx: dict[str, Any]) -> None:
-        await open_database(settings)
+        if manage_database:
+            await open_database(settings)
         ctx["services"] = await Services.start(settings)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         services: Services | None = ctx.get("services")
         if services is not None:
             await services.close()
-        await close_database()
+        if manage_database:
+            await close_database()
 
-    setup_logging(settings)
+    if manage_database:
+        setup_logging(settings)
     return Worker(
         functions=FUNCTIONS,
         redis_settings=arq_redis_settings(settings),

@@ -41,8 +41,21 @@ def redis_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("redis")
     sock = folder / "redis.sock"
     process = subprocess.Popen(
-        ["redis-server", "--port", "0", "--unixsocket", str(sock), "--dir", str(folder),
-         "--save", "", "--appendonly", "no", "--loglevel", "warning"],
+        [
+            "redis-server",
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--dir",
+            str(folder),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--loglevel",
+            "warning",
+        ],
         stdout=subprocess.DEVNULL,
     )
     client = redis.Redis(unix_socket_path=str(sock))
@@ -52,7 +65,7 @@ def redis_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     process.wait(10)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -79,25 +92,53 @@ def postgres_url() -> Iterator[str]:
         shutil.chown(folder, "postgres", "postgres")
     data = folder / "data"
     subprocess.run(
-        [*as_postgres, str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-         "--no-sync", "-E", "UTF8", "--locale", "C"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            *as_postgres,
+            str(binaries / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
-    port = _free_port()
+    port = free_port()
     # Durability off: these databases live for one test run.
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
-               "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    )
     subprocess.run(
-        [*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-o", options,
-         "-l", str(folder / "log"), "-w", "start"],
-        check=True, stdout=subprocess.DEVNULL,
+        [
+            *as_postgres,
+            str(binaries / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     try:
         yield f"postgres://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
             [*as_postgres, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-            check=False, stdout=subprocess.DEVNULL,
+            check=False,
+            stdout=subprocess.DEVNULL,
         )
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -138,7 +179,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory, redis_socket: Path
 
 
 @pytest.fixture(scope="session")
-def postgres_template(postgres_url: str, redis_socket: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+def postgres_template(
+    postgres_url: str, redis_socket: Path, tmp_path_factory: pytest.TempPathFactory
+) -> str:
     base = postgres_url.rsplit("/", 1)[0]
     _psql(postgres_url, "DROP DATABASE IF EXISTS plaza_template")
     _psql(postgres_url, "CREATE DATABASE plaza_template")
@@ -148,7 +191,7 @@ def postgres_template(postgres_url: str, redis_socket: Path, tmp_path_factory: p
 
 
 def _psql(url: str, sql: str) -> None:
-    import asyncpg  # noqa: PLC0415 - only the PostgreSQL fixtures need it
+    import asyncpg
 
     async def run() -> None:
         conn = await asyncpg.connect(url)
@@ -200,8 +243,14 @@ class LiveServer:
         self.settings = settings
         self.app = create_app(settings, manage_database=False)
         config = uvicorn.Config(
-            self.app, host="127.0.0.1", port=0, lifespan="on", log_level="warning",
-            proxy_headers=True, forwarded_allow_ips="127.0.0.1", ws="websockets-sansio",
+            self.app,
+            host="127.0.0.1",
+            port=0,
+            lifespan="on",
+            log_level="warning",
+            proxy_headers=True,
+            forwarded_allow_ips="127.0.0.1",
+            ws="websockets-sansio",
         )
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task[None] | None = None

@@ -130,15 +130,17 @@ def parse(data: bytes, filename: str) -> Parsed:
 
 
 def _csv_records(text: str) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames or "employee_id" not in [f.strip() for f in reader.fieldnames]:
+    # The delimiter is the one that makes "employee_id" a column of the header: csv.Sniffer
+    # guesses from the data too, and a ";" inside a quoted skills list fools it.
+    header = text.split("\n", 1)[0]
+    for delimiter in (",", ";", "\t"):
+        if "employee_id" in [c.strip().strip('"') for c in header.split(delimiter)]:
+            break
+    else:
         raise ImportFileError(
             "the first line must be a header naming employee_id, email, name, ..."
         )
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
     records = []
     for record in reader:
         clean = {(k or "").strip(): v for k, v in record.items() if k}

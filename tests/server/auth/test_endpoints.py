@@ -167,7 +167,9 @@ async def test_csrf_is_required_for_cookie_sessions(client: httpx.AsyncClient) -
     good = client.headers.pop("X-CSRF-Token")
     refused = await client.post("/api/tokens", json={"name": "x"})
     assert refused.status_code == 403 and refused.json()["error"] == "csrf_failed"
-    forged = await client.post("/api/tokens", json={"name": "x"}, headers={"X-CSRF-Token": "0" * 64})
+    forged = await client.post(
+        "/api/tokens", json={"name": "x"}, headers={"X-CSRF-Token": "0" * 64}
+    )
     assert forged.status_code == 403
     accepted = await client.post("/api/tokens", json={"name": "x"}, headers={"X-CSRF-Token": good})
     assert accepted.status_code == 201
@@ -175,13 +177,17 @@ async def test_csrf_is_required_for_cookie_sessions(client: httpx.AsyncClient) -
     assert (await client.get("/api/tokens")).status_code == 200
 
 
-async def test_personal_token_works_without_csrf_and_can_be_revoked(client: httpx.AsyncClient) -> None:
+async def test_personal_token_works_without_csrf_and_can_be_revoked(
+    client: httpx.AsyncClient,
+) -> None:
     await make_employee("script@example.com")
     await login(client, "script@example.com")
     created = (await client.post("/api/tokens", json={"name": "ci"})).json()
     token = created["token"]
     assert token.startswith("plz_")
-    async with http_client(str(client.base_url), headers={"Authorization": f"Bearer {token}"}) as bot:
+    async with http_client(
+        str(client.base_url), headers={"Authorization": f"Bearer {token}"}
+    ) as bot:
         assert (await bot.get("/api/me")).json()["email"] == "script@example.com"
         assert (await bot.post("/api/tokens", json={"name": "second"})).status_code == 201
         listed = (await bot.get("/api/tokens")).json()["tokens"]
@@ -189,7 +195,9 @@ async def test_personal_token_works_without_csrf_and_can_be_revoked(client: http
         assert all("token" not in t for t in listed)  # shown once, never again
         assert (await client.delete(f"/api/tokens/{created['id']}")).status_code == 204
         assert (await bot.get("/api/me")).status_code == 401
-    async with http_client(str(client.base_url), headers={"Authorization": "Bearer plz_nope"}) as bad:
+    async with http_client(
+        str(client.base_url), headers={"Authorization": "Bearer plz_nope"}
+    ) as bad:
         assert (await bad.get("/api/me")).status_code == 401
 
 
@@ -221,7 +229,11 @@ async def test_dismissed_status_alone_stops_a_live_session(client: httpx.AsyncCl
 async def test_admin_ends_all_sessions_of_a_user(live: LiveServer) -> None:
     await make_employee("boss@example.com", role=Role.ADMIN)
     user = await make_employee("user@example.com")
-    async with http_client(live.url) as admin, http_client(live.url) as one, http_client(live.url) as two:
+    async with (
+        http_client(live.url) as admin,
+        http_client(live.url) as one,
+        http_client(live.url) as two,
+    ):
         await login(admin, "boss@example.com")
         await login(one, "user@example.com")
         await login(two, "user@example.com")
@@ -261,6 +273,8 @@ async def test_write_rate_limit(live: LiveServer, client: httpx.AsyncClient) -> 
     live.services.settings.__dict__["writes_per_minute"] = 3
     await make_employee("busy@example.com")
     await login(client, "busy@example.com")
-    statuses = [(await client.post("/api/tokens", json={"name": f"t{i}"})).status_code for i in range(5)]
+    statuses = [
+        (await client.post("/api/tokens", json={"name": f"t{i}"})).status_code for i in range(5)
+    ]
     assert statuses[:3] == [201, 201, 201]
     assert 429 in statuses[3:]

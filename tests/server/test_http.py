@@ -1,0 +1,98 @@
+"""HTTP basics: one error format, limits, OpenAPI, health, metrics."""
+
+from __future__ import annotations
+
+import httpx
+from starlette.routing import Route
+
+from tests.conftest import LiveServer
+from tests.helpers import login, make_employee
+
+
+async def test_unknown_route_and_method_use_the_error_format(client: httpx.AsyncClient) -> None:
+    missing = await client.get("/api/nothing-here")
+    assert missing.status_code == 404
+    assert missing.json() == {"error": "not_found", "detail": "Not found."}
+    wrong = await client.put("/api/me")
+    assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+
+
+async def test_anonymous_is_401_with_reason_in_the_callers_language(
+    client: httpx.AsyncClient,
+) -> None:
+    response = await client.get("/api/me", headers={"Accept-Language": "ru"})
+    assert response.status_code == 401
+    assert response.json() == {"error": "not_authenticated", "detail": "Сначала войдите."}
+
+
+async def test_oversized_body_is_413_and_bad_json_400(
+    client: httpx.AsyncClient, live: LiveServer
+) -> None:
+    limit = live.settings.max_body_bytes
+    big = await client.post(
+        "/api/auth/login",
+        content=b"{" + b" " * limit + b"}",
+        headers={"content-type": "application/json"},
+    )
+    assert big.status_code == 413 and big.json()["error"] == "body_too_large"
+    bad = await client.post(
+        "/api/auth/login", content=b"{nope", headers={"content-type": "application/json"}
+    )
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_json"
+
+
+async def test_openapi_describes_every_route(client: httpx.AsyncClient, live: LiveServer) -> None:
+    document = (await client.get("/api/openapi.json")).json()
+    assert document["openapi"].startswith("3.")
+    described = {
+        (path, method.upper()) for path, ops in document["paths"].items() for method in ops
+    }
+    served = set()
+    for route in live.app.routes:
+        if (
+            isinstance(route, Route)
+            and route.path.startswith("/api/")
+            and route.path != "/api/openapi.json"
+        ):
+            path = route.path.replace(":int", "")
+            served |= {(path, m) for m in (route.methods or set()) if m != "HEAD"}
+    assert served and served == described
+    register = document["paths"]["/api/auth/register"]["post"]
+    schema_ref = register["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    body_schema = document["components"]["schemas"][schema_ref.rsplit("/", 1)[1]]
+    assert set(body_schema["required"]) == {"email", "password", "name"}
+    assert body_schema["additionalProperties"] is False
+
+
+async def test_responses_match_their_declared_schema(
+    client: httpx.AsyncClient, live: LiveServer
+) -> None:
+    from server.schemas import EmployeeOut
+
+    await make_employee("schema@example.com")
+    await login(client, "schema@example.com")
+    me = (await client.get("/api/me")).json()
+    assert EmployeeOut.model_validate(me).email == "schema@example.com"
+    assert set(me) == set(EmployeeOut.model_fields)
+
+
+async def test_health_ready_and_metrics(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["database"] == ready.json()["redis"] == "ok"
+    await client.get("/api/me")
+    metrics = (await client.get("/metrics")).text
+    assert 'plaza_http_requests_total{method="GET",route="/api/me",status="401"}' in metrics
+
+
+async def test_readyz_reports_redis_down(client: httpx.AsyncClient, live: LiveServer) -> None:
+    await live.services.redis.aclose()
+    broken = live.services.redis
+    live.services.redis = type(broken).from_url("unix:///nonexistent/redis.sock")
+    try:
+        ready = await client.get("/readyz")
+    finally:
+        await live.services.redis.aclose()
+        live.services.redis = type(broken).from_url(live.settings.redis_url)
+    assert ready.status_code == 503
+    assert ready.json()["database"] == "ok" and ready.json()["redis"].startswith("error")

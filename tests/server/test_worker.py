@@ -1,0 +1,65 @@
+"""The worker is wired: the welcome e-mail goes out through a real SMTP sink, in the
+employee's language."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from email import message_from_bytes
+from email.header import decode_header, make_header
+from email.message import Message
+
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.conftest import LiveServer, free_port
+from tests.helpers import PASSWORD, run_jobs
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        self.messages.append(message_from_bytes(envelope.content))  # type: ignore[attr-defined]
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[tuple[Sink, int]]:
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
+def subject(message: Message) -> str:
+    return str(make_header(decode_header(message["Subject"])))
+
+
+async def test_welcome_mail_in_the_registrants_language(
+    live: LiveServer, client: httpx.AsyncClient, smtp_sink: tuple[Sink, int]
+) -> None:
+    sink, port = smtp_sink
+    live.settings.__dict__["smtp_url"] = f"smtp://127.0.0.1:{port}"
+    response = await client.post(
+        "/api/auth/register",
+        json={"email": "olga@example.com", "password": PASSWORD, "name": "Ольга"},
+        headers={"Accept-Language": "ru"},
+    )
+    assert response.status_code == 201
+    await run_jobs(live.settings)
+    for _ in range(50):
+        if sink.messages:
+            break
+        await asyncio.sleep(0.05)
+    assert len(sink.messages) == 1
+    message = sink.messages[0]
+    assert message["To"] == "olga@example.com"
+    assert subject(message).startswith("Добро пожаловать")
+    assert "Здравствуйте, Ольга" in message.get_payload(decode=True).decode()  # type: ignore[union-attr]
