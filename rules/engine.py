@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import cel
 
@@ -125,6 +125,15 @@ def decision_id(event_id: str, rule_id: str, beneficiary: str, kind: str, part: 
     # `part` tells apart two tiers crossed by one event; empty otherwise.
     raw = "\x1f".join((event_id, rule_id, beneficiary, kind, part))
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _new(cls: type[_T], values: tuple[Any, ...]) -> _T:
+    # tuple.__new__ skips the named tuple's Python-level __new__: half the cost
+    # of building the ~5 tuples each award makes.
+    return tuple.__new__(cls, values)  # type: ignore[type-var]
+
+
+_T = TypeVar("_T")
 
 
 class _Local:
@@ -250,22 +259,41 @@ def _within_limits(
     rule: CompiledRule, event: Event, beneficiary: str, local: _Local, state: State
 ) -> tuple[Counted, ...] | None:
     """The counters after this award, or None when a limit is reached."""
-    if not rule.limits:
+    limits = rule.limits
+    if not limits:
         return ()
+    if len(limits) == 1:  # the usual case, without the bookkeeping for several
+        limit = limits[0]
+        key = _new(
+            CounterKey,
+            (rule.id, limit.per, local.label(limit.per), _parts(limit.key, event, beneficiary)),
+        )
+        count = state.count(key)
+        if count >= limit.max:
+            return None
+        state.increment(key)
+        return (_new(Counted, (count + 1, limit.max, limit.per, key.window)),)
     keys = []
-    for limit in rule.limits:
-        if limit.key == _BY_BENEFICIARY:
-            parts: tuple[tuple[str, str], ...] = (("beneficiary", beneficiary),)
-        else:
-            parts = tuple((name, _key_part(name, event, beneficiary)) for name in limit.key)
-        key = CounterKey(rule.id, limit.per, local.label(limit.per), parts)
+    for limit in limits:
+        key = _new(
+            CounterKey,
+            (rule.id, limit.per, local.label(limit.per), _parts(limit.key, event, beneficiary)),
+        )
         count = state.count(key)
         if count >= limit.max:
             return None
         keys.append((key, count, limit.max))
     for key, _, _ in keys:
         state.increment(key)
-    return tuple(Counted(count + 1, maximum, key.per, key.window) for key, count, maximum in keys)
+    return tuple(
+        _new(Counted, (count + 1, maximum, key.per, key.window)) for key, count, maximum in keys
+    )
+
+
+def _parts(names: tuple[str, ...], event: Event, beneficiary: str) -> tuple[tuple[str, str], ...]:
+    if names == _BY_BENEFICIARY:
+        return (("beneficiary", beneficiary),)
+    return tuple((name, _key_part(name, event, beneficiary)) for name in names)
 
 
 _BY_BENEFICIARY = ("beneficiary",)
@@ -373,12 +401,75 @@ def _emit(
     state: State,
     out: list[Decision],
 ) -> None:
-    head = (ruleset.version, rule.id, event.id, event.type, event.at, event.actor, beneficiary)
-    tail = (part, note, counted)
+    version, rule_id, event_id, type_, at, actor = (
+        ruleset.version,
+        rule.id,
+        event.id,
+        event.type,
+        event.at,
+        event.actor,
+    )
     if award.points:
-        out.append(Decision(*head, "points", award.points, None, *tail))
+        out.append(
+            _new(
+                Decision,
+                (
+                    version,
+                    rule_id,
+                    event_id,
+                    type_,
+                    at,
+                    actor,
+                    beneficiary,
+                    "points",
+                    award.points,
+                    None,
+                    part,
+                    note,
+                    counted,
+                ),
+            )
+        )
     if award.spins:
-        out.append(Decision(*head, "spins", award.spins, None, *tail))
+        out.append(
+            _new(
+                Decision,
+                (
+                    version,
+                    rule_id,
+                    event_id,
+                    type_,
+                    at,
+                    actor,
+                    beneficiary,
+                    "spins",
+                    award.spins,
+                    None,
+                    part,
+                    note,
+                    counted,
+                ),
+            )
+        )
     if badge is not None:
         state.grant_badge(beneficiary, badge)
-        out.append(Decision(*head, "badge", 1, badge, *tail))
+        out.append(
+            _new(
+                Decision,
+                (
+                    version,
+                    rule_id,
+                    event_id,
+                    type_,
+                    at,
+                    actor,
+                    beneficiary,
+                    "badge",
+                    1,
+                    badge,
+                    part,
+                    note,
+                    counted,
+                ),
+            )
+        )

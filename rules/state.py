@@ -6,7 +6,6 @@ the same methods over the database inside the transaction that records decisions
 
 from __future__ import annotations
 
-from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, Protocol
@@ -59,16 +58,16 @@ class State(Protocol):
 
 @dataclass(slots=True)
 class MemoryState:
-    counters: Tally[CounterKey] = field(default_factory=Tally)
+    counters: dict[CounterKey, int] = field(default_factory=dict)
     badges: set[tuple[str, str]] = field(default_factory=set)
     tiers: dict[tuple[str, str], TierProgress] = field(default_factory=dict)
     streaks: dict[tuple[str, str], StreakProgress] = field(default_factory=dict)
 
     def count(self, key: CounterKey) -> int:
-        return self.counters[key]
+        return self.counters.get(key, 0)
 
     def increment(self, key: CounterKey) -> None:
-        self.counters[key] += 1
+        self.counters[key] = self.counters.get(key, 0) + 1
 
     def has_badge(self, user_id: str, badge_id: str) -> bool:
         return (user_id, badge_id) in self.badges
