@@ -227,7 +227,6 @@ def main(argv: list[str] | None = None) -> None:
         users_path = Path(folder) / "users.jsonl"
         events_path.write_bytes(b"\n".join(orjson.dumps(row) for row in rows) + b"\n")
         users_path.write_bytes(b"\n".join(orjson.dumps(u) for u in users.values()) + b"\n")
-        del rows, events
         began = time.perf_counter()
         totals = replay_file(ruleset, events_path, users_path)
         took = time.perf_counter() - began
