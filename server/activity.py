@@ -24,6 +24,11 @@ def new_event_id(at: datetime | None = None) -> str:
     return f"{millis:012x}{os.urandom(10).hex()}"
 
 
+def deterministic_id(*parts: object) -> str:
+    """The id of an event that may happen only once for these parts (e.g. once a day)."""
+    return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()[:32]
+
+
 async def record(
     type_: str,
     actor_id: int,
@@ -67,5 +72,5 @@ async def note_daily_login(redis: Any, keys: Any, zone: Any, employee_id: int) -
         employee_id,
         {"day": day},
         at=moment,
-        event_id=hashlib.sha256(f"user.daily_login:{employee_id}:{day}".encode()).hexdigest()[:32],
+        event_id=deterministic_id("user.daily_login", employee_id, day),
     )

@@ -22,6 +22,7 @@ from server.i18n import negotiate
 from server.logs import setup_logging
 from server.metrics import metrics_endpoint
 from server.openapi import build as build_openapi
+from server.profile import api as profile_api
 from server.services import Services
 from server.settings import Settings, load_settings
 
@@ -35,7 +36,7 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, hr_api):
+    for part in (auth_api, profile_api, hr_api):
         api.include(part)
     return api
 

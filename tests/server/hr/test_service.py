@@ -90,6 +90,7 @@ def test_full_import_dismisses_the_missing_but_not_the_mistyped(
     # E2 left the company; E3's row has a typo this time.
     later.write_text("\n".join([lines[0], lines[1], lines[3].replace("vera@", "vera@@")]) + "\n")
     code, output = run_import(settings, later, "--full")
+    assert code == 1  # the mistyped row is a rejection
     assert "dismissed 1" in output and "rejected 1" in output
 
     import asyncio
