@@ -204,28 +204,44 @@ def _context(
     actor: Profile | None,
     subject: Profile | None,
 ) -> cel.Context:
-    # Unknown fields are null: a condition on them is false, or a type error
-    # (which does not match either), never a match on a made-up value.
-    values = event.fields
+    # A field the event or profile lacks stays unbound: reading it is an error,
+    # so the rule does not match, as with a missing key in a CEL map.
     variables: dict[str, Any] = {}
-    for flat, root, name in plan.variables:
-        if root == "event":
-            if name in values:
-                variables[flat] = values[name]
-            else:
-                common = _COMMON.get(name)
-                variables[flat] = common(event, local) if common is not None else None
-        elif root == "actor":
-            variables[flat] = event.actor if name == "id" else _field(actor, name)
-        elif event.subject is None:
-            variables[flat] = None
-        else:
-            variables[flat] = event.subject if name == "id" else _field(subject, name)
+    for flat, root, name, presence in plan.variables:
+        found, value = _lookup(root, name, event, local, actor, subject)
+        if presence:
+            variables[flat] = found
+        elif found:
+            variables[flat] = value
     return cel.Context(variables=variables)
 
 
-def _field(profile: Profile | None, name: str) -> Any:
-    return None if profile is None else profile.get(name)
+def _lookup(
+    root: str,
+    name: str,
+    event: Event,
+    local: _Local,
+    actor: Profile | None,
+    subject: Profile | None,
+) -> tuple[bool, Any]:
+    if root == "event":
+        values = event.fields
+        if name in values:
+            return True, values[name]
+        common = _COMMON.get(name)
+        return (True, common(event, local)) if common is not None else (False, None)
+    user_id: str | None
+    if root == "actor":
+        user_id, profile = event.actor, actor
+    else:
+        user_id, profile = event.subject, subject
+        if user_id is None:  # no subject: `subject` is null, its fields unreadable
+            return name == "id", None
+    if name == "id":
+        return True, user_id
+    if profile is None or name not in profile:
+        return False, None
+    return True, profile[name]
 
 
 _COMMON: dict[str, Callable[[Event, _Local], Any]] = {

@@ -48,6 +48,8 @@ class Analysis:
 
     # (root, field) pairs, e.g. ("event", "body_length"), ("actor", "region").
     reads: set[tuple[str, str]] = field(default_factory=set)
+    # Fields asked about with has(): bound as `<flat>__present` booleans.
+    presence: set[tuple[str, str]] = field(default_factory=set)
     # The same expression over flat variables (`event.body_length` ->
     # `event__body_length`), which the engine binds without building CEL maps:
     # a map costs ~1.5 us plus ~0.7 us a key, a top-level int ~0.1 us.
@@ -55,8 +57,10 @@ class Analysis:
     problems: list[tuple[int, str]] = field(default_factory=list)
 
 
-def flat_name(root: str, name: str) -> str:
-    return f"{root}__{name}"
+def flat_name(root: str, name: str, *, present: bool = False) -> str:
+    # An absent field is left unbound, so reading it fails (no match) as it would
+    # on a map; has() reads the separate, always-bound presence flag.
+    return f"{root}__{name}__present" if present else f"{root}__{name}"
 
 
 class ExprSyntaxError(Exception):
@@ -184,11 +188,8 @@ def _root_use(
             )
             return None
         _check_enum(toks, last, schema[name], name, result)
-    result.reads.add((root.text, name))
-    flat = flat_name(root.text, name)
     end_tok = toks[last]
-    # has(event.x) asks whether the field is there; flat variables are always
-    # bound, null when the event or profile lacks the field.
+    # has(event.x) asks whether the field is there.
     if (
         index >= 2
         and toks[index - 1].text == "("
@@ -196,8 +197,14 @@ def _root_use(
         and last + 1 < len(toks)
         and toks[last + 1].text == ")"
     ):
-        return toks[index - 2].offset, toks[last + 1].offset + 1, f"({flat} != null)"
-    return root.offset, end_tok.offset + len(end_tok.text), flat
+        result.presence.add((root.text, name))
+        return (
+            toks[index - 2].offset,
+            toks[last + 1].offset + 1,
+            flat_name(root.text, name, present=True),
+        )
+    result.reads.add((root.text, name))
+    return root.offset, end_tok.offset + len(end_tok.text), flat_name(root.text, name)
 
 
 def _check_enum(toks: list[Token], last: int, type_: str, name: str, result: Analysis) -> None:

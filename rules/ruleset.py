@@ -65,8 +65,9 @@ class EventPlan:
     """The rules of one event type and the values their expressions read."""
 
     rules: tuple[CompiledRule, ...]
-    # (flat variable, root, field): ("event__body_length", "event", "body_length")
-    variables: tuple[tuple[str, str, str], ...]
+    # (flat variable, root, field, presence flag?):
+    # ("event__body_length", "event", "body_length", False)
+    variables: tuple[tuple[str, str, str, bool], ...]
     needs_cel: bool
 
 
@@ -163,11 +164,18 @@ def _plans(
             if key in expressions
         ]
         reads: set[tuple[str, str]] = set()
+        presence: set[tuple[str, str]] = set()
         for compiled in used:
             reads |= compiled.analysis.reads
+            presence |= compiled.analysis.presence
+        variables = [(flat_name(root, name), root, name, False) for root, name in sorted(reads)]
+        variables += [
+            (flat_name(root, name, present=True), root, name, True)
+            for root, name in sorted(presence)
+        ]
         plans[event_type] = EventPlan(
             rules=tuple(rules[i] for i in indexes),
-            variables=tuple((flat_name(root, name), root, name) for root, name in sorted(reads)),
+            variables=tuple(variables),
             needs_cel=bool(used),
         )
     return plans
