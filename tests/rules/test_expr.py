@@ -8,9 +8,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from rules.engine import judge
 from rules.events import EVENT_TYPES, PROFILE_FIELDS, fields_of
 from rules.expr import ExprSyntaxError, analyse, compile_expr, tokens, trial
-from rules.engine import judge
 from rules.state import MemoryState
 from tests.rules.support import event, load, only_problem, text
 
