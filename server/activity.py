@@ -15,6 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
+from rules.events import validate_event
 from server.models import ActivityEvent
 
 
@@ -22,6 +23,31 @@ def new_event_id(at: datetime | None = None) -> str:
     """32 hex digits: 12 of milliseconds, then 20 random (80 bits), sortable by time."""
     millis = int((at.timestamp() if at else time.time()) * 1000)
     return f"{millis:012x}{os.urandom(10).hex()}"
+
+
+class EventContractError(ValueError):
+    """An event that does not fit `rules/events.py`: a bug in the code that records it."""
+
+
+def check_contract(
+    type_: str,
+    ident: str,
+    actor_id: int,
+    subject_id: int | None,
+    at: datetime,
+    data: dict[str, Any],
+) -> None:
+    payload = {
+        "id": ident,
+        "type": type_,
+        "actor": str(actor_id),
+        "at": at,
+        **({"subject": str(subject_id)} if subject_id is not None else {}),
+        **data,
+    }
+    problems = validate_event(payload)
+    if problems:
+        raise EventContractError("; ".join(problems))
 
 
 def deterministic_id(*parts: object) -> str:
@@ -42,9 +68,11 @@ async def record(
     """Write one event. With an explicit `event_id`, a second write of the same event is a
     no-op (returns None): that is how once-a-day events stay once a day."""
     moment = at or datetime.now(UTC)
+    ident = event_id or new_event_id(moment)
+    check_contract(type_, ident, actor_id, subject_id, moment, data or {})
     try:
         return await ActivityEvent.create(
-            id=event_id or new_event_id(moment),
+            id=ident,
             type=type_,
             actor_id=actor_id,
             subject_id=subject_id,
@@ -70,7 +98,7 @@ async def note_daily_login(redis: Any, keys: Any, zone: Any, employee_id: int) -
     await record(
         "user.daily_login",
         employee_id,
-        {"day": day},
+        {},
         at=moment,
         event_id=deterministic_id("user.daily_login", employee_id, day),
     )

@@ -47,20 +47,27 @@ class ProfileUpdate(Strict):
 
 
 def profile_complete(employee: Employee) -> bool:
-    return bool(employee.position and employee.avatar_path and employee.skills and employee.interests)
+    return bool(
+        employee.position and employee.avatar_path and employee.skills and employee.interests
+    )
 
 
 async def _note_completion(employee: Employee, was_complete: bool) -> None:
     """The newcomer perk hangs on this event: recorded once, when the profile first fills up."""
     if not was_complete and profile_complete(employee):
         await activity.record(
-            "profile.completed", employee.id, {"completeness": 100},
+            "profile.completed",
+            employee.id,
+            {"completeness": 100},
             event_id=activity.deterministic_id("profile.completed", employee.id),
         )
 
 
 @api.route(
-    "GET", "/api/employees/{id:int}", summary="A colleague's profile", tags=["people"],
+    "GET",
+    "/api/employees/{id:int}",
+    summary="A colleague's profile",
+    tags=["people"],
     response=EmployeeOut,
 )
 async def get_employee(ctx: Ctx) -> EmployeeOut:
@@ -71,7 +78,11 @@ async def get_employee(ctx: Ctx) -> EmployeeOut:
 
 
 @api.route(
-    "PATCH", "/api/me", summary="Edit my profile", tags=["people"], body=ProfileUpdate,
+    "PATCH",
+    "/api/me",
+    summary="Edit my profile",
+    tags=["people"],
+    body=ProfileUpdate,
     response=EmployeeOut,
 )
 async def update_me(ctx: Ctx, body: ProfileUpdate) -> EmployeeOut:
@@ -97,8 +108,12 @@ async def update_me(ctx: Ctx, body: ProfileUpdate) -> EmployeeOut:
 
 
 @api.route(
-    "PUT", "/api/me/avatar", summary="Upload my avatar (PNG, JPEG, GIF or WebP)",
-    tags=["people"], response=EmployeeOut, raw_body="image/png",
+    "PUT",
+    "/api/me/avatar",
+    summary="Upload my avatar (PNG, JPEG, GIF or WebP)",
+    tags=["people"],
+    response=EmployeeOut,
+    raw_body="image/png",
 )
 async def put_avatar(ctx: Ctx) -> EmployeeOut:
     settings = ctx.services.settings
@@ -107,7 +122,9 @@ async def put_avatar(ctx: Ctx) -> EmployeeOut:
     actual = sniff_image(data)
     if actual is None or declared != actual:
         raise ApiError(
-            415, "unsupported_media_type", content_type=declared or "-",
+            415,
+            "unsupported_media_type",
+            content_type=declared or "-",
             expected=", ".join(_SIGNATURES) + " (and the file must really be one)",
         )
     me = ctx.me
@@ -130,8 +147,11 @@ async def put_avatar(ctx: Ctx) -> EmployeeOut:
 
 
 @api.route(
-    "GET", "/api/employees/{id:int}/avatar", summary="An employee's avatar image",
-    tags=["people"], response_media_type="image/*",
+    "GET",
+    "/api/employees/{id:int}/avatar",
+    summary="An employee's avatar image",
+    tags=["people"],
+    response_media_type="image/*",
 )
 async def get_avatar(ctx: Ctx) -> Response:
     employee = await Employee.get_or_none(id=ctx.path_int("id"))
@@ -143,6 +163,7 @@ async def get_avatar(ctx: Ctx) -> Response:
     except FileNotFoundError:
         raise not_found() from None
     return Response(
-        data, media_type=sniff_image(data) or "application/octet-stream",
+        data,
+        media_type=sniff_image(data) or "application/octet-stream",
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
     )

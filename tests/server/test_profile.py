@@ -11,11 +11,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 async def test_avatar_upload_checks_type_and_size(client: httpx.AsyncClient) -> None:
     me = await make_employee("pic@example.com")
     await login(client, "pic@example.com")
-    lying = await client.put("/api/me/avatar", content=b"<svg onload=alert(1)>", headers={"content-type": "image/png"})
+    lying = await client.put(
+        "/api/me/avatar", content=b"<svg onload=alert(1)>", headers={"content-type": "image/png"}
+    )
     assert lying.status_code == 415
-    mismatched = await client.put("/api/me/avatar", content=PNG, headers={"content-type": "image/jpeg"})
+    mismatched = await client.put(
+        "/api/me/avatar", content=PNG, headers={"content-type": "image/jpeg"}
+    )
     assert mismatched.status_code == 415
-    huge = await client.put("/api/me/avatar", content=PNG + b"\x00" * 3_000_000, headers={"content-type": "image/png"})
+    huge = await client.put(
+        "/api/me/avatar", content=PNG + b"\x00" * 3_000_000, headers={"content-type": "image/png"}
+    )
     assert huge.status_code == 413
     ok = await client.put("/api/me/avatar", content=PNG, headers={"content-type": "image/png"})
     assert ok.status_code == 200
@@ -32,7 +38,13 @@ async def test_profile_edit_and_completion_event_once(client: httpx.AsyncClient)
     bad = await client.patch("/api/me", json={"timezone": "Nowhere/City"})
     assert bad.status_code == 422 and bad.json()["detail"].startswith("timezone")
     updated = await client.patch(
-        "/api/me", json={"position": "Cashier", "skills": ["Excel", "excel ", "Python"], "interests": ["chess"], "locale": "ru"}
+        "/api/me",
+        json={
+            "position": "Cashier",
+            "skills": ["Excel", "excel ", "Python"],
+            "interests": ["chess"],
+            "locale": "ru",
+        },
     )
     assert updated.status_code == 200
     assert updated.json()["skills"] == ["excel", "python"]
@@ -43,3 +55,16 @@ async def test_profile_edit_and_completion_event_once(client: httpx.AsyncClient)
     assert len(events) == 1
     # The new locale is used for this user's messages from now on.
     assert (await client.get("/api/employees/999999")).json()["detail"] == "Не найдено."
+
+
+async def test_events_outside_the_contract_are_refused(db: object) -> None:
+    import pytest
+
+    from server.activity import EventContractError, record
+
+    employee = await make_employee("contract@example.com")
+    with pytest.raises(EventContractError, match="unknown event type"):
+        await record("post.exploded", employee.id, {})
+    with pytest.raises(EventContractError, match="missing field 'completeness'"):
+        await record("profile.completed", employee.id, {})
+    assert not await ActivityEvent.exists(actor_id=employee.id)
