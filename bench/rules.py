@@ -28,7 +28,7 @@ import rule_engine
 
 from rules.engine import Event, judge
 from rules.events import EVENT_TYPES, enum_values
-from rules.replay import replay_file
+from rules.replay import paused_gc, replay_file
 from rules.ruleset import Ruleset, load_ruleset
 from rules.state import MemoryState
 
@@ -205,9 +205,14 @@ def main(argv: list[str] | None = None) -> None:
         events_count,
         lambda: awards.append(_engine(ruleset, events, users)),
     )
+    batch = timed(
+        "engine, GC paused as replay does",
+        events_count,
+        lambda: _paused(lambda: _engine(ruleset, events, users)),
+    )
     print(
         f"  {awards[0]:,} decisions, {awards[0] / events_count:.2f} per event; "
-        f"floor / engine = {floor / engine:.1f}x"
+        f"floor / engine = {floor / engine:.1f}x (GC on), {floor / batch:.1f}x (GC paused)"
     )
 
     subset = events[: max(2_000, events_count // 20)]
@@ -217,9 +222,15 @@ def main(argv: list[str] | None = None) -> None:
         len(subset),
         lambda: _rule_engine(compiled, subset, users),
     )
+    other_batch = timed(
+        "rule-engine, GC paused",
+        len(subset),
+        lambda: _paused(lambda: _rule_engine(compiled, subset, users)),
+    )
     print(
-        f"  engine / rule-engine = {engine / other:.1f}x "
-        f"(rule-engine on the first {len(subset):,} events, conditions only)"
+        f"  engine / rule-engine = {engine / other:.1f}x (GC on), "
+        f"{batch / other_batch:.1f}x (GC paused); "
+        f"rule-engine on the first {len(subset):,} events, conditions only"
     )
 
     with tempfile.TemporaryDirectory() as folder:
@@ -234,6 +245,11 @@ def main(argv: list[str] | None = None) -> None:
             f"replay_file (plaza rules replay) of {events_count:,} events: {took:.1f} s, "
             f"{events_count / took:,.0f} events/s, {sum(totals.points.values()):,} points"
         )
+
+
+def _paused(run: Callable[[], object]) -> None:
+    with paused_gc():
+        run()
 
 
 def _floor(ruleset: Ruleset, events: list[Event]) -> int:

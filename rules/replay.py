@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import mmap
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,6 +60,23 @@ class Totals:
         }
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector for a batch, restoring it after.
+
+    Judging allocates a few small tuples per award and keeps millions in state;
+    the collector's passes over them took ~35% of a 1M-event replay. Nothing the
+    engine makes forms a cycle, so reference counting frees all of it anyway.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def replay_events(
     ruleset: Ruleset,
     events: Iterable[Event],
@@ -80,15 +99,16 @@ def _run(
     totals = Totals()
     get = profiles.get
     plans = ruleset.plans
-    for event in ordered:
-        if event.type not in plans:
-            continue
-        subject = get(event.subject) if event.subject is not None else None
-        decisions = judge(
-            ruleset, event, state, actor=get(event.actor), subject=subject, on_error=on_error
-        )
-        if decisions:
-            totals.add(decisions)
+    with paused_gc():
+        for event in ordered:
+            if event.type not in plans:
+                continue
+            subject = get(event.subject) if event.subject is not None else None
+            decisions = judge(
+                ruleset, event, state, actor=get(event.actor), subject=subject, on_error=on_error
+            )
+            if decisions:
+                totals.add(decisions)
     return totals
 
 
