@@ -29,20 +29,20 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Debian packages: redis-server always; PostgreSQL for the tests (they run on both databases).
-define apt_install
-	@if [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; then \
-		echo "installing $(1) from Debian packages"; \
-		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(1) >/dev/null; \
+APT_INSTALL = if [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null; then \
+		echo "installing $$pkg from Debian packages"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$pkg >/dev/null; \
 	else \
-		echo "$(1) is missing: install it with 'apt-get install $(1)' as root"; exit 1; \
+		echo "$$pkg is missing: install it with 'apt-get install $$pkg' as root"; exit 1; \
 	fi
-endef
 
 system-deps:
-	@command -v redis-server >/dev/null || { $(call apt_install,redis-server); }
+	@command -v redis-server >/dev/null || { pkg=redis-server; $(APT_INSTALL); }
+	@command -v redis-server >/dev/null || { echo "redis-server is still missing"; exit 1; }
 
 test-deps:
-	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(call apt_install,postgresql); }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { pkg=postgresql; $(APT_INSTALL); }
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL is still missing"; exit 1; }
 
 web:
 	@if [ -f web/package.json ]; then \

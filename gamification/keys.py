@@ -42,5 +42,10 @@ class Keys:
         return f"{self.prefix}:account-events"
 
     @property
+    def ruleset_changes(self) -> str:
+        """Channel: a ruleset was published or rolled back (payload: its version hash)."""
+        return f"{self.prefix}:ruleset-changes"
+
+    @property
     def socketio_channel(self) -> str:
         return f"{self.prefix}:socketio"

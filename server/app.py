@@ -23,6 +23,9 @@ from server.logs import setup_logging
 from server.metrics import metrics_endpoint
 from server.openapi import build as build_openapi
 from server.profile import api as profile_api
+from server.rulesets.endpoints import api as rulesets_api
+from server.rulesets.registry import RulesetRegistry
+from server.rulesets.service import ensure_default
 from server.services import Services
 from server.settings import Settings, load_settings
 
@@ -36,7 +39,7 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, profile_api, hr_api):
+    for part in (auth_api, profile_api, hr_api, rulesets_api):
         api.include(part)
     return api
 
@@ -53,11 +56,15 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         setup_logging(settings)
         if manage_database:
             await open_database(settings)
-        app.state.services = await Services.start(settings)
+        services = app.state.services = await Services.start(settings)
+        await ensure_default(services.redis, services.keys, settings.timezone)
+        registry = app.state.rulesets = RulesetRegistry(settings.timezone)
+        await registry.start(services.redis, services.keys)
         try:
             yield
         finally:
-            await app.state.services.close()
+            await registry.stop()
+            await services.close()
             if manage_database:
                 await close_database()
 

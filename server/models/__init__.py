@@ -13,6 +13,7 @@ from server.models.org import (
     Role,
     Store,
 )
+from server.models.rulesets import RulesetPublication, RulesetVersion
 
 __all__ = [
     "ActivityEvent",
@@ -25,6 +26,8 @@ __all__ = [
     "HrImport",
     "Region",
     "Role",
+    "RulesetPublication",
+    "RulesetVersion",
     "Session",
     "Store",
 ]

@@ -1,0 +1,178 @@
+"""Publishing rules: drafts, publication and roll-back, diffs, tests and the dry run.
+
+Versions are immutable and named by their content hash; publications are an append-only
+log, so the audit trail is the table itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+
+from gamification.keys import Keys
+from rules.dryrun import diff_rulesets
+from rules.engine import Event, Profile
+from rules.errors import RulesetInvalid
+from rules.ruleset import Ruleset, default_text, load_ruleset
+from rules.source import canonical_bytes
+from server.errors import ApiError
+from server.models import ActivityEvent, Employee, RulesetPublication, RulesetVersion
+from server.rulesets.registry import announce
+
+EMPTY_RULESET = "version: 1\nrules: []\n"
+# Events are read from the database in pages of this many, so a dry run over a month of
+# a large company does not hold one giant result set twice.
+_PAGE = 5000
+
+
+def compile_or_422(text: str, default_timezone: str) -> Ruleset:
+    try:
+        return load_ruleset(text, "ruleset.yaml", default_timezone)
+    except RulesetInvalid as exc:
+        problems = [
+            {"line": p.line, "column": p.column, "message": p.message} for p in exc.problems
+        ]
+        first = exc.problems[0]
+        raise ApiError(
+            422,
+            "ruleset_invalid",
+            count=len(problems),
+            line=first.line,
+            column=first.column,
+            message=first.message,
+            extra={"problems": problems},
+        ) from None
+
+
+async def save_draft(
+    text: str, author_id: int | None, message: str, default_timezone: str
+) -> tuple[RulesetVersion, Ruleset]:
+    """Store a checked ruleset; the same text twice is the same version."""
+    ruleset = compile_or_422(text, default_timezone)
+    row = await RulesetVersion.get_or_none(version=ruleset.version)
+    if row is None:
+        row = await RulesetVersion.create(
+            version=ruleset.version,
+            text=canonical_bytes(text).decode("utf-8"),
+            author_id=author_id,
+            message=message,
+        )
+    return row, ruleset
+
+
+async def publish(
+    row: RulesetVersion,
+    *,
+    by: int | None,
+    message: str,
+    redis: Redis,
+    keys: Keys,
+    action: str = "publish",
+) -> RulesetPublication:
+    # Publication times must increase strictly: two publications in the same microsecond
+    # would leave "which one was live" undefined for an event at that instant.
+    last = await RulesetPublication.all().order_by("-published_at").first()
+    moment = datetime.now(UTC)
+    if last is not None and moment <= last.published_at:
+        moment = last.published_at + timedelta(microseconds=1)
+    publication = await RulesetPublication.create(
+        ruleset=row, action=action, published_by_id=by, message=message, published_at=moment
+    )
+    await announce(redis, keys, row.version)
+    return publication
+
+
+async def live_publication() -> RulesetPublication | None:
+    return (
+        await RulesetPublication.all()
+        .order_by("-published_at", "-id")
+        .select_related("ruleset")
+        .first()
+    )
+
+
+async def ensure_default(redis: Redis, keys: Keys, default_timezone: str) -> bool:
+    """Publish the shipped rules/default.yaml if nothing was ever published."""
+    if await RulesetPublication.exists():
+        return False
+    row, _ = await save_draft(default_text(), None, "the shipped default rules", default_timezone)
+    await publish(row, by=None, message="initial rules", redis=redis, keys=keys)
+    return True
+
+
+def text_diff(old: RulesetVersion, new: RulesetVersion) -> str:
+    return "".join(
+        difflib.unified_diff(
+            old.text.splitlines(keepends=True),
+            new.text.splitlines(keepends=True),
+            fromfile=f"version {old.id} ({old.version[:12]})",
+            tofile=f"version {new.id} ({new.version[:12]})",
+        )
+    )
+
+
+def to_rules_event(row: ActivityEvent) -> Event:
+    return Event(
+        id=row.id,
+        type=row.type,
+        actor=str(row.actor_id),
+        at=row.at,
+        subject=str(row.subject_id) if row.subject_id is not None else None,
+        fields=row.data,
+    )
+
+
+async def stored_events(since: datetime, until: datetime) -> list[Event]:
+    events: list[Event] = []
+    last_id = ""
+    while True:
+        page = (
+            await ActivityEvent.filter(at__gte=since, at__lt=until, id__gt=last_id)
+            .order_by("id")
+            .limit(_PAGE)
+        )
+        events.extend(to_rules_event(row) for row in page)
+        if len(page) < _PAGE:
+            return events
+        last_id = page[-1].id
+
+
+async def profiles() -> dict[str, Profile]:
+    """What CEL sees as `actor` and `subject`: the org facts of every employee."""
+    rows = await Employee.all().select_related("store__city__region", "department")
+    found: dict[str, Profile] = {}
+    for e in rows:
+        store = e.store
+        city = store.city if store else None
+        region = city.region if city else None
+        found[str(e.id)] = {
+            "id": str(e.id),
+            "store": store.code if store else "",
+            "department": e.department.code if e.department else "",
+            "city": city.code if city else "",
+            "region": region.code if region else "",
+            "role": e.role.value,
+            "position": e.position,
+        }
+    return found
+
+
+async def dry_run(draft: Ruleset, published: Ruleset | None, days: int) -> dict[str, Any]:
+    until = datetime.now(UTC)
+    since = until - timedelta(days=days)
+    events = await stored_events(since, until)
+    people: Mapping[str, Profile] = await profiles()
+    baseline = published or load_ruleset(EMPTY_RULESET, "empty", "UTC")
+    # The replay is pure CPU work: keep the event loop free for other requests.
+    result = await asyncio.to_thread(diff_rulesets, draft, baseline, events, people)
+    return {
+        "since": since.isoformat(),
+        "until": until.isoformat(),
+        "events": len(events),
+        **result.as_dict(),
+    }
