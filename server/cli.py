@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from rules.cli import rules_group
 from server.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -199,15 +200,57 @@ def set_role(email: str, role: str) -> None:
     click.echo(f"{email} is now {role}")
 
 
-def attach_optional_groups() -> None:
+main.add_command(rules_group, "rules")
+
+
+@rules_group.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-m", "--message", default="", help="Why: shown in the audit trail.")
+def publish_rules(file: Path, message: str) -> None:
+    """Check a ruleset file, save it as a version and make it live now."""
+    from server.errors import ApiError
+    from server.rulesets.service import publish, save_draft
+    from server.services import Services
+
+    settings = settings_or_exit()
+
+    async def body() -> str:
+        row, _ = await save_draft(
+            file.read_text(encoding="utf-8"), None, message, settings.timezone
+        )
+        services = await Services.start(settings)
+        try:
+            await publish(row, by=None, message=message, redis=services.redis, keys=services.keys)
+        finally:
+            await services.close()
+        return row.version
+
     try:
-        from rules.cli import rules_group
-    except ImportError:  # the rules package is built by its own issue
-        return
-    main.add_command(rules_group, "rules")
+        version = run_with_database(settings, body)
+    except ApiError as exc:
+        for problem in exc.params["extra"]["problems"]:  # type: ignore[index]
+            click.echo(f"{file}:{problem['line']}:{problem['column']}: {problem['message']}")
+        sys.exit(1)
+    click.echo(f"published {file} as version {version[:12]}")
 
 
-attach_optional_groups()
+@rules_group.command("history")
+def rules_history() -> None:
+    """Every publication, newest first."""
+    from server.models import RulesetPublication
+
+    settings = settings_or_exit()
+
+    async def body() -> list[RulesetPublication]:
+        return await RulesetPublication.all().order_by("-published_at").select_related("ruleset")
+
+    for row in run_with_database(settings, body):
+        who = row.published_by_id or "system"
+        click.echo(
+            f"{row.published_at:%Y-%m-%d %H:%M:%S} {row.action:<8} version {row.ruleset_id} "
+            f"({row.ruleset.version[:12]}) by {who}: {row.message}"
+        )
+
 
 if __name__ == "__main__":
     main()

@@ -165,3 +165,26 @@ def test_default_ruleset_is_valid_and_its_tests_pass() -> None:
 
     ruleset = load_ruleset(default_text(), "default.yaml", "Europe/Moscow")
     assert all(case.passed for case in run_tests(ruleset))
+
+
+def test_cli_publish_and_history(settings: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from server.cli import main
+    from tests.server.hr.test_service import env_of
+
+    folder = Path(str(tmp_path))
+    good, bad = folder / "good.yaml", folder / "bad.yaml"
+    good.write_text(DRAFT)
+    bad.write_text(BROKEN)
+    env = env_of(settings)  # type: ignore[arg-type]
+    runner = CliRunner()
+    refused = runner.invoke(main, ["rules", "publish", str(bad)], env=env)
+    assert refused.exit_code == 1
+    assert f"{bad}:5:17:" in refused.output
+    done = runner.invoke(main, ["rules", "publish", str(good), "-m", "flat points"], env=env)
+    assert done.exit_code == 0, done.output
+    history = runner.invoke(main, ["rules", "history"], env=env)
+    assert "publish  version 1" in history.output and "flat points" in history.output
