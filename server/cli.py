@@ -214,10 +214,10 @@ def publish_rules(file: Path, message: str) -> None:
 
     settings = settings_or_exit()
 
+    text = file.read_text(encoding="utf-8")
+
     async def body() -> str:
-        row, _ = await save_draft(
-            file.read_text(encoding="utf-8"), None, message, settings.timezone
-        )
+        row, _ = await save_draft(text, None, message, settings.timezone)
         services = await Services.start(settings)
         try:
             await publish(row, by=None, message=message, redis=services.redis, keys=services.keys)
