@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from importlib import resources
 from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 
@@ -71,6 +72,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def openapi_endpoint(request: Request) -> Response:
         return JSON(openapi)
 
+    index_html = resources.files("server").joinpath("static", "index.html").read_bytes()
+
+    async def index(request: Request) -> Response:
+        # Until the web app (web/) is built, a page to check the server and sign in.
+        return Response(index_html, media_type="text/html; charset=utf-8")
+
     async def healthz(request: Request) -> Response:
         return JSON({"status": "ok"})
 
@@ -91,6 +98,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     routes: list[BaseRoute] = [
         Route("/api/openapi.json", openapi_endpoint),
+        Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),

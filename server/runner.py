@@ -97,15 +97,16 @@ def start_private_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Stop the processes one after another, the last started first: the web server and
+    the worker finish their requests and jobs while Redis (started first) still answers."""
     for process in reversed(processes):
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for process in reversed(processes):
         try:
-            process.wait(max(0.1, deadline - time.monotonic()))
+            process.wait(15)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
 
 
 def run_all(settings: Settings, host: str, port: int) -> int:

@@ -96,3 +96,9 @@ async def test_readyz_reports_redis_down(client: httpx.AsyncClient, live: LiveSe
         live.services.redis = type(broken).from_url(live.settings.redis_url)
     assert ready.status_code == 503
     assert ready.json()["database"] == "ok" and ready.json()["redis"].startswith("error")
+
+
+async def test_front_page_lets_a_person_check_and_sign_in(client: httpx.AsyncClient) -> None:
+    page = await client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'fetch("/api/auth/login"' in page.text
