@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from importlib import resources
 from collections.abc import AsyncIterator
+from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
 
 from starlette.applications import Starlette
