@@ -125,6 +125,10 @@ def _out(row: RulesetVersion, live_id: int | None) -> VersionOut:
     )
 
 
+def _detail(row: RulesetVersion, live_id: int | None) -> VersionDetail:
+    return VersionDetail(**_out(row, live_id).model_dump(), text=row.text)
+
+
 async def _live_id() -> int | None:
     live = await service.live_publication()
     return live.ruleset_id if live else None
@@ -178,7 +182,7 @@ async def list_versions(ctx: Ctx) -> VersionList:
 )
 async def save(ctx: Ctx, body: RulesetText) -> VersionDetail:
     row, _ = await service.save_draft(body.text, ctx.me.id, body.message, _zone(ctx))
-    return VersionDetail(**_out(row, await _live_id()).model_dump(), text=row.text)
+    return _detail(row, await _live_id())
 
 
 @api.route(
@@ -194,7 +198,7 @@ async def live(ctx: Ctx) -> VersionDetail:
     if publication is None:
         raise not_found()
     row = publication.ruleset
-    return VersionDetail(**_out(row, row.id).model_dump(), text=row.text)
+    return _detail(row, row.id)
 
 
 @api.route(
@@ -250,7 +254,7 @@ async def diff(ctx: Ctx, query: DiffQuery) -> DiffOut:
 )
 async def get_version(ctx: Ctx) -> VersionDetail:
     row = await _version(ctx)
-    return VersionDetail(**_out(row, await _live_id()).model_dump(), text=row.text)
+    return _detail(row, await _live_id())
 
 
 @api.route(
