@@ -230,6 +230,16 @@ class Api:
         if endpoint.query is not None:
             args.append(parse_model(endpoint.query, dict(ctx.request.query_params)))
         if endpoint.body is not None:
+            # Only application/json: a cross-site HTML form cannot send it without a CORS
+            # preflight, so a forged form cannot sign someone in (login CSRF) or post for them.
+            media_type = ctx.request.headers.get("content-type", "").split(";")[0].strip()
+            if media_type != "application/json":
+                raise ApiError(
+                    415,
+                    "unsupported_media_type",
+                    content_type=media_type or "-",
+                    expected="application/json",
+                )
             raw = await read_body(
                 ctx.request, endpoint.max_body or ctx.services.settings.max_body_bytes
             )

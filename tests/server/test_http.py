@@ -102,3 +102,13 @@ async def test_front_page_lets_a_person_check_and_sign_in(client: httpx.AsyncCli
     page = await client.get("/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert 'fetch("/api/auth/login"' in page.text
+
+
+async def test_json_bodies_must_say_so(client: httpx.AsyncClient) -> None:
+    """A text/plain form can carry valid JSON cross-site; it must not be accepted."""
+    forged = await client.post(
+        "/api/auth/login",
+        content=b'{"email": "a@example.com", "password": "x", "p": "="}',
+        headers={"content-type": "text/plain"},
+    )
+    assert forged.status_code == 415 and forged.json()["error"] == "unsupported_media_type"
