@@ -86,10 +86,58 @@ def _check_rule(doc: Document, model: RulesetFile, index: int, rule: Rule, out: 
                 f"until {active.until} is before from {active.from_}: the rule can never fire",
             )
         )
+    if rule.reverse_on is not None:
+        _check_reverse_on(doc, at, rule, out)
     if rule.when is not None:
         _check_expression(doc, index, rule, "when", rule.when, out)
     if rule.to not in SPECIAL_TARGETS:
         _check_expression(doc, index, rule, "to", rule.to, out)
+
+
+def _check_reverse_on(doc: Document, at: Path, rule: Rule, out: Checked) -> None:
+    assert rule.reverse_on is not None
+    where: Path = (*at, "reverse_on")
+    other = rule.reverse_on.event
+    if other not in EVENT_TYPES:
+        known = ", ".join(sorted(EVENT_TYPES))
+        out.problems.append(
+            doc.problem((*where, "event"), f"unknown event type {other!r} (known: {known})")
+        )
+        return
+    link, trouble = reverse_link(rule.event, other, rule.reverse_on.link)
+    if link is None:
+        named = rule.reverse_on.link is not None
+        out.problems.append(
+            doc.problem((*where, "link") if named else where, f"reverse_on: {trouble}")
+        )
+
+
+def reverse_link(event: str, other: str, named: str | None) -> tuple[str | None, str]:
+    """The field linking an `event` to the `other` event that reverses it, or a problem."""
+    if other == event:
+        return None, f"{event} cannot reverse its own awards"
+    mine, theirs = EVENT_TYPES[event], EVENT_TYPES[other]
+    # Optional fields may be null, and a null links nothing.
+    shared = sorted(
+        name
+        for name in set(mine) & set(theirs)
+        if mine[name] == theirs[name] and not mine[name].endswith("?")
+    )
+    if named is not None:
+        if named in shared:
+            return named, ""
+        return None, (
+            f"{named!r} is not a field both {event} and {other} carry "
+            f"(shared: {', '.join(shared) or 'none'})"
+        )
+    if not shared:
+        return None, f"{event} and {other} share no field to link them"
+    if len(shared) > 1:
+        return None, (
+            f"{event} and {other} share {', '.join(shared)}: name the link, e.g. "
+            f"reverse_on: {{event: {other}, link: {shared[0]}}}"
+        )
+    return shared[0], ""
 
 
 def _check_award(doc: Document, model: RulesetFile, at: Path, award: Award, out: Checked) -> None:

@@ -10,14 +10,14 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import cel
 
 from rules.events import COMMON_FIELDS
-from rules.ruleset import AwardSpec, CompiledRule, EventPlan, Ruleset
-from rules.state import CounterKey, State, StreakProgress, TierProgress
-from rules.windows import describe, window_label
+from rules.ruleset import AwardSpec, CompiledRule, DayLimit, EventPlan, Ruleset
+from rules.state import AwardRecord, CounterKey, State, StreakProgress, TierProgress
+from rules.windows import describe
 
 Profile = Mapping[str, Any]
 ErrorHook = Callable[[str, "Event", Exception], None]
@@ -91,6 +91,9 @@ class Decision(NamedTuple):
     part: str  # the tier's `at` for a tier award, "" otherwise
     note: str  # the streak or tier that allowed it, "" for a plain award
     counted: tuple[Counted, ...]  # the limits' counters that allowed it
+    # For a reversal (a negative amount, see `reverse_on`): the id of the award
+    # it takes back. None for an award.
+    reverses: str | None = None
 
     @property
     def id(self) -> str:
@@ -118,6 +121,7 @@ class Decision(NamedTuple):
             "amount": self.amount,
             "badge": self.badge,
             "because": self.because,
+            "reverses": self.reverses,
         }
 
 
@@ -127,31 +131,7 @@ def decision_id(event_id: str, rule_id: str, beneficiary: str, kind: str, part: 
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _new(cls: type[_T], values: tuple[Any, ...]) -> _T:
-    # tuple.__new__ skips the named tuple's Python-level __new__: half the cost
-    # of building the ~5 tuples each award makes.
-    return tuple.__new__(cls, values)  # type: ignore[type-var]
-
-
-_T = TypeVar("_T")
-
-
-class _Local:
-    """Per-event values computed once and shared by the rules of that event."""
-
-    __slots__ = ("date", "hour", "labels")
-
-    def __init__(self, at: datetime, ruleset: Ruleset) -> None:
-        local = at.astimezone(ruleset.timezone)
-        self.date: date = local.date()
-        self.hour = local.hour
-        self.labels: dict[str, str] = {}
-
-    def label(self, per: str) -> str:
-        found = self.labels.get(per)
-        if found is None:
-            found = self.labels[per] = window_label(per, self.date)
-        return found
+_new = tuple.__new__  # skips a named tuple's Python-level __new__: half its cost
 
 
 def judge(
@@ -163,104 +143,175 @@ def judge(
     subject: Profile | None = None,
     on_error: ErrorHook | None = None,
 ) -> list[Decision]:
-    """Every award this event earns under `ruleset`, updating `state` as it goes."""
+    """Every award this event earns under `ruleset`, updating `state` as it goes.
+
+    And, for an event that reverses earlier awards (`reverse_on`), the reversals.
+    """
     plan = ruleset.plans.get(event.type)
     if plan is None:
         return []
-    local = _Local(event.at, ruleset)
-    context = _context(plan, event, local, actor, subject) if plan.needs_cel else None
+    local = event.at.astimezone(ruleset.timezone)
     decisions: list[Decision] = []
-    for rule in plan.rules:
-        if (rule.active_from is not None and local.date < rule.active_from) or (
-            rule.active_until is not None and local.date > rule.active_until
-        ):
-            continue
-        if rule.when is not None:
+    if plan.reversals:
+        _reverse(ruleset, plan, event, state, decisions)
+    steps = plan.on(local.date())
+    if not steps:
+        return decisions
+    results: list[Any] | None = None
+    context: cel.Context | None = None
+    if plan.batch is not None:
+        variables, complete = _bind(plan, event, local, actor, subject)
+        if complete:
             try:
-                if rule.when.execute(context) is not True:
+                results = plan.batch.execute(variables)
+            except _EVAL_ERRORS:
+                results = None
+        if results is None:
+            # A field is absent or a condition failed on this event: judge rule
+            # by rule, so each error is reported against its own rule.
+            context = cel.Context(variables=variables)
+    actor_id = event.actor
+    for rule, when, to, limits in steps:
+        if when >= 0:
+            if results is not None:
+                if results[when] is not True:
                     continue
-            except _EVAL_ERRORS as exc:
-                if on_error is not None:
-                    on_error(rule.id, event, exc)
-                continue
+            else:
+                assert rule.when is not None
+                try:
+                    if rule.when.execute(context) is not True:
+                        continue
+                except _EVAL_ERRORS as exc:
+                    if on_error is not None:
+                        on_error(rule.id, event, exc)
+                    continue
         if rule.to == "actor":
-            beneficiary = event.actor
+            beneficiary = actor_id
         else:
-            beneficiary = _beneficiary(rule, event, context, on_error)
+            if rule.to == "subject":
+                beneficiary = event.subject or ""
+            elif results is not None:
+                found = results[to]
+                beneficiary = found if isinstance(found, str) else ""
+            else:
+                beneficiary = _beneficiary(rule, event, context, on_error)
             # No self-kudos, no points for reacting to one's own post.
-            if not beneficiary or beneficiary == event.actor:
+            if not beneficiary or beneficiary == actor_id:
                 continue
         if rule.tiers:
-            _tiers(ruleset, rule, event, beneficiary, local, state, decisions)
+            _tiers(ruleset, rule, event, beneficiary, limits, state, decisions)
+            continue
+        award = rule.award
+        assert award is not None
+        note = ""
+        if rule.streak_days is not None:
+            note = _streak(rule, rule.streak_days, beneficiary, local.date(), state)
+            if not note:
+                continue
+        badge = award.badge
+        if badge is not None and state.has_badge(beneficiary, badge):
+            badge = None  # a badge is awarded once per person
+            if not award.points and not award.spins:
+                continue
+        if not limits:
+            counted: tuple[Counted, ...] | None = ()
+        elif len(limits) == 1:  # the usual case, without the bookkeeping for several
+            per, label, maximum, names = limits[0]
+            key = _new(
+                CounterKey,
+                (
+                    rule.id,
+                    per,
+                    label,
+                    (("beneficiary", beneficiary),)
+                    if names is None
+                    else _parts(names, event, beneficiary),
+                ),
+            )
+            count = state.count(key)
+            if count >= maximum:
+                continue
+            state.increment(key)
+            counted = (_new(Counted, (count + 1, maximum, per, label)),)
         else:
-            _plain(ruleset, rule, event, beneficiary, local, state, decisions)
+            counted = _within_limits(rule, limits, event, beneficiary, state)
+        if counted is None:
+            continue
+        _emit(ruleset, rule, event, beneficiary, award, badge, "", note, counted, state, decisions)
     return decisions
 
 
-def _context(
+def _bind(
     plan: EventPlan,
     event: Event,
-    local: _Local,
+    local: datetime,
     actor: Profile | None,
     subject: Profile | None,
-) -> cel.Context:
-    # A field the event or profile lacks stays unbound: reading it is an error,
-    # so the rule does not match, as with a missing key in a CEL map.
+) -> tuple[dict[str, Any], bool]:
+    """The flat CEL variables this event's rules read, and whether all are bound.
+
+    A field the event or profile lacks stays unbound: reading it is an error, so
+    the rule does not match, as with a missing key in a CEL map.
+    """
     variables: dict[str, Any] = {}
-    for flat, root, name, presence in plan.variables:
-        found, value = _lookup(root, name, event, local, actor, subject)
-        if presence:
-            variables[flat] = found
-        elif found:
-            variables[flat] = value
-    return cel.Context(variables=variables)
+    complete = True
+    fields = event.fields
+    for flat, name in plan.event_reads:
+        if name in fields:
+            variables[flat] = fields[name]
+        else:
+            complete = False
+    for flat, name in plan.event_common:
+        variables[flat] = fields[name] if name in fields else _COMMON[name](event, local)
+    if plan.actor_reads:
+        complete &= _bind_user(variables, plan.actor_reads, event.actor, actor)
+    if plan.subject_reads:
+        complete &= _bind_user(variables, plan.subject_reads, event.subject, subject)
+    for flat, root, name in plan.presence:
+        if root == "event":
+            variables[flat] = name in fields or name in _COMMON
+        else:
+            profile = actor if root == "actor" else subject
+            user_id = event.actor if root == "actor" else event.subject
+            # `id` is always there: null when the event is about nobody.
+            variables[flat] = name == "id" or (
+                user_id is not None and profile is not None and name in profile
+            )
+    return variables, complete
 
 
-def _lookup(
-    root: str,
-    name: str,
-    event: Event,
-    local: _Local,
-    actor: Profile | None,
-    subject: Profile | None,
-) -> tuple[bool, Any]:
-    if root == "event":
-        values = event.fields
-        if name in values:
-            return True, values[name]
-        common = _COMMON.get(name)
-        return (True, common(event, local)) if common is not None else (False, None)
-    user_id: str | None
-    if root == "actor":
-        user_id, profile = event.actor, actor
-    else:
-        user_id, profile = event.subject, subject
-        if user_id is None:  # no subject: `subject` is null, its fields unreadable
-            return name == "id", None
-    if name == "id":
-        return True, user_id
-    if profile is None or name not in profile:
-        return False, None
-    return True, profile[name]
+def _bind_user(
+    variables: dict[str, Any],
+    reads: tuple[tuple[str, str], ...],
+    user_id: str | None,
+    profile: Profile | None,
+) -> bool:
+    complete = True
+    for flat, name in reads:
+        if name == "id":
+            variables[flat] = user_id  # null when the event is about nobody
+        elif user_id is not None and profile is not None and name in profile:
+            variables[flat] = profile[name]
+        else:
+            complete = False
+    return complete
 
 
-_COMMON: dict[str, Callable[[Event, _Local], Any]] = {
+_COMMON: dict[str, Callable[[Event, datetime], Any]] = {
     "id": lambda e, _: e.id,
     "type": lambda e, _: e.type,
     "actor": lambda e, _: e.actor,
     "at": lambda e, _: e.at,
     "subject": lambda e, _: e.subject,
     "hour": lambda _, local: local.hour,
-    "weekday": lambda _, local: local.date.isoweekday(),
+    "weekday": lambda _, local: local.isoweekday(),
 }
 
 
 def _beneficiary(
     rule: CompiledRule, event: Event, context: cel.Context | None, on_error: ErrorHook | None
 ) -> str:
-    """The user `to:` names; "" when there is none."""
-    if rule.to == "subject":
-        return event.subject or ""
+    """The user an expression `to:` names; "" when there is none."""
     assert rule.to_program is not None
     try:
         found = rule.to_program.execute(context)
@@ -272,33 +323,23 @@ def _beneficiary(
 
 
 def _within_limits(
-    rule: CompiledRule, event: Event, beneficiary: str, local: _Local, state: State
+    rule: CompiledRule,
+    limits: tuple[DayLimit, ...],
+    event: Event,
+    beneficiary: str,
+    state: State,
 ) -> tuple[Counted, ...] | None:
     """The counters after this award, or None when a limit is reached."""
-    limits = rule.limits
-    if not limits:
-        return ()
-    if len(limits) == 1:  # the usual case, without the bookkeeping for several
-        limit = limits[0]
-        key = _new(
-            CounterKey,
-            (rule.id, limit.per, local.label(limit.per), _parts(limit.key, event, beneficiary)),
-        )
-        count = state.count(key)
-        if count >= limit.max:
-            return None
-        state.increment(key)
-        return (_new(Counted, (count + 1, limit.max, limit.per, key.window)),)
     keys = []
-    for limit in limits:
-        key = _new(
-            CounterKey,
-            (rule.id, limit.per, local.label(limit.per), _parts(limit.key, event, beneficiary)),
+    for per, label, maximum, names in limits:
+        parts = (
+            (("beneficiary", beneficiary),) if names is None else _parts(names, event, beneficiary)
         )
+        key = _new(CounterKey, (rule.id, per, label, parts))
         count = state.count(key)
-        if count >= limit.max:
+        if count >= maximum:
             return None
-        keys.append((key, count, limit.max))
+        keys.append((key, count, maximum))
     for key, _, _ in keys:
         state.increment(key)
     return tuple(
@@ -307,12 +348,7 @@ def _within_limits(
 
 
 def _parts(names: tuple[str, ...], event: Event, beneficiary: str) -> tuple[tuple[str, str], ...]:
-    if names == _BY_BENEFICIARY:
-        return (("beneficiary", beneficiary),)
     return tuple((name, _key_part(name, event, beneficiary)) for name in names)
-
-
-_BY_BENEFICIARY = ("beneficiary",)
 
 
 def _key_part(name: str, event: Event, beneficiary: str) -> str:
@@ -323,43 +359,19 @@ def _key_part(name: str, event: Event, beneficiary: str) -> str:
     return event.subject or ""
 
 
-def _plain(
-    ruleset: Ruleset,
-    rule: CompiledRule,
-    event: Event,
-    beneficiary: str,
-    local: _Local,
-    state: State,
-    out: list[Decision],
-) -> None:
-    assert rule.award is not None
-    award = rule.award
-    note = ""
-    if rule.streak_days is not None:
-        days = rule.streak_days
-        previous = state.streak(rule.id, beneficiary)
-        if previous.last_day == local.date:
-            return  # a second login the same day neither extends nor awards
-        progress = _advance_streak(previous, local.date)
-        state.set_streak(rule.id, beneficiary, progress)
-        if progress.length % days:
-            return
-        note = f"{days} consecutive days ending {local.date.isoformat()}"
-    badge = award.badge
-    if badge is not None and state.has_badge(beneficiary, badge):
-        badge = None  # a badge is awarded once per person
-        if not award.points and not award.spins:
-            return
-    counted = _within_limits(rule, event, beneficiary, local, state)
-    if counted is None:
-        return
-    _emit(ruleset, rule, event, beneficiary, award, badge, "", note, counted, state, out)
-
-
-def _advance_streak(progress: StreakProgress, day: date) -> StreakProgress:
-    if progress.last_day is not None and (day - progress.last_day).days == 1:
-        return StreakProgress(day, progress.length + 1)
-    return StreakProgress(day, 1)
+def _streak(rule: CompiledRule, days: int, beneficiary: str, day: date, state: State) -> str:
+    """The note of a streak award on `day`, or "" when there is none."""
+    previous = state.streak(rule.id, beneficiary)
+    if previous.last_day == day:
+        return ""  # a second login the same day neither extends nor awards
+    if previous.last_day is not None and (day - previous.last_day).days == 1:
+        progress = StreakProgress(day, previous.length + 1)
+    else:
+        progress = StreakProgress(day, 1)
+    state.set_streak(rule.id, beneficiary, progress)
+    if progress.length % days:
+        return ""
+    return f"{days} consecutive days ending {day.isoformat()}"
 
 
 def _tiers(
@@ -367,12 +379,12 @@ def _tiers(
     rule: CompiledRule,
     event: Event,
     beneficiary: str,
-    local: _Local,
+    limits: tuple[DayLimit, ...],
     state: State,
     out: list[Decision],
 ) -> None:
     # Limits cap which events count towards the tiers.
-    counted = _within_limits(rule, event, beneficiary, local, state)
+    counted = _within_limits(rule, limits, event, beneficiary, state) if limits else ()
     if counted is None:
         return
     progress = state.tier_progress(rule.id, beneficiary)
@@ -401,7 +413,7 @@ def _tiers(
             state,
             out,
         )
-    state.set_tier_progress(rule.id, beneficiary, TierProgress(count, awarded))
+    state.set_tier_progress(rule.id, beneficiary, _new(TierProgress, (count, awarded)))
 
 
 def _emit(
@@ -417,75 +429,62 @@ def _emit(
     state: State,
     out: list[Decision],
 ) -> None:
-    version, rule_id, event_id, type_, at, actor = (
-        ruleset.version,
-        rule.id,
-        event.id,
-        event.type,
-        event.at,
-        event.actor,
-    )
+    head = (ruleset.version, rule.id, event.id, event.type, event.at, event.actor, beneficiary)
+    first = len(out)
     if award.points:
-        out.append(
-            _new(
-                Decision,
-                (
-                    version,
-                    rule_id,
-                    event_id,
-                    type_,
-                    at,
-                    actor,
-                    beneficiary,
-                    "points",
-                    award.points,
-                    None,
-                    part,
-                    note,
-                    counted,
-                ),
-            )
-        )
+        out.append(_new(Decision, (*head, "points", award.points, None, part, note, counted, None)))
     if award.spins:
-        out.append(
-            _new(
-                Decision,
-                (
-                    version,
-                    rule_id,
-                    event_id,
-                    type_,
-                    at,
-                    actor,
-                    beneficiary,
-                    "spins",
-                    award.spins,
-                    None,
-                    part,
-                    note,
-                    counted,
-                ),
-            )
-        )
+        out.append(_new(Decision, (*head, "spins", award.spins, None, part, note, counted, None)))
     if badge is not None:
         state.grant_badge(beneficiary, badge)
-        out.append(
-            _new(
-                Decision,
-                (
-                    version,
-                    rule_id,
-                    event_id,
-                    type_,
-                    at,
-                    actor,
-                    beneficiary,
-                    "badge",
-                    1,
-                    badge,
-                    part,
-                    note,
-                    counted,
-                ),
+        out.append(_new(Decision, (*head, "badge", 1, badge, part, note, counted, None)))
+    if rule.reverse_link is not None:
+        _record(rule, rule.reverse_link, event, out[first:], state)
+
+
+def _record(
+    rule: CompiledRule, link: str, event: Event, made: list[Decision], state: State
+) -> None:
+    """Remember points and spins that an event of `rule.reverse_on` will take back."""
+    value = event.fields.get(link)
+    if value is None:
+        return
+    for decision in made:
+        if decision.kind != "badge":  # a badge, once earned, stays
+            state.record_award(
+                rule.id,
+                str(value),
+                AwardRecord(decision.id, decision.beneficiary, decision.kind, decision.amount),
             )
-        )
+
+
+def _reverse(
+    ruleset: Ruleset, plan: EventPlan, event: Event, state: State, out: list[Decision]
+) -> None:
+    """Take back what the linked earlier events earned under each reversed rule."""
+    for rule in plan.reversals:
+        assert rule.reverse_link is not None
+        value = event.fields.get(rule.reverse_link)
+        if value is None:
+            continue
+        note = f"reversed by {event.type} of {rule.reverse_link} {value}"
+        for record in state.take_awards(rule.id, str(value)):
+            out.append(
+                Decision(
+                    ruleset_version=ruleset.version,
+                    rule_id=rule.id,
+                    event_id=event.id,
+                    event_type=event.type,
+                    at=event.at,
+                    actor=event.actor,
+                    beneficiary=record.beneficiary,
+                    kind=record.kind,
+                    amount=-record.amount,
+                    badge=None,
+                    # One reversal per award taken back, each with its own id.
+                    part=record.decision_id,
+                    note=note,
+                    counted=(),
+                    reverses=record.decision_id,
+                )
+            )

@@ -72,6 +72,20 @@ class Active(Strict):
     until: Day | None = None
 
 
+def _reverse_on(value: Any) -> Any:
+    # `reverse_on: post.deleted` is short for `{event: post.deleted}`.
+    if isinstance(value, str):
+        return {"event": value}
+    if value is not None and not isinstance(value, dict):
+        raise ValueError("expected an event type, or {event: ..., link: ...}")
+    return value
+
+
+class ReverseOn(Strict):
+    event: str
+    link: str | None = None  # the field both event types carry; found when omitted
+
+
 class Rule(Strict):
     id: Name
     title: Title | None = None
@@ -84,6 +98,7 @@ class Rule(Strict):
     streak: Streak | None = None
     limits: list[Limit] = []
     active: Active | None = None
+    reverse_on: Annotated[ReverseOn | None, BeforeValidator(_reverse_on)] = None
 
 
 class Expect(Strict):
