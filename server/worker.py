@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from arq.cron import cron
 from arq.worker import Worker
 
 from gamification.keys import Keys
 from server.db import close_database, open_database
+from server.activity import sweep_unsettled
 from server.hr.tasks import run_hr_import
 from server.logs import setup_logging
 from server.mail import compose, send
 from server.models import Company, Employee
+from server.posts.tasks import fan_out_mentions
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
 
@@ -35,7 +38,12 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
     return await send(services.settings, message)
 
 
-FUNCTIONS = [run_hr_import, send_welcome_mail]
+FUNCTIONS = [run_hr_import, send_welcome_mail, fan_out_mentions]
+
+# Periodic jobs. `sweep_unsettled` re-sends activity events whose hand-off was lost.
+CRON_JOBS = [
+    cron(sweep_unsettled, second=30, run_at_startup=False),
+]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
@@ -58,6 +66,7 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
         setup_logging(settings)
     return Worker(
         functions=FUNCTIONS,
+        cron_jobs=CRON_JOBS,
         redis_settings=arq_redis_settings(settings),
         queue_name=Keys(settings.redis_prefix).queue,
         job_serializer=job_serializer,
