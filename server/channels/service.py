@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
 from server.community.audience import expand, members_of
+from server.community.sql import ints
 from server.errors import ApiError, not_found
 from server.models import (
     Channel,
@@ -25,8 +27,10 @@ MAX_BLOGS = 200
 
 async def channels_for(employee_id: int) -> list[dict[str, Any]]:
     subscribed = set(
-        await ChannelSubscription.filter(employee_id=employee_id).values_list(
-            "channel_id", flat=True
+        ints(
+            await ChannelSubscription.filter(employee_id=employee_id).values_list(
+                "channel_id", flat=True
+            )
         )
     )
     return [
@@ -67,10 +71,8 @@ async def subscribe(employee_id: int, channel_id: int, on: bool) -> None:
             raise ApiError(409, "mandatory_channel")
         return
     if on:
-        try:
+        with contextlib.suppress(IntegrityError):  # already subscribed: PUT is idempotent
             await ChannelSubscription.create(channel_id=channel.id, employee_id=employee_id)
-        except IntegrityError:
-            pass  # already subscribed: PUT is idempotent
     else:
         await ChannelSubscription.filter(channel_id=channel.id, employee_id=employee_id).delete()
 
@@ -81,10 +83,8 @@ async def follow(follower_id: int, followee_id: int, on: bool) -> None:
     if followee_id == follower_id:
         raise ApiError(422, "validation_failed", field="id", reason="not yourself")
     if on:
-        try:
+        with contextlib.suppress(IntegrityError):
             await Follow.create(follower_id=follower_id, followee_id=followee_id)
-        except IntegrityError:
-            pass
     else:
         await Follow.filter(follower_id=follower_id, followee_id=followee_id).delete()
 
@@ -103,8 +103,10 @@ async def leader_blogs(viewer_id: int) -> list[tuple[Employee, int, bool]]:
         .values_list("followee_id", "n")
     )
     mine = set(
-        await Follow.filter(follower_id=viewer_id, followee_id__in=ids).values_list(
-            "followee_id", flat=True
+        ints(
+            await Follow.filter(follower_id=viewer_id, followee_id__in=ids).values_list(
+                "followee_id", flat=True
+            )
         )
     )
     return [(e, int(counts.get(e.id, 0)), e.id in mine) for e in leaders]

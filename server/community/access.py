@@ -138,7 +138,7 @@ def audience_sql(viewer: Viewer, alias: str = "p") -> tuple[str, list[object]]:
         return "1=1", []
     tokens = sorted(viewer.tokens)
     return (
-        f"({alias}.audience_all OR {alias}.author_id = ? OR EXISTS (SELECT 1 FROM post_audience a "
+        f"({alias}.audience_all OR {alias}.author_id = ? OR EXISTS (SELECT 1 FROM post_audience a "  # noqa: S608 - placeholders only
         f"WHERE a.post_id = {alias}.id AND a.token IN ({placeholders(tokens)})))",
         [viewer.id, *tokens],
     )
@@ -149,7 +149,7 @@ def visibility_sql(viewer: Viewer, alias: str = "p") -> tuple[str, list[object]]
     audience, values = audience_sql(viewer, alias)
     groups = sorted(viewer.groups) or [0]
     sql = (
-        f"{alias}.deleted_at IS NULL AND ("
+        f"{alias}.deleted_at IS NULL AND ("  # noqa: S608 - placeholders only
         f"({alias}.channel_id IS NOT NULL AND {audience}) OR "
         f"({alias}.group_id IS NOT NULL AND ({alias}.group_id IN ({placeholders(groups)}) OR "
         f"{alias}.group_id IN (SELECT id FROM community_group WHERE visibility = 'public'))) OR "

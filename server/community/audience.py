@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from tortoise.expressions import Q
 
+from server.community.sql import ints
 from server.errors import ApiError
 from server.models import (
     Employee,
@@ -112,4 +113,4 @@ async def members_of(tokens: Iterable[str]) -> set[int]:
     ids = await Employee.filter(members_filter(tokens), status=EmployeeStatus.ACTIVE).values_list(
         "id", flat=True
     )
-    return {int(i) for i in ids}
+    return set(ints(ids))

@@ -13,7 +13,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 
 def connection() -> BaseDBAsyncClient:
-    return connections.get("default")
+    conn: BaseDBAsyncClient = connections.get("default")
+    return conn
 
 
 def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:
@@ -39,3 +40,8 @@ async def fetch(
     conn = conn or connection()
     query = numbered(sql) if is_postgres(conn) else sql
     return await conn.execute_query_dict(query, list(values))
+
+
+def ints(values: Iterable[Any]) -> list[int]:
+    """`values_list(name, flat=True)` results as ints (Tortoise types them as tuples)."""
+    return [int(v) for v in values]

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from server.api import Api, Ctx
-from server.community.access import Viewer, load_viewer, visible_group
-from server.community.access import can_read_group
+from server.community.access import Viewer, can_read_group, load_viewer, visible_group
 from server.errors import not_found
 from server.feed import service
 from server.models import Channel, Employee
@@ -56,7 +55,7 @@ async def channel_posts(ctx: Ctx, query: PageQuery) -> FeedPage:
     return await _out(viewer, page)
 
 
-@api.route("GET", "/api/groups/{id:int}/posts", summary="Posts of a group (members of private ones)",
+@api.route("GET", "/api/groups/{id:int}/posts", summary="Posts of a group",
            tags=TAGS, query=PageQuery, response=FeedPage)  # fmt: skip
 async def group_posts(ctx: Ctx, query: PageQuery) -> FeedPage:
     viewer = await load_viewer(ctx.me)

@@ -58,7 +58,7 @@ async def stream_ids(
     parts, values = [], []
     for index, stream in enumerate(streams):
         sql, extra = _stream_select(viewer, stream, before, limit, pins)
-        parts.append(f"SELECT * FROM ({sql}) AS s{index}")
+        parts.append(f"SELECT * FROM ({sql}) AS s{index}")  # noqa: S608 - placeholders only
         values += extra
     query = " UNION ALL ".join(parts) + " ORDER BY id DESC LIMIT ?"
     rows = await fetch(query, [*values, limit])
@@ -68,7 +68,7 @@ async def stream_ids(
 async def pinned_ids(viewer: Viewer, streams: list[str]) -> list[int]:
     clause, extra = audience_sql(viewer)
     rows = await fetch(
-        f"SELECT p.id FROM post p WHERE p.pinned AND p.deleted_at IS NULL "
+        f"SELECT p.id FROM post p WHERE p.pinned AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
         f"AND p.stream IN ({placeholders(streams)}) "
         f"AND (p.channel_id IS NULL OR {clause}) ORDER BY p.pinned_at DESC LIMIT ?",
         [*streams, *extra, MAX_PINNED],
@@ -114,7 +114,7 @@ async def home_feed(viewer: Viewer, cursor: str | None, limit: int) -> Page:
 async def banner_posts(viewer: Viewer) -> list[Post]:
     clause, extra = audience_sql(viewer)
     rows = await fetch(
-        "SELECT p.id FROM post p WHERE p.banner AND p.pinned AND p.deleted_at IS NULL "
+        "SELECT p.id FROM post p WHERE p.banner AND p.pinned AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
         f"AND p.channel_id IS NOT NULL AND {clause} ORDER BY p.pinned_at DESC LIMIT ?",
         [*extra, MAX_PINNED],
     )

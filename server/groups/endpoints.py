@@ -70,9 +70,7 @@ async def list_groups(ctx: Ctx, query: GroupQuery) -> GroupPage:
     viewer = await load_viewer(ctx.me)
     rows, more = await service.list_groups(viewer, query.q, query.mine, query.cursor, query.limit)
     return GroupPage(
-        items=[
-            group_out(viewer, g, "member" if g.id in viewer.groups else None) for g in rows
-        ],
+        items=[group_out(viewer, g, "member" if g.id in viewer.groups else None) for g in rows],
         next_cursor=str(rows[-1].id) if more else None,
     )
 

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from server import activity
 from server.community.access import Viewer, can_read_group, require, visible_group
+from server.community.sql import ints
 from server.errors import ApiError, not_found
 from server.models import (
     Employee,
@@ -65,9 +66,7 @@ async def list_groups(
     if q:
         query = query.filter(id__in=[ref for _, ref, _ in await match(["group"], q, 500)])
     if viewer.groups:
-        visible = query.filter(
-            Q(visibility__not=Visibility.SECRET) | Q(id__in=list(viewer.groups))
-        )
+        visible = query.filter(Q(visibility__not=Visibility.SECRET) | Q(id__in=list(viewer.groups)))
     else:
         visible = query.filter(visibility__not=Visibility.SECRET)
     rows = await visible.order_by("id").limit(limit + 1)
@@ -78,7 +77,7 @@ async def update_group(viewer: Viewer, group_id: int, changes: dict[str, object]
     group = await visible_group(viewer, group_id)
     require(group.id in viewer.moderates or viewer.is_moderator)
     for name, value in changes.items():
-        setattr(group, name, Visibility(value) if name == "visibility" else value)
+        setattr(group, name, Visibility(str(value)) if name == "visibility" else value)
     if changes:
         await group.save(update_fields=list(changes))
         await index.put("group", group.id, f"{group.name} {group.description}")
@@ -87,7 +86,9 @@ async def update_group(viewer: Viewer, group_id: int, changes: dict[str, object]
 
 async def _become_member(services: Services, group: Group, employee_id: int) -> None:
     async with in_transaction() as conn:
-        row = await GroupMember.get_or_none(group_id=group.id, employee_id=employee_id, using_db=conn)
+        row = await GroupMember.get_or_none(
+            group_id=group.id, employee_id=employee_id, using_db=conn
+        )
         if row is not None and row.state == MemberState.MEMBER:
             return
         if row is None:
@@ -126,7 +127,7 @@ async def join(services: Services, viewer: Viewer, group_id: int) -> str:
         )
         await notify(
             services,
-            [int(m) for m in moderators],
+            ints(moderators),
             "group.join_requested",
             {"group_id": group.id, "group": group.name, "employee_id": viewer.id},
             f"{group.id}:{viewer.id}",
@@ -142,8 +143,8 @@ async def leave(viewer: Viewer, group_id: int) -> None:
             return
         await row.delete(using_db=conn)
         if row.state == MemberState.MEMBER:
-            await Group.filter(id=group.id).using_db(conn).update(
-                member_count=F("member_count") - 1
+            await (
+                Group.filter(id=group.id).using_db(conn).update(member_count=F("member_count") - 1)
             )
 
 
@@ -189,13 +190,15 @@ async def remove_member(viewer: Viewer, group_id: int, employee_id: int) -> None
     """A moderator removes a member or turns a request down."""
     group = await _moderated(viewer, group_id)
     async with in_transaction() as conn:
-        row = await GroupMember.get_or_none(group_id=group.id, employee_id=employee_id, using_db=conn)
+        row = await GroupMember.get_or_none(
+            group_id=group.id, employee_id=employee_id, using_db=conn
+        )
         if row is None:
             raise not_found()
         await row.delete(using_db=conn)
         if row.state == MemberState.MEMBER:
-            await Group.filter(id=group.id).using_db(conn).update(
-                member_count=F("member_count") - 1
+            await (
+                Group.filter(id=group.id).using_db(conn).update(member_count=F("member_count") - 1)
             )
 
 
@@ -216,8 +219,10 @@ async def invite(services: Services, viewer: Viewer, group_id: int, employee_ids
         require(group.id in viewer.groups)
     else:
         require(group.id in viewer.moderates)
-    people = await Employee.filter(id__in=employee_ids, status=EmployeeStatus.ACTIVE).values_list(
-        "id", flat=True
+    people = ints(
+        await Employee.filter(id__in=employee_ids, status=EmployeeStatus.ACTIVE).values_list(
+            "id", flat=True
+        )
     )
     invited = []
     for employee_id in people:
@@ -226,9 +231,9 @@ async def invite(services: Services, viewer: Viewer, group_id: int, employee_ids
             await GroupMember.create(
                 group_id=group.id, employee_id=employee_id, state=MemberState.INVITED
             )
-            invited.append(int(employee_id))
+            invited.append(employee_id)
         elif row.state == MemberState.REQUESTED:
-            await _become_member(services, group, int(employee_id))
+            await _become_member(services, group, employee_id)
     await notify(
         services,
         invited,

@@ -50,7 +50,7 @@ class ChannelSubscription(Model):
 class Visibility(StrEnum):
     PUBLIC = "public"  # anyone sees and joins
     PRIVATE = "private"  # anyone sees the group; content for members; joining needs approval
-    SECRET = "secret"  # only members know it exists
+    SECRET = "secret"  # noqa: S105 - only members know it exists
 
 
 class Group(Model):

@@ -27,7 +27,7 @@ class SearchDoc(Model):
 
 
 class Digest(Model):
-    day: date = fields.DateField(primary_key=True)  # type: ignore[assignment]
+    day: date = fields.DateField(primary_key=True)
     post_ids = fields.JSONField[list[int]](default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 from tortoise.transactions import in_transaction
 
+from server.community.sql import ints
 from server.models import Notification
 from server.services import Services
 
@@ -34,9 +35,11 @@ async def notify(
     keys = [f"{kind}:{dedupe}:{e}"[:120] for e in targets]
     async with in_transaction() as conn:
         existing = set(
-            await Notification.filter(dedupe_key__in=keys)
-            .using_db(conn)
-            .values_list("employee_id", flat=True)
+            ints(
+                await Notification.filter(dedupe_key__in=keys)
+                .using_db(conn)
+                .values_list("employee_id", flat=True)
+            )
         )
         fresh = [
             Notification(employee_id=e, kind=kind, payload=payload, dedupe_key=k)

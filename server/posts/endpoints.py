@@ -148,4 +148,3 @@ class BannerList(BaseModel):
 async def banners(ctx: Ctx) -> BannerList:
     viewer = await load_viewer(ctx.me)
     return BannerList(items=await posts_out(viewer, await banner_posts(viewer)))
-

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from server import activity
 from server.community.access import MODERATORS, Viewer, can_moderate_post, require, visible_post
 from server.community.audience import members_of
+from server.community.sql import ints
 from server.errors import ApiError, not_found
 from server.models import (
     ArchivedText,
@@ -46,9 +47,7 @@ _BY_CHAR = {v: k for k, v in EMOJI.items()}
 def emoji_name(value: str) -> str:
     name = value if value in EMOJI else _BY_CHAR.get(value)
     if name is None:
-        raise ApiError(
-            422, "validation_failed", field="emoji", reason="one of " + ", ".join(EMOJI)
-        )
+        raise ApiError(422, "validation_failed", field="emoji", reason="one of " + ", ".join(EMOJI))
     return name
 
 
@@ -188,8 +187,10 @@ async def react(
         else:
             delta = 0
         if delta:
-            await Post.filter(id=post.id).using_db(conn).update(
-                reaction_count=F("reaction_count") + delta
+            await (
+                Post.filter(id=post.id)
+                .using_db(conn)
+                .update(reaction_count=F("reaction_count") + delta)
             )
             event = await activity.record(
                 "reaction.added" if on else "reaction.removed",
@@ -264,9 +265,9 @@ async def post_readers(post: Post) -> set[int]:
         ids = await GroupMember.filter(
             group_id=post.group_id, state=MemberState.MEMBER, employee__status="active"
         ).values_list("employee_id", flat=True)
-        return {int(i) for i in ids}
+        return set(ints(ids))
     if post.audience_all:
-        return {int(i) for i in await Employee.filter(status="active").values_list("id", flat=True)}
+        return set(ints(await Employee.filter(status="active").values_list("id", flat=True)))
     tokens = await PostAudience.filter(post_id=post.id).values_list("token", flat=True)
     return await members_of([str(t) for t in tokens])
 
@@ -275,11 +276,10 @@ async def confirmations(viewer: Viewer, post_id: int) -> tuple[list[int], list[i
     """Comms (and the author) see who confirmed reading and who has not yet."""
     post = await visible_post(viewer, post_id)
     require(post.author_id == viewer.id or viewer.edits_channels or viewer.role in MODERATORS)
-    confirmed = [
-        int(i)
-        for i in await ReadConfirmation.filter(post_id=post.id)
+    confirmed = ints(
+        await ReadConfirmation.filter(post_id=post.id)
         .order_by("id")
         .values_list("employee_id", flat=True)
-    ]
+    )
     readers = await post_readers(post)
     return confirmed, sorted(readers - set(confirmed) - {post.author_id})

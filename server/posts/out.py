@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from server.community.access import Viewer, can_moderate_post
+from server.community.sql import ints
 from server.models import (
     Attachment,
     Channel,
@@ -66,9 +67,11 @@ async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> 
         ):
             audiences.setdefault(post_id, []).append(token)
     confirmed = set(
-        await ReadConfirmation.filter(
-            post_id__in=[p.id for p in posts if p.needs_confirmation], employee_id=viewer.id
-        ).values_list("post_id", flat=True)
+        ints(
+            await ReadConfirmation.filter(
+                post_id__in=[p.id for p in posts if p.needs_confirmation], employee_id=viewer.id
+            ).values_list("post_id", flat=True)
+        )
     )
     files: dict[int, list[AttachmentOut]] = {}
     for a in await Attachment.filter(post_id__in=ids).order_by("id"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
 from server import activity
@@ -106,8 +107,10 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
                 [PostAudience(post_id=post.id, token=t) for t in tokens], using_db=conn
             )
         if files:
-            await Attachment.filter(id__in=[f.id for f in files]).using_db(conn).update(
-                post_id=post.id
+            await (
+                Attachment.filter(id__in=[f.id for f in files])
+                .using_db(conn)
+                .update(post_id=post.id)
             )
         await index.put("post", post.id, body.body, post_id=post.id, using_db=conn)
         event = await activity.record(
@@ -149,7 +152,7 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
     return post
 
 
-async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: object) -> str:
+async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsyncClient) -> str:
     assert body.poll is not None
     options = [o.strip() for o in body.poll.options]
     if any(not o or len(o) > 200 for o in options) or len(set(options)) != len(options):
@@ -170,7 +173,7 @@ async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: object) -
         "poll.created",
         viewer.id,
         {"poll_id": str(poll.id), "post_id": str(post.id), "options": len(options)},
-        using_db=conn,  # type: ignore[arg-type]
+        using_db=conn,
     )
     return event.id if event else ""
 

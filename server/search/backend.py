@@ -33,7 +33,7 @@ async def match(
     extra = f" AND {where}" if where else ""
     if is_postgres():
         query = (
-            "SELECT d.kind, d.ref_id, d.post_id FROM search_doc d "
+            "SELECT d.kind, d.ref_id, d.post_id FROM search_doc d "  # noqa: S608 - placeholders only
             f"{join} WHERE d.tsv @@ (plainto_tsquery('russian', ?) || "
             f"plainto_tsquery('english', ?)) AND d.kind IN ({placeholders(kinds)}){extra} "
             "ORDER BY ts_rank(d.tsv, plainto_tsquery('russian', ?) || "
@@ -46,7 +46,7 @@ async def match(
         # FTS5 syntax (AND, NEAR, column filters) out of users' hands.
         expression = " ".join(f'"{t}"*' for t in terms)
         query = (
-            "SELECT d.kind, d.ref_id, d.post_id FROM search_fts "
+            "SELECT d.kind, d.ref_id, d.post_id FROM search_fts "  # noqa: S608 - placeholders only
             f"JOIN search_doc d ON d.id = search_fts.rowid {join} "
             f"WHERE search_fts MATCH ? AND d.kind IN ({placeholders(kinds)}){extra} "
             "ORDER BY bm25(search_fts), d.id DESC LIMIT ?"
