@@ -77,7 +77,11 @@ def can_read_group(viewer: Viewer, group: Group) -> bool:
 
 async def visible_group(viewer: Viewer, group_id: int) -> Group:
     group = await Group.get_or_none(id=group_id)
-    if group is None or not can_see_group(viewer, group):
+    if group is None:
+        raise not_found()
+    if not can_see_group(viewer, group) and not await GroupMember.exists(
+        group_id=group.id, employee_id=viewer.id, state=MemberState.INVITED
+    ):  # an invitee sees the secret group it is invited to, not its content
         raise not_found()
     return group
 
