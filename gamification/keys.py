@@ -49,3 +49,8 @@ class Keys:
     @property
     def socketio_channel(self) -> str:
         return f"{self.prefix}:socketio"
+
+    @property
+    def notifications(self) -> str:
+        """Channel: new notifications, `{"kind", "employees": [ids], "payload"}` (after commit)."""
+        return f"{self.prefix}:notifications"

@@ -59,7 +59,7 @@ EVENT_TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "post.read_confirmed": {"post_id": "str"},
     "kudos.given": {"post_id": "str", "recipient_id": "str", "message_length": "int"},
     "event.created": {"event_id": "str", "group_id": "str?"},
-    "event.rsvp": {"event_id": "str", "answer": "yes|no|maybe"},
+    "event.rsvp": {"event_id": "str", "answer": "going|maybe|declined"},
     "event.attended": {"event_id": "str"},
     "poll.created": {"poll_id": "str", "post_id": "str", "options": "int"},
     "poll.answered": {"poll_id": "str", "post_id": "str"},

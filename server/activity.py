@@ -7,9 +7,10 @@ so that the outbox reads back in the order things happened.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -17,6 +18,7 @@ from tortoise.exceptions import IntegrityError
 
 from rules.events import validate_event
 from server.models import ActivityEvent
+from server.services import Services
 
 
 def new_event_id(at: datetime | None = None) -> str:
@@ -102,3 +104,43 @@ async def note_daily_login(redis: Any, keys: Any, zone: Any, employee_id: int) -
         at=moment,
         event_id=deterministic_id("user.daily_login", employee_id, day),
     )
+
+
+# -- hand-off to settlement ------------------------------------------------------------------
+
+SETTLE_JOB = "settle_events"
+log = logging.getLogger("plaza.activity")
+
+
+async def hand_off(services: Services, event_ids: list[str]) -> None:
+    """After commit: ask the settlement worker to settle these events (the job `settle_events`,
+    which the gamification package registers). A lost hand-off (Redis down, a crash between
+    commit and here) costs only time: `sweep_unsettled` re-sends every event still unsettled a
+    minute later, and settlement is idempotent by event id."""
+    if not event_ids:
+        return
+    try:
+        await services.enqueue(
+            SETTLE_JOB, event_ids, job_id=services.keys.job_id("settle", event_ids[0])
+        )
+    except Exception:  # the outbox row is committed; the sweeper will send it
+        log.warning("hand-off failed; the sweeper will retry", extra={"events": event_ids})
+
+
+UNSETTLED_AFTER = timedelta(minutes=1)
+SWEEP_BATCH = 500
+
+
+async def sweep_unsettled(ctx: dict[str, Any]) -> int:
+    """Cron: hand off events that nobody settled within a minute, oldest first."""
+    services: Services = ctx["services"]
+    cutoff = datetime.now(UTC) - UNSETTLED_AFTER
+    ids = await (
+        ActivityEvent.filter(settled_at=None, at__lt=cutoff)
+        .order_by("at")
+        .limit(SWEEP_BATCH)
+        .values_list("id", flat=True)
+    )
+    batch = [str(i) for i in ids]
+    await hand_off(services, batch)
+    return len(batch)

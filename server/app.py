@@ -16,19 +16,31 @@ from tortoise import connections
 
 from server.api import JSON, Api, error_response
 from server.auth.endpoints import api as auth_api
+from server.channels.endpoints import api as channels_api
 from server.db import close_database, open_database
+from server.digest.endpoints import api as digest_api
 from server.errors import ApiError
+from server.events.endpoints import api as events_api
+from server.feed.endpoints import api as feed_api
+from server.groups.endpoints import api as groups_api
 from server.hr.endpoints import api as hr_api
 from server.i18n import negotiate
 from server.logs import setup_logging
 from server.metrics import metrics_endpoint
+from server.notifications.endpoints import api as notifications_api
 from server.openapi import build as build_openapi
+from server.polls.endpoints import api as polls_api
+from server.posts.attachments import api as attachments_api
+from server.posts.endpoints import api as posts_api
+from server.posts.interaction_endpoints import api as interactions_api
 from server.profile import api as profile_api
 from server.rulesets.endpoints import api as rulesets_api
 from server.rulesets.registry import RulesetRegistry
 from server.rulesets.service import ensure_default
+from server.search.endpoints import api as search_api
 from server.services import Services
 from server.settings import Settings, load_settings
+from server.suggestions import api as suggestions_api
 
 
 def plaza_version() -> str:
@@ -40,7 +52,21 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, profile_api, hr_api, rulesets_api):
+    community = (
+        feed_api,
+        posts_api,
+        interactions_api,
+        attachments_api,
+        groups_api,
+        channels_api,
+        notifications_api,
+        events_api,
+        polls_api,
+        search_api,
+        digest_api,
+        suggestions_api,
+    )
+    for part in (auth_api, profile_api, hr_api, rulesets_api, *community):
         api.include(part)
     return api
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from arq.cron import cron
 from arq.worker import Worker
 
 from gamification.keys import Keys
+from server.activity import sweep_unsettled
 from server.db import close_database, open_database
+from server.digest.tasks import daily_digest
+from server.events.tasks import notify_event_invites, send_event_reminders
 from server.hr.tasks import run_hr_import
 from server.logs import setup_logging
 from server.mail import compose, send
 from server.models import Company, Employee
+from server.posts.tasks import fan_out_mentions
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
 
@@ -35,7 +40,22 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
     return await send(services.settings, message)
 
 
-FUNCTIONS = [run_hr_import, send_welcome_mail]
+FUNCTIONS: list[Any] = [
+    run_hr_import,
+    send_welcome_mail,
+    fan_out_mentions,
+    notify_event_invites,
+    send_event_reminders,
+    daily_digest,
+]
+
+# Periodic jobs. `sweep_unsettled` re-sends activity events whose hand-off was lost.
+CRON_JOBS = [
+    cron(sweep_unsettled, second=30, run_at_startup=False),
+    cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
+    # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
+    cron(daily_digest, hour=15, minute=0, second=0),
+]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
@@ -58,6 +78,7 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
         setup_logging(settings)
     return Worker(
         functions=FUNCTIONS,
+        cron_jobs=CRON_JOBS,
         redis_settings=arq_redis_settings(settings),
         queue_name=Keys(settings.redis_prefix).queue,
         job_serializer=job_serializer,

@@ -1,8 +1,30 @@
-"""Database models of the server: organisation, accounts, activity outbox, HR imports."""
+"""Database models of the server: organisation, accounts, activity outbox, HR imports and
+the community (channels, groups, posts, events, polls, notifications, search)."""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
+from server.models.community import (
+    Channel,
+    ChannelSubscription,
+    Follow,
+    Group,
+    GroupMember,
+    MemberState,
+    Segment,
+    Visibility,
+)
+from server.models.events import (
+    Event,
+    EventInvite,
+    Poll,
+    PollAnswer,
+    PollChoice,
+    PollOption,
+    Rsvp,
+    RsvpAnswer,
+)
 from server.models.hr import HrImport
+from server.models.notifications import Notification
 from server.models.org import (
     City,
     Company,
@@ -13,21 +35,66 @@ from server.models.org import (
     Role,
     Store,
 )
+from server.models.posts import (
+    ArchivedText,
+    ArchiveReason,
+    Attachment,
+    Comment,
+    FeedMarker,
+    Post,
+    PostAudience,
+    PostKind,
+    PostView,
+    Reaction,
+    ReadConfirmation,
+)
 from server.models.rulesets import RulesetPublication, RulesetVersion
+from server.models.search import Digest, DigestDelivery, SearchDoc
 
 __all__ = [
     "ActivityEvent",
     "ApiToken",
+    "ArchiveReason",
+    "ArchivedText",
+    "Attachment",
+    "Channel",
+    "ChannelSubscription",
     "City",
+    "Comment",
     "Company",
     "Department",
+    "Digest",
+    "DigestDelivery",
     "Employee",
     "EmployeeStatus",
+    "Event",
+    "EventInvite",
+    "FeedMarker",
+    "Follow",
+    "Group",
+    "GroupMember",
     "HrImport",
+    "MemberState",
+    "Notification",
+    "Poll",
+    "PollAnswer",
+    "PollChoice",
+    "PollOption",
+    "Post",
+    "PostAudience",
+    "PostKind",
+    "PostView",
+    "Reaction",
+    "ReadConfirmation",
     "Region",
     "Role",
+    "Rsvp",
+    "RsvpAnswer",
     "RulesetPublication",
     "RulesetVersion",
+    "SearchDoc",
+    "Segment",
     "Session",
     "Store",
+    "Visibility",
 ]

@@ -1,0 +1,110 @@
+"""Files attached to posts: uploaded first (type sniffed, size capped), then linked to a
+post by id; read back only by those who may see the post."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from pathlib import Path
+
+from starlette.responses import Response
+
+from server.api import Api, Ctx, read_body
+from server.community.access import load_viewer, visible_post
+from server.errors import ApiError, not_found
+from server.models import Attachment
+from server.posts.schemas import AttachmentOut
+from server.profile import sniff_image
+
+api = Api()
+
+ALLOWED = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
+_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
+
+
+def sniff(data: bytes) -> str | None:
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    return sniff_image(data)
+
+
+class UploadOut(AttachmentOut):
+    pass
+
+
+@api.route(
+    "POST",
+    "/api/attachments",
+    summary="Upload a file for a post (PNG, JPEG, GIF, WebP or PDF); name it with ?name=",
+    tags=["posts"],
+    response=UploadOut,
+    status=201,
+    raw_body="application/octet-stream",
+)
+async def upload(ctx: Ctx) -> UploadOut:
+    settings = ctx.services.settings
+    data = await read_body(ctx.request, settings.max_upload_bytes)
+    declared = ctx.request.headers.get("content-type", "").split(";")[0].strip()
+    actual = sniff(data)
+    if actual is None or declared != actual:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            content_type=declared or "-",
+            expected=", ".join(ALLOWED) + " (and the file must really be one)",
+        )
+    name = (ctx.request.query_params.get("name") or f"file.{_EXTENSIONS[actual]}")[:200]
+    folder = settings.uploads_dir / "attachments"
+    path = folder / f"{ctx.me.id}-{secrets.token_hex(12)}.{_EXTENSIONS[actual]}"
+
+    def write() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    await asyncio.to_thread(write)
+    row = await Attachment.create(
+        owner_id=ctx.me.id, name=name, media_type=actual, size=len(data), path=str(path)
+    )
+    return UploadOut(
+        id=row.id, name=name, media_type=actual, size=len(data), url=f"/api/attachments/{row.id}"
+    )
+
+
+@api.route(
+    "GET",
+    "/api/attachments/{id:int}",
+    summary="A file attached to a post I may see",
+    tags=["posts"],
+    response_media_type="application/octet-stream",
+)
+async def download(ctx: Ctx) -> Response:
+    row = await Attachment.get_or_none(id=ctx.path_int("id"))
+    if row is None:
+        raise not_found()
+    if row.post_id is None:
+        if row.owner_id != ctx.me.id:
+            raise not_found()
+    else:
+        await visible_post(await load_viewer(ctx.me), row.post_id)
+    try:
+        data = await asyncio.to_thread(Path(row.path).read_bytes)
+    except FileNotFoundError:
+        raise not_found() from None
+    disposition = "inline" if row.media_type.startswith("image/") else "attachment"
+    safe = "".join(ch for ch in row.name if ch.isalnum() or ch in "._- ") or "file"
+    return Response(
+        data,
+        media_type=row.media_type,
+        headers={
+            "X-Content-Type-Options": "nosniff",
+            "Content-Disposition": f'{disposition}; filename="{safe}"',
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, max-age=3600",
+        },
+    )

@@ -1,0 +1,246 @@
+"""Writing posts: create (with audience, attachments, poll, kudos), edit, delete, pin.
+
+Each change commits together with its activity events and its search entry; the events are
+handed to settlement and mentions fanned out by a job only after the commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from server import activity
+from server.community.access import (
+    Viewer,
+    can_moderate_post,
+    can_read_group,
+    require,
+    visible_post,
+)
+from server.community.audience import expand
+from server.errors import ApiError, not_found
+from server.models import (
+    ArchivedText,
+    ArchiveReason,
+    Attachment,
+    Channel,
+    Employee,
+    EmployeeStatus,
+    Group,
+    Poll,
+    PollOption,
+    Post,
+    PostAudience,
+    PostKind,
+)
+from server.posts.render import render
+from server.posts.schemas import PostIn
+from server.search import index
+from server.services import Services
+
+
+async def _place(viewer: Viewer, body: PostIn) -> tuple[str, PostKind]:
+    if body.channel_id is not None and body.group_id is not None:
+        raise ApiError(422, "validation_failed", field="group_id", reason="one place per post")
+    if body.channel_id is not None:
+        if not await Channel.exists(id=body.channel_id):
+            raise not_found()
+        require(viewer.edits_channels)
+        return f"c:{body.channel_id}", PostKind.NEWS
+    if body.audience is not None:
+        raise ApiError(
+            422, "validation_failed", field="audience", reason="only channel posts have audiences"
+        )
+    if body.group_id is not None:
+        group = await Group.get_or_none(id=body.group_id)
+        if group is None or not can_read_group(viewer, group):
+            raise not_found()
+        if group.id not in viewer.groups:
+            raise ApiError(403, "not_a_member")
+        return f"g:{group.id}", PostKind.POST
+    return f"u:{viewer.id}", PostKind.POST
+
+
+async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
+    stream, kind = await _place(viewer, body)
+    if (body.banner or body.needs_confirmation) and not viewer.edits_channels:
+        raise ApiError(403, "forbidden")
+    recipient: Employee | None = None
+    if body.kudos_to is not None:
+        recipient = await Employee.get_or_none(id=body.kudos_to, status=EmployeeStatus.ACTIVE)
+        if recipient is None:
+            raise ApiError(422, "validation_failed", field="kudos_to", reason="no such colleague")
+        if recipient.id == viewer.id:
+            raise ApiError(422, "validation_failed", field="kudos_to", reason="not yourself")
+        kind = PostKind.KUDOS
+    tokens = await expand(body.audience) if body.audience else []
+    rendered = render(body.body)
+    now = datetime.now(UTC)
+    events: list[str] = []
+    async with in_transaction() as conn:
+        files = await Attachment.filter(
+            id__in=body.attachment_ids, owner_id=viewer.id, post_id=None
+        ).using_db(conn)
+        if len(files) != len(set(body.attachment_ids)):
+            raise ApiError(422, "validation_failed", field="attachment_ids", reason="not yours")
+        post = await Post.create(
+            kind=kind,
+            stream=stream,
+            author_id=viewer.id,
+            channel_id=body.channel_id,
+            group_id=body.group_id,
+            kudos_to_id=recipient.id if recipient else None,
+            body=body.body,
+            html=rendered.html,
+            audience_all=not tokens,
+            banner=body.banner,
+            pinned=body.banner,
+            pinned_at=now if body.banner else None,
+            needs_confirmation=body.needs_confirmation,
+            created_at=now,
+            using_db=conn,
+        )
+        if tokens:
+            await PostAudience.bulk_create(
+                [PostAudience(post_id=post.id, token=t) for t in tokens], using_db=conn
+            )
+        if files:
+            await (
+                Attachment.filter(id__in=[f.id for f in files])
+                .using_db(conn)
+                .update(post_id=post.id)
+            )
+        await index.put("post", post.id, body.body, post_id=post.id, using_db=conn)
+        event = await activity.record(
+            "post.created",
+            viewer.id,
+            {
+                "post_id": str(post.id),
+                "body_length": len(body.body),
+                "channel_id": str(body.channel_id) if body.channel_id else None,
+                "group_id": str(body.group_id) if body.group_id else None,
+                "has_image": any(f.media_type.startswith("image/") for f in files),
+                "kind": kind.value,
+            },
+            at=now,
+            using_db=conn,
+        )
+        events.append(event.id if event else "")
+        if recipient is not None:
+            kudos = await activity.record(
+                "kudos.given",
+                viewer.id,
+                {
+                    "post_id": str(post.id),
+                    "recipient_id": str(recipient.id),
+                    "message_length": len(body.body),
+                },
+                subject_id=recipient.id,
+                at=now,
+                using_db=conn,
+            )
+            events.append(kudos.id if kudos else "")
+        if body.poll is not None:
+            events.append(await _create_poll(viewer, post, body, conn))
+    await activity.hand_off(services, [e for e in events if e])
+    if rendered.mentions or recipient is not None:
+        await services.enqueue(
+            "fan_out_mentions", post.id, None, job_id=services.keys.job_id("mentions", post.id)
+        )
+    return post
+
+
+async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsyncClient) -> str:
+    assert body.poll is not None
+    options = [o.strip() for o in body.poll.options]
+    if any(not o or len(o) > 200 for o in options) or len(set(options)) != len(options):
+        raise ApiError(422, "validation_failed", field="poll.options", reason="distinct, 1-200")
+    poll = await Poll.create(
+        post_id=post.id,
+        question=body.poll.question,
+        multiple=body.poll.multiple,
+        anonymous=body.poll.anonymous,
+        closes_at=body.poll.closes_at,
+        using_db=conn,
+    )
+    await PollOption.bulk_create(
+        [PollOption(poll_id=poll.id, text=t, position=i) for i, t in enumerate(options)],
+        using_db=conn,
+    )
+    event = await activity.record(
+        "poll.created",
+        viewer.id,
+        {"poll_id": str(poll.id), "post_id": str(post.id), "options": len(options)},
+        using_db=conn,
+    )
+    return event.id if event else ""
+
+
+async def edit_post(services: Services, viewer: Viewer, post_id: int, text: str) -> Post:
+    post = await visible_post(viewer, post_id)
+    require(post.author_id == viewer.id or viewer.is_moderator)
+    rendered = render(text)
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        await ArchivedText.create(
+            post_id=post.id,
+            author_id=post.author_id,
+            editor_id=viewer.id,
+            reason=ArchiveReason.EDITED,
+            body=post.body,
+            written_at=post.edited_at or post.created_at,
+            using_db=conn,
+        )
+        post.body, post.html, post.edited_at = text, rendered.html, now
+        await post.save(update_fields=["body", "html", "edited_at"], using_db=conn)
+        await index.put("post", post.id, text, post_id=post.id, using_db=conn)
+    if rendered.mentions:
+        # Only people mentioned for the first time are notified (the job dedupes per post).
+        await services.enqueue(
+            "fan_out_mentions",
+            post.id,
+            None,
+            job_id=services.keys.job_id("mentions", f"{post.id}:{now.timestamp()}"),
+        )
+    return post
+
+
+async def delete_post(services: Services, viewer: Viewer, post_id: int) -> None:
+    post = await visible_post(viewer, post_id)
+    require(can_moderate_post(viewer, post))
+    async with in_transaction() as conn:
+        await ArchivedText.create(
+            post_id=post.id,
+            author_id=post.author_id,
+            editor_id=viewer.id,
+            reason=ArchiveReason.DELETED,
+            body=post.body,
+            written_at=post.edited_at or post.created_at,
+            using_db=conn,
+        )
+        post.deleted_at = datetime.now(UTC)
+        post.pinned = False
+        await post.save(update_fields=["deleted_at", "pinned"], using_db=conn)
+        await index.remove("post", post.id, using_db=conn)
+        event = await activity.record(
+            "post.deleted", post.author_id, {"post_id": str(post.id)}, using_db=conn
+        )
+    await activity.hand_off(services, [event.id] if event else [])
+
+
+async def set_pinned(viewer: Viewer, post_id: int, pinned: bool) -> Post:
+    """Comms pins in channels (and anywhere), group moderators in their groups."""
+    post = await visible_post(viewer, post_id)
+    require(
+        viewer.edits_channels
+        or viewer.is_moderator
+        or (post.group_id is not None and post.group_id in viewer.moderates)
+    )
+    post.pinned = pinned
+    post.pinned_at = datetime.now(UTC) if pinned else None
+    if not pinned:
+        post.banner = False
+    await post.save(update_fields=["pinned", "pinned_at", "banner"])
+    return post
