@@ -241,6 +241,44 @@ def judge(
     return decisions
 
 
+def conditions(
+    ruleset: Ruleset,
+    event: Event,
+    *,
+    actor: Profile | None = None,
+    subject: Profile | None = None,
+) -> list[bool]:
+    """Whether each rule of the event's type has its `when` hold, in file order.
+
+    Conditions only, as `judge` evaluates them: no active dates, `to`, limits or
+    state. A rule without `when` holds; one whose condition fails on this event
+    does not.
+    """
+    plan = ruleset.plans.get(event.type)
+    if plan is None:
+        return []
+    if plan.batch is None:
+        return [True] * len(plan.rules)
+    local = event.at.astimezone(ruleset.timezone)
+    variables, complete = _bind(plan, event, local, actor, subject)
+    if complete:
+        try:
+            results = plan.batch.execute(variables)
+        except _EVAL_ERRORS:
+            pass
+        else:
+            return [when < 0 or results[when] is True for when, _ in plan.slots]
+    context = cel.Context(variables=variables)
+    return [rule.when is None or _holds(rule.when, context) for rule in plan.rules]
+
+
+def _holds(program: cel.Program, context: cel.Context) -> bool:
+    try:
+        return program.execute(context) is True
+    except _EVAL_ERRORS:
+        return False
+
+
 def _bind(
     plan: EventPlan,
     event: Event,
