@@ -27,6 +27,8 @@ class Totals:
     badges: dict[str, set[str]] = field(default_factory=dict)
     # How many times each rule awarded (one award may be points and a badge).
     rules: Counter[str] = field(default_factory=Counter)
+    # How many points or spins decisions of each rule were taken back (`reverse_on`).
+    reversals: Counter[str] = field(default_factory=Counter)
 
     def add(self, decisions: list[Decision]) -> None:
         previous: tuple[str, str, str] | None = None
@@ -38,6 +40,9 @@ class Totals:
                 self.spins[who] += decision.amount
             elif decision.badge is not None:
                 self.badges.setdefault(who, set()).add(decision.badge)
+            if decision.reverses is not None:
+                self.reversals[decision.rule_id] += 1
+                continue
             award = (decision.rule_id, who, decision.part)
             if award != previous:
                 self.rules[decision.rule_id] += 1
@@ -54,10 +59,13 @@ class Totals:
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "users": {user: self.user(user) for user in self.users()},
             "rules": dict(sorted(self.rules.items())),
         }
+        if self.reversals:
+            out["reversals"] = dict(sorted(self.reversals.items()))
+        return out
 
 
 @contextmanager

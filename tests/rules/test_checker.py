@@ -453,3 +453,75 @@ def test_test_events_are_checked_against_the_catalogue() -> None:
     assert (15, 45, "at must be a time with a zone") in messages
     assert (15, 75, "every must be like 1d, 2h, 30m or 10s") in messages
     assert (16, 28, "undefined badge 'silver'") in messages
+
+
+def test_reverse_on_an_unknown_event_type() -> None:
+    problem = only_problem(
+        text("""\
+        - id: a
+          event: post.created
+          award: {points: 1}
+          reverse_on: post.delted
+        """)
+    )
+    assert (problem.line, problem.column) == (10, 15)
+    assert problem.message.startswith("unknown event type 'post.delted' (known: ")
+
+
+def test_reverse_on_needs_a_field_both_events_carry() -> None:
+    problem = only_problem(
+        text("""\
+        - id: a
+          event: user.daily_login
+          award: {points: 1}
+          reverse_on: post.deleted
+        """)
+    )
+    assert (problem.line, problem.column) == (10, 15)
+    assert problem.message == (
+        "reverse_on: user.daily_login and post.deleted share no field to link them"
+    )
+
+
+def test_reverse_on_its_own_event_type() -> None:
+    problem = only_problem(
+        text("""\
+        - id: a
+          event: post.created
+          award: {points: 1}
+          reverse_on: post.created
+        """)
+    )
+    assert problem.message == "reverse_on: post.created cannot reverse its own awards"
+
+
+def test_reverse_on_with_several_shared_fields_asks_for_the_link() -> None:
+    rule = """\
+        - id: a
+          event: comment.created
+          award: {points: 1}
+          reverse_on: comment.deleted
+        """
+    problem = only_problem(text(rule))
+    assert (problem.line, problem.column) == (10, 15)
+    assert "share comment_id, post_id: name the link" in problem.message
+    named = rule.replace("comment.deleted", "{event: comment.deleted, link: comment_id}")
+    assert problems(text(named)) == []
+    wrong = only_problem(
+        text(rule.replace("comment.deleted", "{event: comment.deleted, link: body_length}"))
+    )
+    assert (wrong.line, wrong.column) == (10, 46)
+    assert "'body_length' is not a field both" in wrong.message
+
+
+def test_reverse_on_of_the_wrong_shape() -> None:
+    problem = only_problem(
+        text("""\
+        - id: a
+          event: post.created
+          award: {points: 1}
+          reverse_on: 3
+        """)
+    )
+    assert (problem.line, problem.column) == (10, 15)
+    assert "expected an event type, or {event: ..., link: ...}" in problem.message

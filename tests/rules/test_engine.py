@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from collections import Counter
+from datetime import date, datetime, timedelta
 
-from rules.engine import Event, decision_id, judge
+import cel
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules.engine import Event, _bind, conditions, decision_id, judge
 from rules.state import MemoryState, StreakProgress, TierProgress
 from tests.rules.support import HEAD, event, load, points, run
 
@@ -349,3 +354,228 @@ def test_to_as_an_expression() -> None:
 
 def test_events_of_other_types_are_ignored() -> None:
     assert run(load(QUALITY), [event("comment.created", body_length=500)]) == []
+
+
+REVERSIBLE = """\
+- id: quality_post
+  event: post.created
+  when: event.body_length >= 80
+  award: {points: 10, spins: 1}
+  limits: [{max: 3, per: day}]
+  reverse_on: post.deleted
+- id: first_post
+  event: post.created
+  tiers:
+    - {at: 1, award: {points: 20, badge: bronze}}
+  reverse_on: post.deleted
+"""
+
+
+def created(post: str, at: str = "2026-03-03T09:00:00+03:00", actor: str = "u1") -> Event:
+    return event("post.created", actor, at, id=f"c-{post}-{at}", post_id=post, body_length=120)
+
+
+def deleted(post: str, at: str = "2026-03-03T18:00:00+03:00", actor: str = "u9") -> Event:
+    return event("post.deleted", actor, at, id=f"d-{post}-{at}", post_id=post)
+
+
+def test_a_reversing_event_takes_back_points_and_spins_but_not_badges() -> None:
+    decisions = run(load(REVERSIBLE), [created("p1"), created("p2", "2026-03-03T10:00:00+03:00")])
+    awards = {d.id: d for d in decisions}
+    reversals = run(load(REVERSIBLE), [created("p1"), deleted("p1")])[-3:]
+    assert [(d.rule_id, d.kind, d.amount, d.beneficiary, d.actor) for d in reversals] == [
+        ("quality_post", "points", -10, "u1", "u9"),
+        ("quality_post", "spins", -1, "u1", "u9"),
+        ("first_post", "points", -20, "u1", "u9"),
+    ]
+    for reversal in reversals:
+        assert reversal.reverses in awards
+        original = awards[reversal.reverses]
+        assert (original.rule_id, original.kind) == (reversal.rule_id, reversal.kind)
+        assert reversal.event_id == "d-p1-2026-03-03T18:00:00+03:00"
+        assert reversal.because == "reversed by post.deleted of post_id p1"
+        assert reversal.as_dict()["reverses"] == reversal.reverses
+    assert len({d.id for d in reversals} | set(awards)) == len(reversals) + len(awards)
+    assert all(d.reverses is None for d in decisions)
+
+
+def test_only_the_linked_post_is_reversed_and_only_once() -> None:
+    ruleset = load(REVERSIBLE)
+    events = [
+        created("p1"),
+        created("p2", "2026-03-03T10:00:00+03:00"),
+        deleted("p1"),
+        deleted("p1", "2026-03-03T19:00:00+03:00"),
+        deleted("p7"),
+    ]
+    decisions = run(ruleset, events)
+    assert points(decisions, "u1") == 10
+    assert [d.event_id for d in decisions if d.reverses] == ["d-p1-2026-03-03T18:00:00+03:00"] * 3
+
+
+def test_reversal_ignores_active_dates_and_gives_no_limit_back() -> None:
+    ruleset = load(
+        REVERSIBLE.replace(
+            "  reverse_on: post.deleted\n- id: first_post",
+            "  active: {until: 2026-03-03}\n  reverse_on: post.deleted\n- id: first_post",
+            1,
+        )
+    )
+    morning = [created(f"p{n}", f"2026-03-03T0{n}:00:00+03:00") for n in range(1, 4)]
+    late = created("p4", "2026-03-03T20:00:00+03:00")
+    decisions = run(
+        ruleset, [*morning, deleted("p1"), late, deleted("p2", "2026-03-04T09:00:00+03:00")]
+    )
+    quality = [d for d in decisions if d.rule_id == "quality_post" and d.kind == "points"]
+    # Three awards, two reversed (the second a day after the campaign ended), and
+    # the fourth post of the day still earns nothing: a deletion frees no limit.
+    assert [d.amount for d in quality] == [10, 10, 10, -10, -10]
+
+
+def test_a_reversing_type_with_no_rules_of_its_own_has_a_plan() -> None:
+    ruleset = load(REVERSIBLE)
+    plan = ruleset.plans["post.deleted"]
+    assert plan.rules == ()
+    assert [rule.id for rule in plan.reversals] == ["quality_post", "first_post"]
+    assert ruleset.rule("quality_post").reverse_link == "post_id"
+
+
+def test_an_award_without_its_link_value_is_not_remembered() -> None:
+    state = MemoryState()
+    post = event("post.created", body_length=120)  # no post_id
+    assert len(judge(load(REVERSIBLE), post, state)) == 4
+    assert state.awards == {}
+
+
+POSTS = [f"p{n}" for n in range(4)]
+
+
+@st.composite
+def post_lives(draw: st.DrawFn) -> list[Event]:
+    out = []
+    for number in range(draw(st.integers(0, 30))):
+        at = START + timedelta(hours=draw(st.integers(0, 24 * 4)))
+        post = draw(st.sampled_from(POSTS))
+        actor = draw(st.sampled_from(["u1", "u2"]))
+        if draw(st.booleans()):
+            length = draw(st.integers(0, 200))
+            out.append(
+                event(
+                    "post.created",
+                    actor,
+                    at.isoformat(),
+                    id=f"e{number:03d}",
+                    post_id=post,
+                    body_length=length,
+                )
+            )
+        else:
+            out.append(
+                event("post.deleted", actor, at.isoformat(), id=f"e{number:03d}", post_id=post)
+            )
+    return out
+
+
+START = datetime.fromisoformat("2026-03-01T00:00:00+03:00")
+
+
+@settings(max_examples=80, deadline=None)
+@given(post_lives())
+def test_a_deleted_post_leaves_no_points_behind(items: list[Event]) -> None:
+    ruleset = load(REVERSIBLE)
+    state = MemoryState()
+    awards: dict[str, tuple[str, str, int]] = {}  # decision id -> (post, user, amount)
+    net: Counter[tuple[str, str]] = Counter()  # (post, user) -> points from that post
+    reversed_ids: set[str] = set()
+    for item in sorted(items, key=Event.sort_key):
+        post = item.fields["post_id"]
+        for decision in judge(ruleset, item, state):
+            if decision.kind != "points":
+                continue
+            key = (post, decision.beneficiary)
+            if decision.reverses is None:
+                awards[decision.id] = (post, decision.beneficiary, decision.amount)
+            else:
+                assert decision.reverses not in reversed_ids  # each award at most once
+                reversed_ids.add(decision.reverses)
+                assert awards[decision.reverses] == (post, decision.beneficiary, -decision.amount)
+            net[key] += decision.amount
+            assert net[key] >= 0
+        if item.type == "post.deleted":
+            # Right after a deletion, nobody keeps points from that post.
+            assert all(total == 0 for (p, _), total in net.items() if p == post)
+
+
+MIXED = """\
+- id: long
+  event: post.created
+  when: event.body_length >= 100
+  award: {points: 1}
+- id: long_too
+  event: post.created
+  when: event.body_length >= 100
+  award: {points: 2}
+- id: north
+  event: post.created
+  when: actor.region == "north"
+  award: {points: 4}
+- id: channel
+  event: post.created
+  when: has(event.channel_id) && event.channel_id == "c1"
+  award: {points: 8}
+- id: plain
+  event: post.created
+  award: {points: 16}
+"""
+
+
+def test_one_rule_failing_on_an_event_does_not_stop_the_others() -> None:
+    # The batch of all conditions fails as a whole (no body_length, no profile);
+    # the engine then judges rule by rule and reports each failure once.
+    errors: list[str] = []
+    post = event("post.created", channel_id="c1")
+    decisions = judge(load(MIXED), post, MemoryState(), on_error=lambda r, e, x: errors.append(r))
+    assert [d.rule_id for d in decisions] == ["channel", "plain"]
+    assert errors == ["long", "long_too", "north"]
+
+
+def test_conditions_report_each_rule_in_file_order() -> None:
+    ruleset = load(MIXED)
+    post = event("post.created", body_length=120, channel_id=None)
+    north = {"region": "north"}
+    assert conditions(ruleset, post, actor=north) == [True, True, True, False, True]
+    assert conditions(ruleset, post) == [True, True, False, False, True]
+    assert conditions(ruleset, event("comment.created")) == []
+    # Identical conditions share one entry of the batch.
+    assert ruleset.plans["post.created"].slots[:2] == ((0, -1), (0, -1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "body_length": st.one_of(st.integers(0, 200), st.none(), st.text(max_size=2)),
+            "channel_id": st.sampled_from(["c1", "c2", None]),
+        },
+    ),
+    st.one_of(
+        st.none(),
+        st.fixed_dictionaries({}, optional={"region": st.sampled_from(["north", "south"])}),
+    ),
+)
+def test_one_cel_call_per_event_agrees_with_one_per_rule(
+    fields: dict[str, object], profile: dict[str, str] | None
+) -> None:
+    ruleset = load(MIXED)
+    post = event("post.created", **fields)
+    plan = ruleset.plans["post.created"]
+    variables, _ = _bind(plan, post, post.at.astimezone(ruleset.timezone), profile, None)
+    context = cel.Context(variables=variables)
+    one_by_one = []
+    for rule in plan.rules:
+        try:
+            one_by_one.append(rule.when is None or rule.when.execute(context) is True)
+        except (KeyError, TypeError, ValueError, RuntimeError, ArithmeticError):
+            one_by_one.append(False)
+    assert conditions(ruleset, post, actor=profile) == one_by_one

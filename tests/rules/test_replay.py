@@ -164,3 +164,22 @@ def test_replay_file_of_an_empty_file(tmp_path: object) -> None:
     path = f"{tmp_path}/events.jsonl"
     write_lines(path, [])
     assert replay_file(RULES, path).as_dict() == {"users": {}, "rules": {}}
+
+
+def test_totals_count_reversals_apart_from_awards() -> None:
+    rules = load("""\
+        - id: quality_post
+          event: post.created
+          award: {points: 10}
+          reverse_on: post.deleted
+        """)
+    items = [
+        Event("a", "post.created", "u1", START, None, {"post_id": "p1"}),
+        Event("b", "post.created", "u1", START, None, {"post_id": "p2"}),
+        Event("c", "post.deleted", "u2", START + timedelta(hours=1), None, {"post_id": "p1"}),
+    ]
+    assert replay_events(rules, items).as_dict() == {
+        "users": {"u1": {"points": 10, "spins": 0, "badges": []}},
+        "rules": {"quality_post": 2},
+        "reversals": {"quality_post": 1},
+    }
