@@ -10,15 +10,19 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from tortoise import connections
 
+from gamification.keys import Keys
+from realtime.server import Realtime
 from server.api import JSON, Api, error_response
 from server.auth.endpoints import api as auth_api
 from server.db import close_database, open_database
 from server.errors import ApiError
 from server.hr.endpoints import api as hr_api
 from server.i18n import negotiate
+from server.live import api as live_api
+from server.live import authenticator, room_resolver
 from server.logs import setup_logging
 from server.metrics import metrics_endpoint
 from server.openapi import build as build_openapi
@@ -36,7 +40,7 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, profile_api, hr_api):
+    for part in (auth_api, profile_api, hr_api, live_api):
         api.include(part)
     return api
 
@@ -47,17 +51,28 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or load_settings()
     api = build_api()
     openapi = build_openapi(api.endpoints, plaza_version())
+    realtime = Realtime(
+        redis_url=settings.redis_url,
+        keys=Keys(settings.redis_prefix),
+        authenticate=authenticator(settings),
+        resolve_rooms=room_resolver(),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         setup_logging(settings)
         if manage_database:
             await open_database(settings)
-        app.state.services = await Services.start(settings)
+        app.state.services = services = await Services.start(settings)
+        await realtime.start()
+        # Events published by this process go straight to its own sockets, and to the
+        # other processes through Redis.
+        services.publisher = realtime.publisher
         try:
             yield
         finally:
-            await app.state.services.close()
+            await realtime.stop()
+            await services.close()
             if manage_database:
                 await close_database()
 
@@ -87,6 +102,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
+        Mount("/socket.io", app=realtime.asgi_app),
         *api.routes(),
     ]
 
@@ -101,4 +117,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     app.state.settings = settings
     app.state.api = api
+    app.state.realtime = realtime
     return app

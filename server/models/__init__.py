@@ -2,6 +2,14 @@
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
+from server.models.chat import (
+    Chat,
+    ChatArchiveAction,
+    ChatKind,
+    ChatMember,
+    ChatMessage,
+    ChatMessageArchive,
+)
 from server.models.hr import HrImport
 from server.models.org import (
     City,
@@ -13,10 +21,17 @@ from server.models.org import (
     Role,
     Store,
 )
+from server.models.stories import Story, StoryKind, StoryView
 
 __all__ = [
     "ActivityEvent",
     "ApiToken",
+    "Chat",
+    "ChatArchiveAction",
+    "ChatKind",
+    "ChatMember",
+    "ChatMessage",
+    "ChatMessageArchive",
     "City",
     "Company",
     "Department",
@@ -27,4 +42,7 @@ __all__ = [
     "Role",
     "Session",
     "Store",
+    "Story",
+    "StoryKind",
+    "StoryView",
 ]
