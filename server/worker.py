@@ -7,6 +7,7 @@ from typing import Any
 from arq.worker import Worker
 
 from gamification.keys import Keys
+from realtime.notify import push_notification
 from server.db import close_database, open_database
 from server.hr.tasks import run_hr_import
 from server.logs import setup_logging
@@ -35,7 +36,16 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
     return await send(services.settings, message)
 
 
-FUNCTIONS = [run_hr_import, send_welcome_mail]
+async def deliver_notification(
+    ctx: dict[str, Any], employee_id: int, notification: dict[str, Any], unread: int | None
+) -> int | None:
+    """Push a stored notification to the employee's open tabs on every web process, through
+    the write-only Socket.IO manager. Safe to run twice: the client keys it by `id`."""
+    services: Services = ctx["services"]
+    return await push_notification(services.publisher, employee_id, notification, unread=unread)
+
+
+FUNCTIONS = [run_hr_import, send_welcome_mail, deliver_notification]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:

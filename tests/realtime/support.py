@@ -37,7 +37,7 @@ class Recorder:
         return [data for name, data in self.events if name == event]
 
     async def wait_for(
-        self, event: str, where: Callable[[Any], bool] = lambda d: True, timeout: float = 5
+        self, event: str, where: Callable[[Any], bool] = lambda d: True, within: float = 5
     ) -> Any:
         async def find() -> Any:
             while True:
@@ -47,7 +47,7 @@ class Recorder:
                 self.changed.clear()
                 await self.changed.wait()
 
-        return await asyncio.wait_for(find(), timeout)
+        return await asyncio.wait_for(find(), within)
 
 
 class Refused(Exception):
@@ -63,8 +63,8 @@ class LiveClient:
         self.sio = client
         self.got = recorder
 
-    async def call(self, event: str, data: Any = None, timeout: float = 5) -> Any:
-        return await self.sio.call(event, data, timeout=timeout)
+    async def call(self, event: str, data: Any = None, within: float = 5) -> Any:
+        return await self.sio.call(event, data, timeout=within)
 
 
 @contextlib.asynccontextmanager
