@@ -45,7 +45,8 @@ async def deliver_notification(
     return await push_notification(services.publisher, employee_id, notification, unread=unread)
 
 
-FUNCTIONS = [run_hr_import, send_welcome_mail, deliver_notification]
+# Typed as arq sees them: each takes the worker context, then its own arguments.
+FUNCTIONS: list[Any] = [run_hr_import, send_welcome_mail, deliver_notification]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
