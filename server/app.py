@@ -17,6 +17,7 @@ from gamification.keys import Keys
 from realtime.server import Realtime
 from server.api import JSON, Api, error_response
 from server.auth.endpoints import api as auth_api
+from server.chat.endpoints import api as chat_api
 from server.db import close_database, open_database
 from server.errors import ApiError
 from server.hr.endpoints import api as hr_api
@@ -40,7 +41,7 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, profile_api, hr_api, live_api):
+    for part in (auth_api, profile_api, hr_api, live_api, chat_api):
         api.include(part)
     return api
 
