@@ -114,18 +114,18 @@ async def test_typing_reaches_the_other_members_only(nodes: Nodes) -> None:
     async with (
         signed_in(a.url, "anna@example.com") as anna_http,
         signed_in(b.url, "boris@example.com") as boris_http,
+        connect(a.url, cookie=anna_http.cookies["plaza_session"]) as anna_tab,
     ):
-        async with connect(a.url, cookie=anna_http.cookies["plaza_session"]) as anna_tab:
-            # The chat is created while Anna is connected: her open socket joins its room.
-            opened = await anna_http.post("/api/chats/direct", json={"employee_id": boris.id})
-            chat_id = opened.json()["id"]
-            async with connect(b.url, cookie=boris_http.cookies["plaza_session"]) as boris_tab:
-                await asyncio.sleep(0.2)
-                assert (await anna_tab.call("chat.typing", {"chat_id": chat_id})) == {"ok": True}
-                typing = await boris_tab.got.wait_for("chat.typing")
-                assert typing == {"v": 1, "chat_id": chat_id, "employee_id": anna.id}
-                await asyncio.sleep(0.2)
-                assert anna_tab.got.of("chat.typing") == []
+        # The chat is created while Anna is connected: her open socket joins its room.
+        opened = await anna_http.post("/api/chats/direct", json={"employee_id": boris.id})
+        chat_id = opened.json()["id"]
+        async with connect(b.url, cookie=boris_http.cookies["plaza_session"]) as boris_tab:
+            await asyncio.sleep(0.2)
+            assert (await anna_tab.call("chat.typing", {"chat_id": chat_id})) == {"ok": True}
+            typing = await boris_tab.got.wait_for("chat.typing")
+            assert typing == {"v": 1, "chat_id": chat_id, "employee_id": anna.id}
+            await asyncio.sleep(0.2)
+            assert anna_tab.got.of("chat.typing") == []
 
 
 async def test_leaving_a_group_leaves_its_room_on_every_node(nodes: Nodes) -> None:
