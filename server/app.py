@@ -30,6 +30,7 @@ from server.openapi import build as build_openapi
 from server.profile import api as profile_api
 from server.services import Services
 from server.settings import Settings, load_settings
+from server.stories.endpoints import api as stories_api
 
 
 def plaza_version() -> str:
@@ -41,7 +42,7 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, profile_api, hr_api, live_api, chat_api):
+    for part in (auth_api, profile_api, hr_api, live_api, chat_api, stories_api):
         api.include(part)
     return api
 
