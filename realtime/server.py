@@ -40,7 +40,7 @@ from realtime.events import (
     Sync,
     Typing,
 )
-from realtime.manager import OrjsonModule, PlazaRedisManager, redis_manager
+from realtime.manager import OrjsonModule, PlazaRedisManager, redis_manager, speed_up
 from realtime.presence import Presence
 from realtime.publisher import Publisher
 from realtime.rooms import RoomResolver
@@ -280,6 +280,8 @@ class Realtime:
         sio.on("*", self._unknown)
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
+        eio_sid = self.manager.eio_sid_from_sid(sid, NAMESPACE)
+        speed_up(self.sio.eio.sockets.get(eio_sid))
         try:
             identity = await self.authenticate(_handshake(environ, auth))
         except Refused as exc:
