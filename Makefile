@@ -61,10 +61,15 @@ pytest:
 	$(VENV)/bin/pytest -q -p no:cacheprovider
 
 bench-quick:
-	@for bench in bench/*.py; do \
+	@for bench in bench/*.py bench/*/__main__.py; do \
 		[ "$$(basename $$bench)" = "__init__.py" ] && continue; \
-		echo "== $$bench --quick"; \
-		$(PY) -m bench.$$(basename $$bench .py) --quick || exit 1; \
+		if [ "$$(basename $$bench)" = "__main__.py" ]; then \
+			module=bench.$$(basename $$(dirname $$bench)); \
+		else \
+			module=bench.$$(basename $$bench .py); \
+		fi; \
+		echo "== $$module --quick"; \
+		$(PY) -m $$module --quick || exit 1; \
 	done
 
 # After changing a model: write the migration, then commit it.

@@ -54,3 +54,44 @@ class Keys:
     def notifications(self) -> str:
         """Channel: new notifications, `{"kind", "employees": [ids], "payload"}` (after commit)."""
         return f"{self.prefix}:notifications"
+
+    # -- realtime (Socket.IO) ------------------------------------------------------------
+    @property
+    def realtime_control(self) -> str:
+        """Channel: enter/leave a room for an employee's sockets on every web process."""
+        return f"{self.prefix}:rt:control"
+
+    @property
+    def realtime_seq(self) -> str:
+        """Counter: the sequence number of durable events, the client's reconnect cursor."""
+        return f"{self.prefix}:rt:seq"
+
+    def room_stream(self, room: str) -> str:
+        """Stream: recent durable events of one room, ids `<seq>-0`, replayed on reconnect."""
+        return f"{self.prefix}:rt:room:{room}"
+
+    @property
+    def presence_channel(self) -> str:
+        """Channel: an employee's aggregate presence changed (online/away/offline)."""
+        return f"{self.prefix}:rt:presence"
+
+    def presence_conns(self, employee_id: int) -> str:
+        """Hash: `<node>:<sid>` -> online|away, one field per open tab on any process."""
+        return f"{self.prefix}:rt:pconns:{employee_id}"
+
+    def presence_state(self, employee_id: int) -> str:
+        """Hash: state and last_seen (epoch seconds) of one employee."""
+        return f"{self.prefix}:rt:pstate:{employee_id}"
+
+    @property
+    def presence_nodes(self) -> str:
+        """Set: ids of web processes that hold sockets."""
+        return f"{self.prefix}:rt:nodes"
+
+    def presence_node_alive(self, node: str) -> str:
+        """String with a TTL: refreshed by a live web process; gone when it died."""
+        return f"{self.prefix}:rt:node:{node}"
+
+    def presence_node_members(self, node: str) -> str:
+        """Set: employees with a socket on that process (to clean up after it dies)."""
+        return f"{self.prefix}:rt:node:{node}:members"

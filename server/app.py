@@ -11,12 +11,15 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Route
+from starlette.routing import BaseRoute, Mount, Route
 from tortoise import connections
 
+from gamification.keys import Keys
+from realtime.server import Realtime
 from server.api import JSON, Api, error_response
 from server.auth.endpoints import api as auth_api
 from server.channels.endpoints import api as channels_api
+from server.chat.endpoints import api as chat_api
 from server.db import close_database, open_database
 from server.digest.endpoints import api as digest_api
 from server.errors import ApiError
@@ -25,6 +28,8 @@ from server.feed.endpoints import api as feed_api
 from server.groups.endpoints import api as groups_api
 from server.hr.endpoints import api as hr_api
 from server.i18n import negotiate
+from server.live import api as live_api
+from server.live import authenticator, room_resolver
 from server.logs import setup_logging
 from server.metrics import metrics_endpoint
 from server.notifications.endpoints import api as notifications_api
@@ -40,6 +45,7 @@ from server.rulesets.service import ensure_default
 from server.search.endpoints import api as search_api
 from server.services import Services
 from server.settings import Settings, load_settings
+from server.stories.endpoints import api as stories_api
 from server.suggestions import api as suggestions_api
 
 
@@ -66,7 +72,8 @@ def build_api() -> Api:
         digest_api,
         suggestions_api,
     )
-    for part in (auth_api, profile_api, hr_api, rulesets_api, *community):
+    realtime_parts = (live_api, chat_api, stories_api)
+    for part in (auth_api, profile_api, hr_api, rulesets_api, *community, *realtime_parts):
         api.include(part)
     return api
 
@@ -77,6 +84,12 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or load_settings()
     api = build_api()
     openapi = build_openapi(api.endpoints, plaza_version())
+    realtime = Realtime(
+        redis_url=settings.redis_url,
+        keys=Keys(settings.redis_prefix),
+        authenticate=authenticator(settings),
+        resolve_rooms=room_resolver(),
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -87,9 +100,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         await ensure_default(services.redis, services.keys, settings.timezone)
         registry = app.state.rulesets = RulesetRegistry(settings.timezone)
         await registry.start(services.redis, services.keys)
+        await realtime.start()
+        # Events published by this process go straight to its own sockets, and to the
+        # other processes through Redis.
+        services.publisher = realtime.publisher
         try:
             yield
         finally:
+            await realtime.stop()
             await registry.stop()
             await services.close()
             if manage_database:
@@ -128,6 +146,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
+        Mount("/socket.io", app=realtime.asgi_app),
         *api.routes(),
     ]
 
@@ -142,4 +161,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     app.state.settings = settings
     app.state.api = api
+    app.state.realtime = realtime
     return app

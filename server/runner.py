@@ -28,6 +28,10 @@ def serve_web(settings: Settings, host: str, port: int, workers: int = 1) -> Non
         # The sans-I/O websockets implementation halves memory per idle socket compared
         # with the legacy one (72 KB against 143 KB, measured on this kind of machine).
         ws="websockets-sansio",
+        # Per-message deflate keeps a zlib state per socket: without it an idle socket
+        # costs 46 KB instead of 84 KB, and a broadcast of 300-byte messages (which gain
+        # nothing from compression) runs 1.8x faster (bench/fanout, 1,000 clients).
+        ws_per_message_deflate=False,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("PLAZA_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         log_level="warning",

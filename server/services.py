@@ -1,4 +1,4 @@
-"""The long-lived things a process shares: settings, Redis, the job queue, the mailer."""
+"""The long-lived things a process shares: settings, Redis, the job queue, the live publisher."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from arq.connections import RedisSettings
 from redis.asyncio import Redis
 
 from gamification.keys import Keys
+from realtime.manager import PlazaRedisManager, redis_manager
+from realtime.publisher import Publisher
 from server.settings import Settings
 
 
@@ -33,6 +35,10 @@ class Services:
     redis: Redis
     keys: Keys
     jobs: ArqRedis
+    # Emits Socket.IO events. Out of a web process (the worker, the CLI) it goes through a
+    # write-only Redis manager; `create_app()` replaces it with the web server's own.
+    publisher: Publisher
+    emitter: PlazaRedisManager | None = None
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:
@@ -43,11 +49,22 @@ class Services:
             job_deserializer=job_deserializer,
             default_queue_name=Keys(settings.redis_prefix).queue,
         )
-        return cls(settings=settings, redis=redis, keys=Keys(settings.redis_prefix), jobs=jobs)
+        keys = Keys(settings.redis_prefix)
+        emitter = redis_manager(settings.redis_url, keys.socketio_channel, write_only=True)
+
+        async def emit(
+            event: str, data: dict[str, Any], room: str | list[str], skip_sid: str | None
+        ) -> None:
+            await emitter.emit(event, data, namespace="/", room=room, skip_sid=skip_sid)
+
+        publisher = Publisher(redis, keys, emit)
+        return cls(settings, redis, keys, jobs, publisher, emitter)
 
     async def enqueue(self, function: str, *args: Any, job_id: str) -> None:
         await self.jobs.enqueue_job(function, *args, _job_id=job_id)
 
     async def close(self) -> None:
+        if self.emitter is not None:
+            await self.emitter.close()
         await self.jobs.aclose()
         await self.redis.aclose()

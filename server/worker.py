@@ -8,6 +8,7 @@ from arq.cron import cron
 from arq.worker import Worker
 
 from gamification.keys import Keys
+from realtime.notify import push_notification
 from server.activity import sweep_unsettled
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
@@ -40,6 +41,15 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
     return await send(services.settings, message)
 
 
+async def deliver_notification(
+    ctx: dict[str, Any], employee_id: int, notification: dict[str, Any], unread: int | None
+) -> int | None:
+    """Push a stored notification to the employee's open tabs on every web process, through
+    the write-only Socket.IO manager. Safe to run twice: the client keys it by `id`."""
+    services: Services = ctx["services"]
+    return await push_notification(services.publisher, employee_id, notification, unread=unread)
+
+
 FUNCTIONS: list[Any] = [
     run_hr_import,
     send_welcome_mail,
@@ -47,6 +57,7 @@ FUNCTIONS: list[Any] = [
     notify_event_invites,
     send_event_reminders,
     daily_digest,
+    deliver_notification,
 ]
 
 # Periodic jobs. `sweep_unsettled` re-sends activity events whose hand-off was lost.

@@ -292,3 +292,11 @@ async def http_client(base_url: str, **kwargs: Any) -> AsyncIterator[httpx.Async
 async def client(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     async with http_client(live.url) as c:
         yield c
+
+
+@pytest.fixture
+async def nodes(db: Settings) -> AsyncIterator[tuple[LiveServer, LiveServer]]:
+    """Two web processes (two uvicorn servers on two ports) sharing one database and one
+    Redis, as a deployment with several web processes runs them."""
+    async with LiveServer(db) as a, LiveServer(db) as b:
+        yield a, b

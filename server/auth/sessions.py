@@ -105,7 +105,8 @@ async def authenticate(ctx: Ctx) -> None:
         await _from_session(ctx, token)
 
 
-async def _from_token(ctx: Ctx, token: str) -> None:
+async def employee_for_api_token(token: str) -> Employee:
+    """The active employee behind a personal API token, or ApiError (401/403)."""
     row = await ApiToken.get_or_none(token_hash=digest(token)).select_related("employee")
     if row is None:
         raise ApiError(401, "not_authenticated")
@@ -115,23 +116,35 @@ async def _from_token(ctx: Ctx, token: str) -> None:
     moment = now()
     if row.last_used_at is None or moment - row.last_used_at > _TOUCH_EVERY:
         await ApiToken.filter(id=row.id).update(last_used_at=moment)
-    ctx.user, ctx.via = row.employee, "token"
+    return row.employee
 
 
-async def _from_session(ctx: Ctx, token: str) -> None:
-    settings = ctx.services.settings
+async def _from_token(ctx: Ctx, token: str) -> None:
+    ctx.user, ctx.via = await employee_for_api_token(token), "token"
+
+
+async def session_for_cookie(token: str, settings: Settings) -> Session:
+    """The live session (with its active employee) behind a session cookie, or ApiError."""
     row = await Session.get_or_none(token_hash=digest(token)).select_related("employee")
     if row is None:
-        ctx.delete_cookies.append(SESSION_COOKIE)
         raise ApiError(401, "session_expired")
     _check_employee(row.employee)
     moment = now()
     idle = timedelta(minutes=settings.session_idle_minutes)
     if row.revoked_at is not None or moment >= row.expires_at or moment - row.last_seen_at >= idle:
-        ctx.delete_cookies.append(SESSION_COOKIE)
         raise ApiError(401, "session_expired")
     if moment - row.last_seen_at > _TOUCH_EVERY:
         await Session.filter(id=row.id).update(last_seen_at=moment)
+    return row
+
+
+async def _from_session(ctx: Ctx, token: str) -> None:
+    try:
+        row = await session_for_cookie(token, ctx.services.settings)
+    except ApiError as exc:
+        if exc.code == "session_expired":
+            ctx.delete_cookies.append(SESSION_COOKIE)
+        raise
     ctx.user, ctx.session, ctx.via = row.employee, row, "session"
 
 

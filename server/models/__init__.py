@@ -3,6 +3,14 @@ the community (channels, groups, posts, events, polls, notifications, search).""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
+from server.models.chat import (
+    Chat,
+    ChatArchiveAction,
+    ChatKind,
+    ChatMember,
+    ChatMessage,
+    ChatMessageArchive,
+)
 from server.models.community import (
     Channel,
     ChannelSubscription,
@@ -50,6 +58,7 @@ from server.models.posts import (
 )
 from server.models.rulesets import RulesetPublication, RulesetVersion
 from server.models.search import Digest, DigestDelivery, SearchDoc
+from server.models.stories import Story, StoryKind, StoryView
 
 __all__ = [
     "ActivityEvent",
@@ -59,6 +68,12 @@ __all__ = [
     "Attachment",
     "Channel",
     "ChannelSubscription",
+    "Chat",
+    "ChatArchiveAction",
+    "ChatKind",
+    "ChatMember",
+    "ChatMessage",
+    "ChatMessageArchive",
     "City",
     "Comment",
     "Company",
@@ -96,5 +111,8 @@ __all__ = [
     "Segment",
     "Session",
     "Store",
+    "Story",
+    "StoryKind",
+    "StoryView",
     "Visibility",
 ]

@@ -1,0 +1,1 @@
+"""Socket.IO broadcast benchmark: Plaza against the reference Node.js Socket.IO 4 server."""

@@ -1,0 +1,233 @@
+"""The schema of every server-to-client event and every client-to-server message.
+
+A payload carries `v`, the version of its schema: a change that breaks clients bumps it.
+`seq` is filled in by the publisher for durable events (the client's reconnect cursor,
+see `realtime/publisher.py`); it is absent for ephemeral ones (presence, typing).
+Publishing an event that is not declared here, or a payload that does not fit, is an
+error in the publishing code, raised before anything leaves the process.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Final, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    v: Literal[1] = 1
+    seq: int | None = None
+
+
+PresenceState = Literal["online", "away", "offline"]
+
+
+# -- community content (published by the community branch) ---------------------------------
+
+
+class PostEvent(Payload):
+    post_id: int
+    author_id: int
+    group_id: int | None = None
+    channel_id: int | None = None
+    kind: str = "post"
+    title: str = ""
+    excerpt: str = Field(default="", max_length=500)
+    at: datetime
+
+
+class PostDeleted(Payload):
+    post_id: int
+    group_id: int | None = None
+    channel_id: int | None = None
+
+
+class CommentCreated(Payload):
+    comment_id: int
+    post_id: int
+    author_id: int
+    parent_id: int | None = None
+    excerpt: str = Field(default="", max_length=500)
+    at: datetime
+
+
+class ReactionChanged(Payload):
+    post_id: int
+    comment_id: int | None = None
+    # The totals after the change, so a client does not have to count.
+    counts: dict[str, int]
+    actor_id: int
+    emoji: str
+    added: bool
+
+
+# -- presence --------------------------------------------------------------------------------
+
+
+class PresenceEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: int
+    state: PresenceState
+    last_seen: float | None  # epoch seconds; None when never seen
+
+
+class PresenceChanged(Payload):
+    """Coalesced: every change of the last flush interval among the people this socket
+    watches, one message per socket (not one per change)."""
+
+    changes: list[PresenceEntry]
+
+
+# -- stories ----------------------------------------------------------------------------------
+
+
+class StoryCreated(Payload):
+    story_id: int
+    author_id: int
+    author_name: str
+    kind: Literal["image", "text"]
+    pinned: bool
+    created_at: datetime
+    expires_at: datetime
+
+
+# -- chat -------------------------------------------------------------------------------------
+
+
+class ChatAttachment(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    media_type: str
+    size: int
+    url: str
+
+
+class ChatMessageEvent(Payload):
+    chat_id: int
+    message_id: int
+    author_id: int
+    body: str
+    sticker: str | None = None
+    attachment: ChatAttachment | None = None
+    created_at: datetime
+    edited_at: datetime | None = None
+    deleted: bool = False
+    # "new" for a message, "edited" and "deleted" for a change of an earlier one.
+    change: Literal["new", "edited", "deleted"] = "new"
+
+
+class ChatRead(Payload):
+    """A read receipt: `employee_id` has read `chat_id` up to `message_id`."""
+
+    chat_id: int
+    employee_id: int
+    message_id: int
+
+
+class ChatTyping(Payload):
+    chat_id: int
+    employee_id: int
+
+
+# -- notifications, rewards --------------------------------------------------------------------
+
+
+class NotificationEvent(Payload):
+    id: int | str
+    kind: str
+    title: str
+    body: str = ""
+    url: str | None = None
+    actor_id: int | None = None
+    at: datetime
+
+
+class NotificationUnread(Payload):
+    count: int = Field(ge=0)
+
+
+class WalletChanged(Payload):
+    balance: int
+    delta: int
+    reason: str
+    entry_id: int | str | None = None
+
+
+class LeaderboardChanged(Payload):
+    board: str  # e.g. "stores:weekly"
+    period: str
+    # Only the rows that moved; a client that needs the whole board asks over HTTP.
+    top: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+
+
+class SessionEnded(Payload):
+    """Sent just before the server closes the sockets of a dismissed or signed-out user."""
+
+    reason: str
+
+
+# The catalogue: event name -> payload model. A test checks every one.
+EVENTS: Final[dict[str, type[Payload]]] = {
+    "post.created": PostEvent,
+    "post.updated": PostEvent,
+    "post.deleted": PostDeleted,
+    "comment.created": CommentCreated,
+    "reaction.changed": ReactionChanged,
+    "presence.changed": PresenceChanged,
+    "story.created": StoryCreated,
+    "chat.message": ChatMessageEvent,
+    "chat.read": ChatRead,
+    "chat.typing": ChatTyping,
+    "notification": NotificationEvent,
+    "notification.unread": NotificationUnread,
+    "wallet.changed": WalletChanged,
+    "leaderboard.changed": LeaderboardChanged,
+    "session.ended": SessionEnded,
+}
+
+# Not kept for replay after a reconnect: they describe a moment, not a change of content.
+EPHEMERAL: Final[frozenset[str]] = frozenset({"presence.changed", "chat.typing", "session.ended"})
+
+
+# -- client to server ----------------------------------------------------------------------------
+
+
+class ClientMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PresenceSet(ClientMessage):
+    state: Literal["online", "away"]
+
+
+MAX_WATCHED: Final = 500
+
+
+class PresenceWatch(ClientMessage):
+    """Replace the list of people this socket follows (a chat list, a profile, a member
+    list). At most 500: a screen shows no more, and the cost is per watched person."""
+
+    ids: list[int] = Field(max_length=MAX_WATCHED)
+
+
+class Typing(ClientMessage):
+    chat_id: int
+
+
+class Sync(ClientMessage):
+    """Ask for the durable events missed since `since` (the last `seq` seen)."""
+
+    since: int = Field(ge=0)
+
+
+CLIENT_MESSAGES: Final[dict[str, type[ClientMessage]]] = {
+    "presence.set": PresenceSet,
+    "presence.watch": PresenceWatch,
+    "chat.typing": Typing,
+    "sync": Sync,
+}

@@ -1,0 +1,78 @@
+"""Room names and the resolver that says which rooms an employee belongs to.
+
+Rooms are joined by the server only, from the database, when a socket connects (and
+changed later through `Realtime.enter_room` / `leave_room`). A client never names a room.
+The names are plain strings so that the community code can add its own kinds without
+touching this module: `group:<id>`, `channel:<id>`, `audience:<id>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
+
+COMPANY = "company"
+
+
+def personal(employee_id: int) -> str:
+    """Every socket of one employee, on every process: notifications, wallet, sign-out."""
+    return f"e:{employee_id}"
+
+
+def store(store_id: int) -> str:
+    return f"store:{store_id}"
+
+
+def department(department_id: int) -> str:
+    return f"dept:{department_id}"
+
+
+def region(region_id: int) -> str:
+    return f"region:{region_id}"
+
+
+def role(role_name: str) -> str:
+    return f"role:{role_name}"
+
+
+def chat(chat_id: int) -> str:
+    return f"chat:{chat_id}"
+
+
+def group(group_id: int) -> str:
+    return f"group:{group_id}"
+
+
+def channel(channel_id: int) -> str:
+    return f"channel:{channel_id}"
+
+
+def audience(audience_id: int) -> str:
+    return f"audience:{audience_id}"
+
+
+class RoomResolver(Protocol):
+    """Employee id -> the names of every room the employee may listen to. Called on every
+    connect (and by the reconnect replay), so it must read the current memberships."""
+
+    async def __call__(self, employee_id: int) -> set[str]: ...
+
+
+RoomSource = Callable[[int], Awaitable[Iterable[str]]]
+
+
+class CompositeResolver:
+    """The union of several sources. The server registers the organisation and the chats;
+    the community code adds groups, channels and audiences with `add(source)`."""
+
+    def __init__(self, *sources: RoomSource) -> None:
+        self.sources: list[RoomSource] = list(sources)
+
+    def add(self, source: RoomSource) -> None:
+        self.sources.append(source)
+
+    async def __call__(self, employee_id: int) -> set[str]:
+        rooms = {personal(employee_id)}
+        for source in self.sources:
+            rooms.update(await source(employee_id))
+        return rooms

@@ -1,0 +1,1 @@
+"""Chat: direct and group conversations over HTTP, delivered live through Socket.IO."""

@@ -1,0 +1,199 @@
+"""Stories: written with their activity event in one transaction, announced after commit."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from realtime import rooms
+from realtime.events import StoryCreated
+from server import activity
+from server.errors import ApiError, forbidden, not_found
+from server.models import Employee, Role, Story, StoryKind, StoryView
+from server.profile import _EXTENSIONS, sniff_image
+from server.services import Services
+
+LIFETIME = timedelta(hours=24)
+MAX_PINNED_LIFETIME = timedelta(days=7)
+EDITORS = frozenset({Role.COMMS, Role.ADMIN})  # may pin company stories
+REMOVERS = frozenset({Role.COMMS, Role.ADMIN, Role.MODERATOR})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _create(services: Services, me: Employee, **fields: object) -> Story:
+    moment = now()
+    async with in_transaction() as connection:
+        story = await Story.create(
+            author=me,
+            created_at=moment,
+            expires_at=moment + LIFETIME,
+            using_db=connection,
+            **fields,
+        )
+        await activity.record(
+            "story.created",
+            me.id,
+            {"story_id": str(story.id), "has_video": False},
+            at=moment,
+            using_db=connection,
+        )
+    await announce(services, story, me)
+    return story
+
+
+async def announce(services: Services, story: Story, author: Employee) -> None:
+    """The "new story" ring: everyone in the company sees a colleague's story."""
+    payload = StoryCreated(
+        story_id=story.id,
+        author_id=author.id,
+        author_name=author.name,
+        kind=story.kind.value,
+        pinned=story.pinned,
+        created_at=story.created_at,
+        expires_at=story.expires_at,
+    )
+    await services.publisher.publish("story.created", payload, rooms.COMPANY)
+
+
+async def create_text(services: Services, me: Employee, text: str, background: str) -> Story:
+    return await _create(services, me, kind=StoryKind.TEXT, text=text, background=background)
+
+
+async def create_image(
+    services: Services, me: Employee, data: bytes, declared: str, caption: str
+) -> Story:
+    actual = sniff_image(data)
+    if actual is None or declared != actual:
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            content_type=declared or "-",
+            expected=", ".join(_EXTENSIONS) + " (and the file must really be one)",
+        )
+    folder = services.settings.uploads_dir / "stories"
+    path = folder / f"{me.id}-{secrets.token_hex(8)}.{_EXTENSIONS[actual]}"
+
+    def write() -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    await asyncio.to_thread(write)
+    return await _create(
+        services, me, kind=StoryKind.IMAGE, text=caption, image_path=str(path), image_type=actual
+    )
+
+
+def _live() -> dict[str, Any]:
+    return {"deleted_at": None, "expires_at__gt": now()}
+
+
+@dataclass
+class Ring:
+    author: Employee
+    stories: list[Story]
+    seen_ids: set[int]
+    pinned: bool
+
+
+async def rings(me: Employee) -> list[Ring]:
+    """Live stories grouped by author: pinned company stories first, then unseen rings,
+    then seen ones, newest first within each."""
+    stories = await Story.filter(**_live()).select_related("author").order_by("created_at")
+    views = StoryView.filter(viewer_id=me.id, story_id__in=[s.id for s in stories])
+    seen: set[int] = {row["story_id"] for row in await views.values("story_id")}
+    by_author: dict[int, Ring] = {}
+    for story in stories:
+        ring = by_author.setdefault(story.author_id, Ring(story.author, [], set(), False))
+        ring.stories.append(story)
+        ring.pinned = ring.pinned or story.pinned
+        if story.id in seen:
+            ring.seen_ids.add(story.id)
+    return sorted(
+        by_author.values(),
+        key=lambda r: (
+            not r.pinned,
+            len(r.seen_ids) == len(r.stories),
+            -r.stories[-1].created_at.timestamp(),
+        ),
+    )
+
+
+async def _live_story(story_id: int) -> Story:
+    story = await Story.get_or_none(id=story_id, **_live())
+    if story is None:
+        raise not_found()
+    return story
+
+
+async def view(me: Employee, story_id: int) -> None:
+    """Mark seen; the first view by each person records `story.viewed` (once: a
+    deterministic event id), in the same transaction as the view row."""
+    story = await _live_story(story_id)
+    if story.author_id == me.id or await StoryView.exists(story_id=story.id, viewer_id=me.id):
+        return
+    async with in_transaction() as connection:
+        await StoryView.create(story=story, viewer=me, using_db=connection)
+        await activity.record(
+            "story.viewed",
+            me.id,
+            {"story_id": str(story.id), "story_author_id": str(story.author_id)},
+            subject_id=story.author_id,
+            event_id=activity.deterministic_id("story.viewed", story.id, me.id),
+            using_db=connection,
+        )
+
+
+async def viewers(me: Employee, story_id: int) -> list[StoryView]:
+    story = await Story.get_or_none(id=story_id, deleted_at=None)
+    if story is None:
+        raise not_found()
+    if story.author_id != me.id and me.role not in EDITORS:
+        raise forbidden()
+    return await StoryView.filter(story_id=story.id).select_related("viewer").order_by("-viewed_at")
+
+
+async def pin(services: Services, me: Employee, story_id: int, pinned: bool, hours: int) -> Story:
+    """Comms pins a company story: first for everyone, kept up to 7 days."""
+    if me.role not in EDITORS:
+        raise forbidden()
+    story = await _live_story(story_id)
+    story.pinned = pinned
+    lifetime = min(timedelta(hours=hours), MAX_PINNED_LIFETIME) if pinned else LIFETIME
+    story.expires_at = story.created_at + lifetime
+    await story.save(update_fields=["pinned", "expires_at"])
+    if pinned:
+        await story.fetch_related("author")
+        await announce(services, story, story.author)
+    return story
+
+
+async def remove(me: Employee, story_id: int) -> None:
+    story = await Story.get_or_none(id=story_id, deleted_at=None)
+    if story is None:
+        raise not_found()
+    if story.author_id != me.id and me.role not in REMOVERS:
+        raise forbidden()
+    story.deleted_at = now()
+    await story.save(update_fields=["deleted_at"])
+    if story.image_path:
+        await asyncio.to_thread(Path(story.image_path).unlink, missing_ok=True)
+
+
+async def image(story_id: int) -> tuple[bytes, str]:
+    story = await _live_story(story_id)
+    if not story.image_path:
+        raise not_found()
+    try:
+        data = await asyncio.to_thread(Path(story.image_path).read_bytes)
+    except FileNotFoundError:
+        raise not_found() from None
+    return data, story.image_type or "application/octet-stream"
