@@ -96,20 +96,21 @@ class MemoryState:
     streak_lengths: dict[str, int] = field(default_factory=dict)
     awards: dict[str, tuple[tuple[str, str, str, int], ...]] = field(default_factory=dict)
     # The engine calls count() and then increment() with one key: flatten it once.
-    _last: tuple[CounterKey | None, str] = (None, "")
+    _last_key: CounterKey | None = field(default=None, init=False, repr=False, compare=False)
+    _last_flat: str = field(default="", init=False, repr=False, compare=False)
 
     def _flat(self, key: CounterKey) -> str:
-        last, flat = self._last
-        if key is last:
-            return flat
+        if key is self._last_key:
+            return self._last_flat
         rule_id, per, window, parts = key
         if len(parts) == 1:
             name, value = parts[0]
             flat = f"{rule_id}{_SEP}{per}{_SEP}{window}{_SEP}{name}={value}"
         else:
-            tail = _SEP.join(f"{name}={value}" for name, value in parts)
+            tail = _SEP.join([f"{name}={value}" for name, value in parts])
             flat = f"{rule_id}{_SEP}{per}{_SEP}{window}{_SEP}{tail}"
-        self._last = (key, flat)
+        self._last_key = key
+        self._last_flat = flat
         return flat
 
     def count(self, key: CounterKey) -> int:
