@@ -1,6 +1,7 @@
-"""Demo data for `make run`: a retail company with stores, departments and people.
+"""Demo data for `make run`: a retail company with stores, departments and people, and its
+community (channels, groups, posts, events).
 
-Loaded through the HR import, so running it twice changes nothing.
+People are loaded through the HR import, so running it twice changes nothing.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import random
 
 from server.auth.passwords import hash_password
+from server.community.demo import load_demo_community
 from server.hr.parse import HrRow, Parsed
 from server.hr.service import import_rows
 from server.models import Company, Employee, Role
@@ -133,4 +135,5 @@ async def load_demo(services: Services) -> list[tuple[str, str]]:
     )
     for person in DEMO_PEOPLE:
         await Employee.filter(email=person["email"]).update(role=Role(person["role"]))
+    await load_demo_community(services)
     return [(p["email"], p["role"]) for p in DEMO_PEOPLE]

@@ -69,11 +69,12 @@ async def employee_tokens(employee: Employee, group_ids: Iterable[int]) -> froze
         tokens.add(f"dept:{employee.department_id}")
     if employee.store_id:
         tokens.add(f"store:{employee.store_id}")
-        store = await Store.get_or_none(id=employee.store_id).prefetch_related("city")
-        if store is not None and store.city is not None:
-            tokens.add(f"city:{store.city.id}")
-            if store.city.region_id:  # type: ignore[attr-defined]
-                tokens.add(f"region:{store.city.region_id}")  # type: ignore[attr-defined]
+        rows = await Store.filter(id=employee.store_id).values_list("city_id", "city__region_id")
+        for city_id, region_id in rows:
+            if city_id:
+                tokens.add(f"city:{city_id}")
+            if region_id:
+                tokens.add(f"region:{region_id}")
     tokens.update(f"group:{g}" for g in group_ids)
     return frozenset(tokens)
 

@@ -67,8 +67,10 @@ async def stream_ids(
 
 async def pinned_ids(viewer: Viewer, streams: list[str]) -> list[int]:
     clause, extra = audience_sql(viewer)
+    # `pinned = TRUE`, not `pinned`: an equality lets both databases use (pinned, stream)
+    # instead of reading every post of every stream (measured: minutes vs milliseconds).
     rows = await fetch(
-        f"SELECT p.id FROM post p WHERE p.pinned AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
+        f"SELECT p.id FROM post p WHERE p.pinned = TRUE AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
         f"AND p.stream IN ({placeholders(streams)}) "
         f"AND (p.channel_id IS NULL OR {clause}) ORDER BY p.pinned_at DESC LIMIT ?",
         [*streams, *extra, MAX_PINNED],
@@ -114,7 +116,8 @@ async def home_feed(viewer: Viewer, cursor: str | None, limit: int) -> Page:
 async def banner_posts(viewer: Viewer) -> list[Post]:
     clause, extra = audience_sql(viewer)
     rows = await fetch(
-        "SELECT p.id FROM post p WHERE p.banner AND p.pinned AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
+        "SELECT p.id FROM post p WHERE p.pinned = TRUE AND p.banner = TRUE "  # noqa: S608 - placeholders only
+        "AND p.deleted_at IS NULL "
         f"AND p.channel_id IS NOT NULL AND {clause} ORDER BY p.pinned_at DESC LIMIT ?",
         [*extra, MAX_PINNED],
     )

@@ -66,12 +66,17 @@ async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> 
             "post_id", "token"
         ):
             audiences.setdefault(post_id, []).append(token)
-    confirmed = set(
-        ints(
-            await ReadConfirmation.filter(
-                post_id__in=[p.id for p in posts if p.needs_confirmation], employee_id=viewer.id
-            ).values_list("post_id", flat=True)
+    asking = [p.id for p in posts if p.needs_confirmation]
+    confirmed = (
+        set(
+            ints(
+                await ReadConfirmation.filter(
+                    post_id__in=asking, employee_id=viewer.id
+                ).values_list("post_id", flat=True)
+            )
         )
+        if asking
+        else set()
     )
     files: dict[int, list[AttachmentOut]] = {}
     for a in await Attachment.filter(post_id__in=ids).order_by("id"):
