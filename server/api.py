@@ -72,6 +72,11 @@ class Ctx:
             raise ApiError(401, "not_authenticated")
         return self.user
 
+    @property
+    def content_type(self) -> str:
+        """The request's media type, without parameters such as charset."""
+        return self.request.headers.get("content-type", "").split(";")[0].strip()
+
     def path_int(self, name: str) -> int:
         value = self.request.path_params[name]
         return int(value)
@@ -232,12 +237,11 @@ class Api:
         if endpoint.body is not None:
             # Only application/json: a cross-site HTML form cannot send it without a CORS
             # preflight, so a forged form cannot sign someone in (login CSRF) or post for them.
-            media_type = ctx.request.headers.get("content-type", "").split(";")[0].strip()
-            if media_type != "application/json":
+            if ctx.content_type != "application/json":
                 raise ApiError(
                     415,
                     "unsupported_media_type",
-                    content_type=media_type or "-",
+                    content_type=ctx.content_type or "-",
                     expected="application/json",
                 )
             raw = await read_body(

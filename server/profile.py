@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import zoneinfo
 from pathlib import Path
 
 from pydantic import Field
 from starlette.responses import Response
 
-from server import activity
+from server import activity, uploads
 from server.api import Api, Ctx, read_body
 from server.errors import ApiError, not_found
 from server.models import Employee
@@ -18,24 +17,6 @@ from server.people import employee_out
 from server.schemas import EmployeeOut, Strict
 
 api = Api()
-
-# Recognised by their first bytes, never by the name or the declared type alone.
-_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-}
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
-
-
-def sniff_image(data: bytes) -> str | None:
-    for media_type, signatures in _SIGNATURES.items():
-        if any(data.startswith(s) for s in signatures):
-            if media_type == "image/webp" and data[8:12] != b"WEBP":
-                continue
-            return media_type
-    return None
 
 
 class ProfileUpdate(Strict):
@@ -118,25 +99,11 @@ async def update_me(ctx: Ctx, body: ProfileUpdate) -> EmployeeOut:
 async def put_avatar(ctx: Ctx) -> EmployeeOut:
     settings = ctx.services.settings
     data = await read_body(ctx.request, settings.max_avatar_bytes)
-    declared = ctx.request.headers.get("content-type", "").split(";")[0].strip()
-    actual = sniff_image(data)
-    if actual is None or declared != actual:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            content_type=declared or "-",
-            expected=", ".join(_SIGNATURES) + " (and the file must really be one)",
-        )
+    declared = ctx.content_type
+    actual = uploads.checked_type(data, declared, uploads.IMAGE_TYPES)
     me = ctx.me
     was_complete = profile_complete(me)
-    folder = settings.uploads_dir / "avatars"
-    path = folder / f"{me.id}-{secrets.token_hex(8)}.{_EXTENSIONS[actual]}"
-
-    def write() -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    await asyncio.to_thread(write)
+    path = await uploads.save(settings.uploads_dir / "avatars", str(me.id), data, actual)
     old = me.avatar_path
     me.avatar_path = str(path)
     await me.save(update_fields=["avatar_path", "updated_at"])
@@ -164,6 +131,6 @@ async def get_avatar(ctx: Ctx) -> Response:
         raise not_found() from None
     return Response(
         data,
-        media_type=sniff_image(data) or "application/octet-stream",
+        media_type=uploads.sniff(data) or "application/octet-stream",
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
     )

@@ -224,7 +224,7 @@ async def send(ctx: Ctx, body: SendIn) -> ChatMessageEvent:
 async def send_attachment(ctx: Ctx, query: AttachmentQuery) -> ChatMessageEvent:
     settings = ctx.services.settings
     data = await read_body(ctx.request, settings.max_upload_bytes)
-    declared = ctx.request.headers.get("content-type", "").split(";")[0].strip()
+    declared = ctx.content_type
     message = await service.send(
         ctx.services,
         ctx.me,

@@ -3,9 +3,7 @@ committed first and published after (write, then notify)."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -19,6 +17,7 @@ from tortoise.transactions import in_transaction
 from realtime import rooms
 from realtime.events import ChatAttachment, ChatMessageEvent, ChatRead
 from realtime.server import publish_room_change
+from server import uploads
 from server.errors import ApiError, forbidden, not_found
 from server.models import (
     Chat,
@@ -30,28 +29,11 @@ from server.models import (
     Employee,
     Role,
 )
-from server.profile import sniff_image
 from server.services import Services
 
 MAX_BODY = 4000
 MAX_GROUP_MEMBERS = 500
 MODERATORS = frozenset({Role.MODERATOR, Role.ADMIN})
-
-# Attachments are recognised by their first bytes, never by the name or declared type.
-_DOCUMENT_SIGNATURES = {"application/pdf": b"%PDF-"}
-
-
-def sniff_attachment(data: bytes) -> str | None:
-    image = sniff_image(data)
-    if image is not None:
-        return image
-    for media_type, signature in _DOCUMENT_SIGNATURES.items():
-        if data.startswith(signature):
-            return media_type
-    return None
-
-
-ATTACHMENT_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
 
 
 @functools.cache
@@ -267,22 +249,9 @@ async def send(
 async def _store_attachment(
     services: Services, chat_id: int, data: bytes, name: str, declared: str
 ) -> dict[str, Any]:
-    actual = sniff_attachment(data)
-    if actual is None or declared != actual:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            content_type=declared or "-",
-            expected=", ".join(ATTACHMENT_TYPES) + " (and the file must really be one)",
-        )
+    actual = uploads.checked_type(data, declared, uploads.FILE_TYPES)
     folder = services.settings.uploads_dir / "chat" / str(chat_id)
-    path = folder / secrets.token_hex(16)
-
-    def write() -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    await asyncio.to_thread(write)
+    path = await uploads.save(folder, "file", data, actual)
     clean = Path(name).name.strip()[:200] or "file"
     return {
         "attachment_path": str(path),

@@ -55,7 +55,7 @@ def _out(record: HrImport) -> ImportOut:
     max_body=MAX_FILE_BYTES,
 )
 async def start_import(ctx: Ctx, query: ImportQuery) -> ImportOut:
-    content_type = ctx.request.headers.get("content-type", "").split(";")[0].strip()
+    content_type = ctx.content_type
     extension = _EXTENSIONS.get(content_type)
     if extension is None:
         raise ApiError(

@@ -4,34 +4,18 @@ post by id; read back only by those who may see the post."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from pathlib import Path
 
 from starlette.responses import Response
 
+from server import uploads
 from server.api import Api, Ctx, read_body
 from server.community.access import load_viewer, visible_post
-from server.errors import ApiError, not_found
+from server.errors import not_found
 from server.models import Attachment
 from server.posts.schemas import AttachmentOut
-from server.profile import sniff_image
 
 api = Api()
-
-ALLOWED = ("image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf")
-_EXTENSIONS = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/gif": "gif",
-    "image/webp": "webp",
-    "application/pdf": "pdf",
-}
-
-
-def sniff(data: bytes) -> str | None:
-    if data.startswith(b"%PDF-"):
-        return "application/pdf"
-    return sniff_image(data)
 
 
 class UploadOut(AttachmentOut):
@@ -50,24 +34,10 @@ class UploadOut(AttachmentOut):
 async def upload(ctx: Ctx) -> UploadOut:
     settings = ctx.services.settings
     data = await read_body(ctx.request, settings.max_upload_bytes)
-    declared = ctx.request.headers.get("content-type", "").split(";")[0].strip()
-    actual = sniff(data)
-    if actual is None or declared != actual:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            content_type=declared or "-",
-            expected=", ".join(ALLOWED) + " (and the file must really be one)",
-        )
-    name = (ctx.request.query_params.get("name") or f"file.{_EXTENSIONS[actual]}")[:200]
-    folder = settings.uploads_dir / "attachments"
-    path = folder / f"{ctx.me.id}-{secrets.token_hex(12)}.{_EXTENSIONS[actual]}"
-
-    def write() -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    await asyncio.to_thread(write)
+    declared = ctx.content_type
+    actual = uploads.checked_type(data, declared, uploads.FILE_TYPES)
+    name = (ctx.request.query_params.get("name") or f"file.{uploads.EXTENSIONS[actual]}")[:200]
+    path = await uploads.save(settings.uploads_dir / "attachments", str(ctx.me.id), data, actual)
     row = await Attachment.create(
         owner_id=ctx.me.id, name=name, media_type=actual, size=len(data), path=str(path)
     )

@@ -103,7 +103,7 @@ async def create_text(ctx: Ctx, body: TextStoryIn) -> StoryOut:
 async def create_image(ctx: Ctx, query: ImageQuery) -> StoryOut:
     settings = ctx.services.settings
     data = await read_body(ctx.request, settings.max_upload_bytes)
-    declared = ctx.request.headers.get("content-type", "").split(";")[0].strip()
+    declared = ctx.content_type
     story = await service.create_image(ctx.services, ctx.me, data, declared, query.caption)
     return _out(story)
 

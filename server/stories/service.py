@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,10 +12,9 @@ from tortoise.transactions import in_transaction
 
 from realtime import rooms
 from realtime.events import StoryCreated
-from server import activity
-from server.errors import ApiError, forbidden, not_found
+from server import activity, uploads
+from server.errors import forbidden, not_found
 from server.models import Employee, Role, Story, StoryKind, StoryView
-from server.profile import _EXTENSIONS, sniff_image
 from server.services import Services
 
 LIFETIME = timedelta(hours=24)
@@ -71,22 +69,8 @@ async def create_text(services: Services, me: Employee, text: str, background: s
 async def create_image(
     services: Services, me: Employee, data: bytes, declared: str, caption: str
 ) -> Story:
-    actual = sniff_image(data)
-    if actual is None or declared != actual:
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            content_type=declared or "-",
-            expected=", ".join(_EXTENSIONS) + " (and the file must really be one)",
-        )
-    folder = services.settings.uploads_dir / "stories"
-    path = folder / f"{me.id}-{secrets.token_hex(8)}.{_EXTENSIONS[actual]}"
-
-    def write() -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    await asyncio.to_thread(write)
+    actual = uploads.checked_type(data, declared, uploads.IMAGE_TYPES)
+    path = await uploads.save(services.settings.uploads_dir / "stories", str(me.id), data, actual)
     return await _create(
         services, me, kind=StoryKind.IMAGE, text=caption, image_path=str(path), image_type=actual
     )
