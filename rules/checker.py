@@ -73,6 +73,13 @@ def _check_rule(doc: Document, model: RulesetFile, index: int, rule: Rule, out: 
         _check_award(doc, model, (*at, "award"), rule.award, out)
     if rule.tiers is not None:
         _check_tiers(doc, model, at, rule, out)
+    if rule.reverse_on_delete and not {"post_id", "comment_id"} & set(EVENT_TYPES[rule.event]):
+        problem(
+            doc.problem(
+                (*at, "reverse_on_delete"),
+                f"reverse_on_delete needs an event about a post or comment, not {rule.event}",
+            )
+        )
     for number, limit in enumerate(rule.limits):
         if limit.max == 0:
             problem(doc.problem((*at, "limits", number, "max"), "max 0: the rule can never fire"))

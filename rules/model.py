@@ -84,6 +84,8 @@ class Rule(Strict):
     streak: Streak | None = None
     limits: list[Limit] = []
     active: Active | None = None
+    # When the post (or comment) the event is about is deleted, the award is reversed.
+    reverse_on_delete: bool = False
 
 
 class Expect(Strict):

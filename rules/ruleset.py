@@ -58,6 +58,7 @@ class CompiledRule:
     limits: tuple[LimitSpec, ...]
     active_from: date | None
     active_until: date | None
+    reverse_on_delete: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +148,7 @@ def _compile(
         limits=tuple(LimitSpec(lim.max, lim.per, tuple(lim.key)) for lim in rule.limits),
         active_from=active.from_ if active else None,
         active_until=active.until if active else None,
+        reverse_on_delete=rule.reverse_on_delete,
     )
 
 

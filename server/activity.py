@@ -9,14 +9,45 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
 
 from rules.events import validate_event
 from server.models import ActivityEvent
+
+# Hand-offs within one bucket of this many milliseconds share one settlement job, which
+# starts when the bucket ends and settles every event committed by then: one job for many
+# events, where arq alone processes ~1,200 jobs a second on this kind of machine.
+HAND_OFF_BUCKET_MS = 20
+
+
+class _JobQueue(Protocol):
+    async def enqueue_job(self, function: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class _Services(Protocol):
+    @property
+    def jobs(self) -> _JobQueue: ...
+
+    @property
+    def keys(self) -> Any: ...
+
+
+async def hand_off(services: _Services, event_ids: Sequence[str]) -> None:
+    """Call after the transaction that recorded these events committed: their rewards are
+    settled within ~a bucket plus the worker's poll delay. If this is lost (a crash, Redis
+    down), the sweeper settles them `settle_sweep_seconds` later; nothing is skipped."""
+    if not event_ids:
+        return
+    bucket = int(time.time() * 1000) // HAND_OFF_BUCKET_MS
+    ends = datetime.fromtimestamp((bucket + 1) * HAND_OFF_BUCKET_MS / 1000, UTC)
+    await services.jobs.enqueue_job(
+        "settle_pending", _job_id=services.keys.settle_job(bucket), _defer_until=ends
+    )
 
 
 def new_event_id(at: datetime | None = None) -> str:

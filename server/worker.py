@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from arq.worker import Worker
+from arq.cron import cron
+from arq.worker import Worker, func
 
+from gamification import tasks as rewards
 from gamification.keys import Keys
+from gamification.live import close as close_manager
+from gamification.live import write_only_manager
 from server.db import close_database, open_database
 from server.hr.tasks import run_hr_import
 from server.logs import setup_logging
 from server.mail import compose, send
 from server.models import Company, Employee
+from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
 
@@ -35,7 +40,20 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
     return await send(services.settings, message)
 
 
-FUNCTIONS = [run_hr_import, send_welcome_mail]
+FUNCTIONS: list[Any] = [
+    run_hr_import,
+    send_welcome_mail,
+    # Settlement jobs are one per hand-off time bucket: keeping their results would keep
+    # ~50 keys a second for an hour.
+    func(rewards.settle_pending, keep_result=0),
+    func(rewards.settle_events, keep_result=0),
+    rewards.rebuild_leaderboards,
+]
+
+
+def cron_jobs(settings: Settings) -> list[Any]:
+    every = settings.sweep_every_seconds
+    return [cron(rewards.sweep, second=set(range(0, 60, every)), run_at_startup=True)]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
@@ -45,9 +63,20 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
     async def startup(ctx: dict[str, Any]) -> None:
         if manage_database:
             await open_database(settings)
-        ctx["services"] = await Services.start(settings)
+        services = ctx["services"] = await Services.start(settings)
+        ctx["rewards"] = rewards.Runtime(
+            redis=services.redis,
+            keys=services.keys,
+            zone=settings.zone,
+            rulesets=RulesetRegistry(settings.timezone),
+            jobs=services.jobs,
+            manager=write_only_manager(settings.redis_url, services.keys.socketio_channel),
+            sweep_after=settings.settle_sweep_seconds,
+        )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if "rewards" in ctx:
+            await close_manager(ctx["rewards"].manager)
         services: Services | None = ctx.get("services")
         if services is not None:
             await services.close()
@@ -58,6 +87,7 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
         setup_logging(settings)
     return Worker(
         functions=FUNCTIONS,
+        cron_jobs=cron_jobs(settings),
         redis_settings=arq_redis_settings(settings),
         queue_name=Keys(settings.redis_prefix).queue,
         job_serializer=job_serializer,

@@ -1,4 +1,5 @@
-"""Database models of the server: organisation, accounts, activity outbox, HR imports."""
+"""Database models of the server: organisation, accounts, activity outbox, HR imports,
+rulesets and rewards."""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
@@ -13,21 +14,47 @@ from server.models.org import (
     Role,
     Store,
 )
+from server.models.rewards import (
+    BadgeAward,
+    LedgerAccount,
+    LedgerLane,
+    LedgerTransfer,
+    Redemption,
+    RewardCounter,
+    RewardStreak,
+    RewardTier,
+    ShopItem,
+    WheelSeed,
+    WheelSpin,
+    WheelVersion,
+)
 from server.models.rulesets import RulesetPublication, RulesetVersion
 
 __all__ = [
     "ActivityEvent",
     "ApiToken",
+    "BadgeAward",
     "City",
     "Company",
     "Department",
     "Employee",
     "EmployeeStatus",
     "HrImport",
+    "LedgerAccount",
+    "LedgerLane",
+    "LedgerTransfer",
+    "Redemption",
     "Region",
+    "RewardCounter",
+    "RewardStreak",
+    "RewardTier",
     "Role",
     "RulesetPublication",
     "RulesetVersion",
     "Session",
+    "ShopItem",
     "Store",
+    "WheelSeed",
+    "WheelSpin",
+    "WheelVersion",
 ]

@@ -1,0 +1,274 @@
+"""The reward jobs the arq worker runs: settlement, the sweeper, leaderboard rebuilds.
+
+Jobs take ids (or nothing), are safe to run twice and raise `Retry` on passing failures
+(a locked database, a dropped connection). What happens after commit (leaderboards, live
+notifications) never fails a job: the sweeper finishes whatever it left undone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any, Protocol
+
+from arq.worker import Retry
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from tortoise.exceptions import BaseORMException
+
+from gamification import live, sql, store
+from gamification.boards import NOT_BUILT, Boards, Rank
+from gamification.keys import Keys
+from gamification.leaderboard import Board, boards_of
+from gamification.ledger import POINTS, SPINS, Transfer, user_account
+from gamification.settlement import BATCH, Outcome, settle
+from rules.ruleset import Ruleset
+
+log = logging.getLogger("plaza.rewards")
+
+# One settle_pending job works this long at most, then leaves the rest to the next job,
+# so a steady stream of events never keeps one job past arq's timeout.
+JOB_SECONDS = 60.0
+# The top of a board whose changes are pushed live.
+VISIBLE_TOP = 10
+
+
+class Registry(Protocol):
+    async def refresh(self) -> None: ...
+
+    def live_at(self, moment: datetime) -> Ruleset | None: ...
+
+
+class Jobs(Protocol):
+    async def enqueue_job(self, function: str, *args: Any, **kwargs: Any) -> Any: ...
+
+
+@dataclass
+class Runtime:
+    """What reward jobs share in one process."""
+
+    redis: Redis
+    keys: Keys
+    zone: tzinfo
+    rulesets: Registry
+    jobs: Jobs
+    manager: Any  # a write-only Socket.IO manager (gamification.live)
+    sweep_after: float
+    boards: Boards = field(init=False)
+    _publications: Any = None
+    _tops: dict[Board, list[Rank]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.boards = Boards(self.redis, self.keys, self.zone)
+
+    async def fresh_rulesets(self) -> Registry:
+        """Re-read the publication log when it changed: one cheap query per batch, so an
+        event is never judged by a ruleset older than the one live when it happened."""
+        rows = await sql.fetch(
+            sql.default(), "SELECT COUNT(*) AS n, MAX(id) AS m FROM ruleset_publication"
+        )
+        marker = (rows[0]["n"], rows[0]["m"]) if rows else None
+        if marker != self._publications:
+            await self.rulesets.refresh()
+            self._publications = marker
+        return self.rulesets
+
+
+def runtime(ctx: dict[str, Any]) -> Runtime:
+    found: Runtime = ctx["rewards"]
+    return found
+
+
+_PASSING = (BaseORMException, OSError, asyncio.TimeoutError)
+
+
+def _retry(ctx: dict[str, Any], exc: Exception) -> Retry:
+    tries = int(ctx.get("job_try", 1))
+    log.warning("settlement failed (try %s), retrying: %s", tries, exc)
+    return Retry(defer=min(0.2 * tries * tries, 10))
+
+
+async def settle_pending(ctx: dict[str, Any]) -> int:
+    """Settle the oldest unsettled events, a batch per transaction, until none is left."""
+    rt = runtime(ctx)
+    started = time.monotonic()
+    settled = 0
+    try:
+        while True:
+            outcome = await settle(await rt.fresh_rulesets(), limit=BATCH)
+            settled += outcome.events
+            await finish(rt, outcome)
+            if outcome.events < BATCH or time.monotonic() - started > JOB_SECONDS:
+                return settled
+    except _PASSING as exc:
+        raise _retry(ctx, exc) from exc
+
+
+async def settle_events(ctx: dict[str, Any], event_ids: list[str]) -> int:
+    """Settle these events (those still unsettled): the sweeper's batches."""
+    rt = runtime(ctx)
+    settled = 0
+    try:
+        for start in range(0, len(event_ids), BATCH):
+            outcome = await settle(await rt.fresh_rulesets(), event_ids[start : start + BATCH])
+            settled += outcome.events
+            await finish(rt, outcome)
+    except _PASSING as exc:
+        raise _retry(ctx, exc) from exc
+    return settled
+
+
+async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
+    """Cron: finish what hand-offs and after-commit steps left undone.
+
+    - boards lost with Redis are rebuilt from the ledger;
+    - transfers committed but not on the boards `sweep_after` seconds later are applied;
+    - events unsettled `sweep_after` seconds after they happened are re-queued in batches.
+    """
+    rt = runtime(ctx)
+    done = {"rebuilt": 0, "applied": 0, "requeued": 0}
+    conn = sql.default()
+    cutoff = datetime.now(UTC) - timedelta(seconds=rt.sweep_after)
+    try:
+        if not await rt.redis.exists(rt.keys.board_built):
+            done["rebuilt"] = await rt.boards.rebuild() or 0
+        while True:
+            pending = await store.unranked_transfers(conn, cutoff, 5000)
+            if not pending:
+                break
+            applied = await apply_to_boards(rt, pending)
+            done["applied"] += len(pending)
+            if applied == NOT_BUILT or len(pending) < 5000:
+                break
+        ids = await store.unsettled_ids(conn, cutoff, 20 * BATCH)
+        for start in range(0, len(ids), BATCH):
+            part = ids[start : start + BATCH]
+            digest = hashlib.sha256("".join(part).encode()).hexdigest()[:16]
+            minute = int(time.time() // 60)
+            await rt.jobs.enqueue_job(
+                "settle_events", part, _job_id=rt.keys.job_id("sweep", f"{digest}:{minute}")
+            )
+            done["requeued"] += len(part)
+    except RedisError as exc:
+        log.warning("sweep could not reach Redis: %s", exc)
+    if done["requeued"]:
+        log.info("sweeper re-queued %s unsettled events", done["requeued"])
+    return done
+
+
+async def rebuild_leaderboards(ctx: dict[str, Any]) -> int:
+    return await runtime(ctx).boards.rebuild() or 0
+
+
+async def apply_to_boards(rt: Runtime, transfers: Sequence[Transfer]) -> int:
+    """Apply to the boards, then mark ranked; transfers grouped by the day they were made."""
+    by_day: dict[str, list[Transfer]] = defaultdict(list)
+    made: dict[str, datetime] = {}
+    rows = await store.transfer_times(sql.default(), [t.id for t in transfers if t.ranked])
+    for t in transfers:
+        if t.ranked and t.id in rows:
+            day = rows[t.id].date().isoformat()
+            by_day[day].append(t)
+            made[day] = rows[t.id]
+    total = 0
+    for day, group in by_day.items():
+        result = await rt.boards.apply(group, made[day])
+        if result == NOT_BUILT:
+            await rt.boards.rebuild()
+            return NOT_BUILT
+        total += result
+        await store.mark_ranked(sql.default(), [t.id for t in group], datetime.now(UTC))
+    return total
+
+
+async def finish(rt: Runtime, outcome: Outcome) -> None:
+    """After commit: leaderboards, then the live notifications. Never raises."""
+    transfers = outcome.transfers
+    if not transfers:
+        return
+    try:
+        ranked = [t for t in transfers if t.ranked]
+        if ranked:
+            result = await rt.boards.apply(ranked, outcome.made)
+            if result == NOT_BUILT:
+                await rt.boards.rebuild()
+            else:
+                await store.mark_ranked(sql.default(), [t.id for t in ranked], datetime.now(UTC))
+            await push_board_changes(rt, ranked)
+    except (RedisError, *_PASSING):
+        log.exception("leaderboards not updated now; the sweeper will")
+    try:
+        await notify_wallets(rt, outcome)
+    except (RedisError, *_PASSING):
+        log.exception("wallet notifications not sent")
+
+
+async def notify_wallets(rt: Runtime, outcome: Outcome) -> None:
+    changes: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for award in outcome.awards:
+        t = award.transfer
+        assert t.user_id is not None
+        changes[t.user_id].append(_change(t, award.title))
+    for t in outcome.reversals:
+        if t.user_id is not None:
+            changes[t.user_id].append(_change(t, {}))
+    if not changes:
+        return
+    accounts = [user_account(c, u) for u in changes for c in (POINTS, SPINS)]
+    found = await store.balances(sql.default(), accounts)
+    for user, items in changes.items():
+        await live.emit(
+            rt.manager,
+            "wallet.changed",
+            {
+                "points": found[user_account(POINTS, user)],
+                "spins": found[user_account(SPINS, user)],
+                "changes": items,
+            },
+            live.user_room(user),
+        )
+
+
+def _change(t: Transfer, title: dict[str, str]) -> dict[str, Any]:
+    return {
+        "transfer_id": t.id,
+        "kind": t.kind,
+        "currency": t.currency,
+        "amount": t.signed_for_user(),
+        "rule_id": t.rule_id,
+        "title": title,
+        "because": t.reason,
+        "event_id": t.event_id,
+    }
+
+
+async def push_board_changes(rt: Runtime, transfers: Sequence[Transfer]) -> None:
+    """`leaderboard.changed` for every touched board whose visible top changed."""
+    touched: set[Board] = set()
+    for t in transfers:
+        assert t.user_id is not None
+        touched.update(board for board, _ in boards_of(t.user_id, t.org, t.at, rt.zone))
+    tops = await rt.boards.tops(touched, VISIBLE_TOP)
+    for board, top in tops.items():
+        if rt._tops.get(board) == top:
+            continue
+        rt._tops[board] = top
+        await live.emit(
+            rt.manager,
+            "leaderboard.changed",
+            {
+                "scope": board.scope,
+                "period": board.period,
+                "label": board.label,
+                "top": [{"id": r.member, "rank": r.rank, "points": r.points} for r in top],
+            },
+            live.BOARDS_ROOM,
+        )
+    if len(rt._tops) > 10_000:  # old periods' boards: keep the cache small
+        rt._tops.clear()
