@@ -3,8 +3,8 @@ rebuilt from the ledger, checked against it, read in one round trip.
 
 Exactly once: one Lua script adds the transfer id to an "applied" set and, only if it was
 not there, moves every board the transfer counts on, atomically. The database marks a
-transfer `ranked_at` once Redis has it; the sweeper re-applies what is unmarked (a crash
-between the two is harmless: the script skips what it has seen).
+transfer's batch `ranked_at` once Redis has it; the sweeper re-applies what is unmarked (a
+crash between the two is harmless: the script skips what it has seen).
 
 After a Redis restart the boards and the applied sets are gone: the script refuses to
 apply while the "built" marker is missing, and the next applier or the sweeper rebuilds
@@ -26,15 +26,17 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from gamification import sql, store
 from gamification.keys import Keys
 from gamification.leaderboard import (
+    EPOCH,
+    PERIODS,
     SCOPES,
     Board,
     Entry,
     Period,
     Scope,
     aggregate,
-    boards_of,
     decode,
     encode,
+    label,
     minute_of,
 )
 from gamification.ledger import Org, Transfer
@@ -45,45 +47,53 @@ log = logging.getLogger("plaza.boards")
 # redelivery (the sweeper re-applies within minutes). 40 bytes a transfer a day.
 APPLIED_DAYS: Final = 8
 NOT_BUILT: Final = -1
-# Transfers per script call: ~25 boards each, so ~5,000 commands, ~3 ms of Redis time.
-_CHUNK: Final = 200
+# Transfers per script call: their sums per (board, member) are a few thousand ZADDs,
+# a few ms of Redis time.
+_CHUNK: Final = 500
 
+# Applies one chunk of transfers, aggregated per (board, member) by the caller. Ids and
+# sums come as two space-separated strings, then each board's expiry time: redis-py
+# packs each argument in Python, and 15,000 small arguments a chunk cost more than the
+# script itself. The ids go into the applied set first: when all are new, the sums are
+# applied; when all were seen, nothing is; a mix (a partial redelivery) returns -2 and
+# the caller sends the chunk again one transfer at a time.
 _APPLY = """
 if redis.call('EXISTS', KEYS[2]) == 0 or redis.call('EXISTS', KEYS[3]) == 1 then
   return -1
 end
 local SPAN = 67108864
-local i = 3
-local applied = 0
-for n = 1, tonumber(ARGV[2]) do
-  local fresh = redis.call('SADD', KEYS[1], ARGV[i]) == 1
-  local delta = tonumber(ARGV[i + 1])
-  local minute = tonumber(ARGV[i + 2])
-  local boards = tonumber(ARGV[i + 3])
-  i = i + 4
-  for b = 1, boards do
-    if fresh then
-      local key = KEYS[tonumber(ARGV[i])]
-      local member = ARGV[i + 1]
-      local expireat = tonumber(ARGV[i + 2])
-      local old = redis.call('ZSCORE', key, member)
-      local points, last = 0, -1
-      if old then
-        old = tonumber(old)
-        points = math.floor(old / SPAN)
-        last = SPAN - 1 - (old - points * SPAN)
-      end
-      if minute > last then last = minute end
-      redis.call('ZADD', key, (points + delta) * SPAN + (SPAN - 1 - last), member)
-      if expireat > 0 then redis.call('EXPIREAT', key, expireat) end
-    end
-    i = i + 3
-  end
-  if fresh then applied = applied + 1 end
-end
+local ids = {}
+for id in string.gmatch(ARGV[2], '%S+') do ids[#ids + 1] = id end
+local n = #ids
+local seen = 0
+for _, hit in ipairs(redis.call('SMISMEMBER', KEYS[1], unpack(ids))) do seen = seen + hit end
+if seen == n then return 0 end
+if seen > 0 then return -2 end
+redis.call('SADD', KEYS[1], unpack(ids))
 redis.call('EXPIRE', KEYS[1], ARGV[1])
-return applied
+local expiring = {}
+for slot, member, delta, minute in string.gmatch(ARGV[3], '(%d+) (%S+) (%-?%d+) (%d+)') do
+  local key = KEYS[tonumber(slot)]
+  expiring[slot] = true
+  delta = tonumber(delta)
+  minute = tonumber(minute)
+  local old = redis.call('ZSCORE', key, member)
+  local points, last = 0, -1
+  if old then
+    old = tonumber(old)
+    points = math.floor(old / SPAN)
+    last = SPAN - 1 - (old - points * SPAN)
+  end
+  if minute > last then last = minute end
+  redis.call('ZADD', key, (points + delta) * SPAN + (SPAN - 1 - last), member)
+end
+for slot in pairs(expiring) do
+  local expireat = ARGV[tonumber(slot)]  -- ARGV[4..] line up with KEYS[4..]
+  if expireat ~= '0' then redis.call('EXPIREAT', KEYS[tonumber(slot)], expireat) end
+end
+return n
 """
+PARTIAL: Final = -2
 
 
 def board_key(keys: Keys, board: Board) -> str:
@@ -96,63 +106,118 @@ class Boards:
         self.keys = keys
         self.zone = zone
         self._apply = redis.register_script(_APPLY)
-        self._expiry: dict[Board, int] = {}
+        self._cache: dict[tuple[Scope, int], list[tuple[Board, str, int]]] = {}
 
-    def _expires(self, board: Board) -> int:
-        found = self._expiry.get(board)
+    def _period_boards(self, scope: Scope, quarter: int) -> list[tuple[Board, str, int]]:
+        """(board, key, expires at) of the scope's boards of every period containing the
+        quarter hour `quarter` (counted from EPOCH)."""
+        found = self._cache.get((scope, quarter))
         if found is None:
-            found = self._expiry[board] = board.expires_at(self.zone)
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            day = (EPOCH + timedelta(minutes=quarter * 15)).astimezone(self.zone).date()
+            found = self._cache[(scope, quarter)] = [
+                (board, board_key(self.keys, board), board.expires_at(self.zone))
+                for board in (Board(scope, period, label(period, day)) for period in PERIODS)
+            ]
+        return found
+
+    def touched(self, transfers: Iterable[Transfer]) -> set[Board]:
+        found: set[Board] = set()
+        for org, quarter in {(t.org, minute_of(t.at) // 15) for t in transfers}:
+            for scope, member in zip(SCOPES, ("user", *org), strict=True):
+                if member:
+                    found.update(target[0] for target in self._period_boards(scope, quarter))
         return found
 
     async def apply(self, transfers: Sequence[Transfer], made: datetime) -> int:
-        """Apply earning transfers; returns how many were new, or NOT_BUILT."""
+        """Apply earning transfers made at `made` (their created_at); returns how many were
+        new, or NOT_BUILT."""
         ranked = [t for t in transfers if t.ranked and t.user_id is not None]
-        if not ranked:
-            return 0
         applied_key = self.keys.board_applied(made.astimezone(UTC).date().isoformat())
         total = 0
         for start in range(0, len(ranked), _CHUNK):
-            keys: list[str] = [applied_key, self.keys.board_built, self.keys.board_rebuilding]
-            index: dict[str, int] = {}
-            argv: list[Any] = [APPLIED_DAYS * 86400, 0]
-            count = 0
-            for t in ranked[start : start + _CHUNK]:
-                assert t.user_id is not None
-                targets = boards_of(t.user_id, t.org, t.at, self.zone)
-                argv += [t.id, t.signed_for_user(), minute_of(t.at), len(targets)]
-                for board, member in targets:
-                    key = board_key(self.keys, board)
-                    slot = index.get(key)
-                    if slot is None:
-                        keys.append(key)
-                        slot = index[key] = len(keys)
-                    argv += [slot, member, self._expires(board)]
-                count += 1
-            argv[1] = count
-            result = int(await self._apply(keys=keys, args=argv))
+            chunk = ranked[start : start + _CHUNK]
+            result = await self._apply_chunk(applied_key, chunk)
+            if result == PARTIAL:
+                result = 0
+                for transfer in chunk:
+                    one = await self._apply_chunk(applied_key, [transfer])
+                    if one == NOT_BUILT:
+                        return NOT_BUILT
+                    result += one
             if result == NOT_BUILT:
                 return NOT_BUILT
             total += result
         return total
 
+    async def _apply_chunk(self, applied_key: str, chunk: Sequence[Transfer]) -> int:
+        # Sum per (scope, member, quarter hour) first, then spread over the periods: 5
+        # dictionary updates a transfer instead of 25. Every zone's offset is a multiple
+        # of 15 minutes, so a quarter hour never spans two local days.
+        per_member: dict[tuple[Scope, str, int], list[int]] = {}
+        for t in chunk:
+            assert t.user_id is not None
+            minute = minute_of(t.at)
+            quarter = minute // 15
+            delta = t.signed_for_user()
+            for scope, member in zip(SCOPES, (str(t.user_id), *t.org), strict=True):
+                if not member:
+                    continue
+                entry = per_member.get((scope, member, quarter))
+                if entry is None:
+                    per_member[(scope, member, quarter)] = [delta, minute]
+                else:
+                    entry[0] += delta
+                    if minute > entry[1]:
+                        entry[1] = minute
+        sums: dict[tuple[str, str], list[int]] = {}
+        expiry: dict[str, int] = {}
+        for (scope, member, quarter), (delta, minute) in per_member.items():
+            for _, key, expires in self._period_boards(scope, quarter):
+                entry = sums.get((key, member))
+                if entry is None:
+                    sums[(key, member)] = [delta, minute]
+                    expiry[key] = expires
+                else:
+                    entry[0] += delta
+                    if minute > entry[1]:
+                        entry[1] = minute
+        keys = [applied_key, self.keys.board_built, self.keys.board_rebuilding]
+        index: dict[str, int] = {}
+        lines = []
+        for (key, member), (delta, minute) in sums.items():
+            slot = index.get(key)
+            if slot is None:
+                keys.append(key)
+                slot = index[key] = len(keys)
+            lines.append(f"{slot} {member} {delta} {minute}")
+        ids = " ".join(t.id for t in chunk)
+        expiries = [expiry[key] for key in keys[3:]]
+        return int(
+            await self._apply(
+                keys=keys, args=[APPLIED_DAYS * 86400, ids, " ".join(lines), *expiries]
+            )
+        )
+
     # -- rebuild and check ------------------------------------------------------------------
 
     async def expected(
         self, conn: BaseDBAsyncClient, now: datetime
-    ) -> tuple[dict[Board, dict[str, Entry]], list[tuple[str, bool, datetime]]]:
-        rows = await store.ranked_transfers(conn)
+    ) -> tuple[dict[Board, dict[str, Entry]], list[tuple[str, int, bool, datetime]]]:
+        """The boards as the ledger has them, and (transfer id, batch, batch unranked,
+        batch made) of every transfer that counts."""
         inputs = []
         seen = []
-        for r in rows:
+        for r in await store.ranked_transfers(conn):
             user = int(r["user_id"])
             mine = f"{r['currency']}:user:{user}"
             amount = int(r["amount"])
             signed = amount if r["credit_id"] == mine else -amount if r["debit_id"] == mine else 0
-            at = sql.as_datetime(r["at"])
-            inputs.append(
-                (user, signed, at, Org(r["store"], r["city"], r["region"], r["department"]))
-            )
-            seen.append((r["id"], r["ranked_at"] is None, sql.as_datetime(r["created_at"])))
+            org = Org(r["store"], r["city"], r["region"], r["department"])
+            inputs.append((user, signed, sql.as_datetime(r["at"]), org))
+            made = sql.as_datetime(r["created_at"])
+            seen.append((r["id"], int(r["batch_id"]), r["ranked_at"] is None, made))
         return aggregate(inputs, self.zone, now), seen
 
     async def rebuild(self, conn: BaseDBAsyncClient | None = None) -> int | None:
@@ -171,19 +236,18 @@ class Boards:
             for board, entries in boards.items():
                 key = board_key(self.keys, board)
                 pipe.delete(key)
-                mapping = {m: encode(e.points, e.minute) for m, e in entries.items()}
-                items = list(mapping.items())
+                items = [(m, encode(e.points, e.minute)) for m, e in entries.items()]
                 for start in range(0, len(items), 5000):
                     pipe.zadd(key, dict(items[start : start + 5000]))
-                expires = self._expires(board)
+                expires = board.expires_at(self.zone)
                 if expires:
                     pipe.expireat(key, expires)
             # Transfers made lately may be applied again by the sweeper: mark them seen.
             recent = now - timedelta(days=APPLIED_DAYS)
             by_day: dict[str, list[str]] = defaultdict(list)
-            for ident, _, created in seen:
-                if created >= recent:
-                    by_day[created.date().isoformat()].append(ident)
+            for ident, _, _, made in seen:
+                if made >= recent:
+                    by_day[made.astimezone(UTC).date().isoformat()].append(ident)
             for day, ids in by_day.items():
                 key = self.keys.board_applied(day)
                 for start in range(0, len(ids), 5000):
@@ -191,7 +255,9 @@ class Boards:
                 pipe.expire(key, APPLIED_DAYS * 86400)
             pipe.set(self.keys.board_built, now.isoformat().encode())
             await pipe.execute()
-            await store.mark_ranked(conn, [i for i, unranked, _ in seen if unranked], now)
+            await store.mark_ranked(
+                conn, sorted({b for _, b, unranked, _ in seen if unranked}), now
+            )
             return len(boards)
         finally:
             await self.redis.delete(self.keys.board_rebuilding)
@@ -211,7 +277,7 @@ class Boards:
         conn = conn or sql.default()
         boards, seen = await self.expected(conn, datetime.now(UTC))
         problems = []
-        pending = sum(1 for _, unranked, _ in seen if unranked)
+        pending = sum(1 for _, _, unranked, _ in seen if unranked)
         if pending:
             problems.append(f"{pending} transfers not yet applied to the boards")
         if not await self.redis.exists(self.keys.board_built):

@@ -66,6 +66,7 @@ class Award:
 class Outcome:
     events: int = 0
     made: datetime = field(default_factory=lambda: datetime.now(UTC))  # the transfers' created_at
+    batch: int | None = None
     awards: list[Award] = field(default_factory=list)
     reversals: list[Transfer] = field(default_factory=list)
     badges: list[BadgeRow] = field(default_factory=list)
@@ -181,7 +182,7 @@ async def _settle_events(
             if transfer.reversible and transfer.ref is not None:
                 by_ref.setdefault(transfer.ref, []).append(transfer)
 
-    await store.post(conn, outcome.transfers, now)
+    outcome.batch = await store.post(conn, outcome.transfers, now)
     await store.insert_badges(conn, outcome.badges)
     await store.save_state(conn, state)
     return outcome

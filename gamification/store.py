@@ -249,14 +249,14 @@ async def save_state(conn: BaseDBAsyncClient, state: SnapshotState) -> None:
 _TRANSFER_COLUMNS = (
     "id, kind, currency, debit_id, credit_id, amount, at, created_at, user_id, actor_id, "
     "event_id, rule_id, ruleset_version, ref, reversible, reverses_id, reason, ranked, "
-    "ranked_at, store, city, region, department"
+    "batch_id, store, city, region, department"
 )
 _INSERT_TRANSFER = (
     f"INSERT INTO ledger_transfer ({_TRANSFER_COLUMNS}) VALUES ({sql.placeholders(23)})"
 )
 
 
-def _transfer_values(t: Transfer, now: datetime) -> tuple[Any, ...]:
+def _transfer_values(t: Transfer, now: datetime, batch: int) -> tuple[Any, ...]:
     return (
         t.id,
         t.kind,
@@ -276,9 +276,16 @@ def _transfer_values(t: Transfer, now: datetime) -> tuple[Any, ...]:
         t.reverses,
         t.reason,
         t.ranked,
-        None,
+        batch,
         *t.org,
     )
+
+
+async def new_batch(conn: BaseDBAsyncClient, now: datetime) -> int:
+    rows = await sql.fetch(
+        conn, "INSERT INTO ledger_batch (created_at) VALUES (?) RETURNING id", [utc(now)]
+    )
+    return int(rows[0]["id"])
 
 
 async def post(
@@ -287,8 +294,9 @@ async def post(
     now: datetime,
     *,
     check_funds: Iterable[str] = (),
-) -> None:
-    """Record transfers and move the balances, in the caller's transaction.
+) -> int | None:
+    """Record transfers as one batch and move the balances, in the caller's transaction;
+    returns the batch id (None when there was nothing to post).
 
     A duplicate transfer id raises IntegrityError (the caller's transaction then rolls
     back). An account that must not go negative (or one in `check_funds`) is debited with
@@ -296,18 +304,24 @@ async def post(
     database, its balance never passes zero; InsufficientFunds is raised instead.
     """
     if not transfers:
-        return
+        return None
     now = utc(now)
-    await sql.execute_many(conn, _INSERT_TRANSFER, [_transfer_values(t, now) for t in transfers])
+    batch = await new_batch(conn, now)
+    await sql.execute_many(
+        conn, _INSERT_TRANSFER, [_transfer_values(t, now, batch) for t in transfers]
+    )
     await move(conn, transfers, check_funds=check_funds)
+    return batch
 
 
 async def post_once(conn: BaseDBAsyncClient, transfer: Transfer, now: datetime) -> bool:
     """Record a transfer unless one with its id exists; True when this call recorded it."""
+    now = utc(now)
+    batch = await new_batch(conn, now)
     changed = await sql.execute(
         conn,
         _INSERT_TRANSFER + " ON CONFLICT (id) DO NOTHING",
-        _transfer_values(transfer, utc(now)),
+        _transfer_values(transfer, now, batch),
     )
     if changed:
         await move(conn, [transfer])
@@ -421,61 +435,54 @@ async def transfers_by_ids(conn: BaseDBAsyncClient, ids: Sequence[str]) -> list[
     return found
 
 
-async def transfer_times(conn: BaseDBAsyncClient, ids: Sequence[str]) -> dict[str, datetime]:
-    found: dict[str, datetime] = {}
-    for part in sql.chunks(list(ids)):
-        rows = await sql.fetch(
-            conn,
-            "SELECT id, created_at FROM ledger_transfer "
-            f"WHERE id IN ({sql.placeholders(len(part))})",
-            part,
-        )
-        found.update((r["id"], sql.as_datetime(r["created_at"])) for r in rows)
-    return found
-
-
-async def unranked_transfers(
-    conn: BaseDBAsyncClient, older_than: datetime | None, limit: int
-) -> list[Transfer]:
-    where = "ranked AND ranked_at IS NULL"
-    values: list[Any] = []
-    if older_than is not None:
-        where += " AND created_at < ?"
-        values.append(utc(older_than))
+async def unranked_batches(
+    conn: BaseDBAsyncClient, older_than: datetime, limit: int
+) -> list[tuple[int, datetime]]:
     rows = await sql.fetch(
         conn,
-        f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfer WHERE {where} ORDER BY created_at "
-        "LIMIT ?",
-        [*values, limit],
+        "SELECT id, created_at FROM ledger_batch WHERE ranked_at IS NULL AND created_at < ? "
+        "ORDER BY created_at LIMIT ?",
+        [utc(older_than), limit],
+    )
+    return [(int(r["id"]), sql.as_datetime(r["created_at"])) for r in rows]
+
+
+async def batch_transfers(conn: BaseDBAsyncClient, batch: int) -> list[Transfer]:
+    rows = await sql.fetch(
+        conn,
+        f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfer WHERE batch_id = ? AND ranked",
+        [batch],
     )
     return [transfer_from_row(r) for r in rows]
 
 
-async def mark_ranked(conn: BaseDBAsyncClient, ids: Sequence[str], moment: datetime) -> None:
-    for part in sql.chunks(list(ids)):
+async def mark_ranked(conn: BaseDBAsyncClient, batches: Sequence[int], moment: datetime) -> None:
+    for part in sql.chunks(list(batches)):
         await sql.execute(
             conn,
-            "UPDATE ledger_transfer SET ranked_at = ? "
+            "UPDATE ledger_batch SET ranked_at = ? "
             f"WHERE ranked_at IS NULL AND id IN ({sql.placeholders(len(part))})",
             [utc(moment), *part],
         )
 
 
-async def ranked_transfers(conn: BaseDBAsyncClient, since: datetime | None = None) -> list[Any]:
-    """(id, user, amount signed for the user, at, created_at, org) of every transfer that
-    counts on the leaderboards: the rebuild's input."""
-    where = "ranked"
-    values: list[Any] = []
-    if since is not None:
-        where += " AND at >= ?"
-        values.append(utc(since))
+async def ranked_transfers(conn: BaseDBAsyncClient) -> list[sql.Row]:
+    """Every transfer that counts on the leaderboards, with its batch: a rebuild's input."""
+    return await sql.fetch(
+        conn,
+        "SELECT t.id, t.user_id, t.currency, t.debit_id, t.credit_id, t.amount, t.at, "
+        "t.batch_id, b.created_at, b.ranked_at, t.store, t.city, t.region, t.department "
+        "FROM ledger_transfer t JOIN ledger_batch b ON b.id = t.batch_id WHERE t.ranked",
+    )
+
+
+async def unranked_batch_count(conn: BaseDBAsyncClient) -> int:
     rows = await sql.fetch(
         conn,
-        "SELECT id, user_id, currency, debit_id, credit_id, amount, at, created_at, store, "
-        f"city, region, department FROM ledger_transfer WHERE {where}",
-        values,
+        "SELECT COUNT(DISTINCT t.batch_id) AS n FROM ledger_transfer t "
+        "JOIN ledger_batch b ON b.id = t.batch_id WHERE t.ranked AND b.ranked_at IS NULL",
     )
-    return rows
+    return int(rows[0]["n"])
 
 
 # -- badges ------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from tortoise.exceptions import BaseORMException
 from gamification import live, sql, store
 from gamification.boards import NOT_BUILT, Boards, Rank
 from gamification.keys import Keys
-from gamification.leaderboard import Board, boards_of
+from gamification.leaderboard import Board
 from gamification.ledger import POINTS, SPINS, Transfer, user_account
 from gamification.settlement import BATCH, Outcome, settle
 from rules.ruleset import Ruleset
@@ -138,14 +138,14 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
     try:
         if not await rt.redis.exists(rt.keys.board_built):
             done["rebuilt"] = await rt.boards.rebuild() or 0
-        while True:
-            pending = await store.unranked_transfers(conn, cutoff, 5000)
-            if not pending:
+        for batch, made in await store.unranked_batches(conn, cutoff, 1000):
+            pending = await store.batch_transfers(conn, batch)
+            result = await rt.boards.apply(pending, made)
+            if result == NOT_BUILT:
+                await rt.boards.rebuild()
                 break
-            applied = await apply_to_boards(rt, pending)
+            await store.mark_ranked(conn, [batch], datetime.now(UTC))
             done["applied"] += len(pending)
-            if applied == NOT_BUILT or len(pending) < 5000:
-                break
         ids = await store.unsettled_ids(conn, cutoff, 20 * BATCH)
         for start in range(0, len(ids), BATCH):
             part = ids[start : start + BATCH]
@@ -166,27 +166,6 @@ async def rebuild_leaderboards(ctx: dict[str, Any]) -> int:
     return await runtime(ctx).boards.rebuild() or 0
 
 
-async def apply_to_boards(rt: Runtime, transfers: Sequence[Transfer]) -> int:
-    """Apply to the boards, then mark ranked; transfers grouped by the day they were made."""
-    by_day: dict[str, list[Transfer]] = defaultdict(list)
-    made: dict[str, datetime] = {}
-    rows = await store.transfer_times(sql.default(), [t.id for t in transfers if t.ranked])
-    for t in transfers:
-        if t.ranked and t.id in rows:
-            day = rows[t.id].date().isoformat()
-            by_day[day].append(t)
-            made[day] = rows[t.id]
-    total = 0
-    for day, group in by_day.items():
-        result = await rt.boards.apply(group, made[day])
-        if result == NOT_BUILT:
-            await rt.boards.rebuild()
-            return NOT_BUILT
-        total += result
-        await store.mark_ranked(sql.default(), [t.id for t in group], datetime.now(UTC))
-    return total
-
-
 async def finish(rt: Runtime, outcome: Outcome) -> None:
     """After commit: leaderboards, then the live notifications. Never raises."""
     transfers = outcome.transfers
@@ -194,12 +173,12 @@ async def finish(rt: Runtime, outcome: Outcome) -> None:
         return
     try:
         ranked = [t for t in transfers if t.ranked]
-        if ranked:
+        if ranked and outcome.batch is not None:
             result = await rt.boards.apply(ranked, outcome.made)
             if result == NOT_BUILT:
                 await rt.boards.rebuild()
             else:
-                await store.mark_ranked(sql.default(), [t.id for t in ranked], datetime.now(UTC))
+                await store.mark_ranked(sql.default(), [outcome.batch], datetime.now(UTC))
             await push_board_changes(rt, ranked)
     except (RedisError, *_PASSING):
         log.exception("leaderboards not updated now; the sweeper will")
@@ -222,17 +201,21 @@ async def notify_wallets(rt: Runtime, outcome: Outcome) -> None:
         return
     accounts = [user_account(c, u) for u in changes for c in (POINTS, SPINS)]
     found = await store.balances(sql.default(), accounts)
-    for user, items in changes.items():
-        await live.emit(
-            rt.manager,
-            "wallet.changed",
-            {
-                "points": found[user_account(POINTS, user)],
-                "spins": found[user_account(SPINS, user)],
-                "changes": items,
-            },
-            live.user_room(user),
-        )
+    await live.emit_many(
+        rt.manager,
+        [
+            (
+                "wallet.changed",
+                {
+                    "points": found[user_account(POINTS, user)],
+                    "spins": found[user_account(SPINS, user)],
+                    "changes": items,
+                },
+                live.user_room(user),
+            )
+            for user, items in changes.items()
+        ],
+    )
 
 
 def _change(t: Transfer, title: dict[str, str]) -> dict[str, Any]:
@@ -250,25 +233,25 @@ def _change(t: Transfer, title: dict[str, str]) -> dict[str, Any]:
 
 async def push_board_changes(rt: Runtime, transfers: Sequence[Transfer]) -> None:
     """`leaderboard.changed` for every touched board whose visible top changed."""
-    touched: set[Board] = set()
-    for t in transfers:
-        assert t.user_id is not None
-        touched.update(board for board, _ in boards_of(t.user_id, t.org, t.at, rt.zone))
+    touched = rt.boards.touched(transfers)
     tops = await rt.boards.tops(touched, VISIBLE_TOP)
+    messages: list[live.Message] = []
     for board, top in tops.items():
         if rt._tops.get(board) == top:
             continue
         rt._tops[board] = top
-        await live.emit(
-            rt.manager,
-            "leaderboard.changed",
-            {
-                "scope": board.scope,
-                "period": board.period,
-                "label": board.label,
-                "top": [{"id": r.member, "rank": r.rank, "points": r.points} for r in top],
-            },
-            live.BOARDS_ROOM,
+        messages.append(
+            (
+                "leaderboard.changed",
+                {
+                    "scope": board.scope,
+                    "period": board.period,
+                    "label": board.label,
+                    "top": [{"id": r.member, "rank": r.rank, "points": r.points} for r in top],
+                },
+                live.BOARDS_ROOM,
+            )
         )
+    await live.emit_many(rt.manager, messages)
     if len(rt._tops) > 10_000:  # old periods' boards: keep the cache small
         rt._tops.clear()

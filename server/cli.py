@@ -252,5 +252,72 @@ def rules_history() -> None:
         )
 
 
+@main.group()
+def ledger() -> None:
+    """The rewards ledger."""
+
+
+@ledger.command("verify")
+def ledger_verify() -> None:
+    """Check the ledger's invariants; exit 1 and list the violations if any is broken."""
+    from gamification.sql import default
+    from gamification.store import verify
+
+    settings = settings_or_exit()
+
+    async def body() -> list[str]:
+        return await verify(default())
+
+    problems = run_with_database(settings, body)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo("ledger is sound: every currency sums to zero, balances match their transfers")
+
+
+@main.group()
+def leaderboards() -> None:
+    """Leaderboards in Redis, rebuilt from and checked against the ledger."""
+
+
+def _boards(settings: Settings, action: str) -> Any:
+    from gamification.boards import Boards
+    from server.services import Services
+
+    async def body() -> Any:
+        services = await Services.start(settings)
+        try:
+            boards = Boards(services.redis, services.keys, settings.zone)
+            if action == "rebuild":
+                return await boards.rebuild()
+            return await boards.check()
+        finally:
+            await services.close()
+
+    return run_with_database(settings, body)
+
+
+@leaderboards.command("rebuild")
+def leaderboards_rebuild() -> None:
+    """Rebuild every leaderboard from the ledger."""
+    count = _boards(settings_or_exit(), "rebuild")
+    if count is None:
+        click.echo("another rebuild is running", err=True)
+        sys.exit(1)
+    click.echo(f"rebuilt {count} boards")
+
+
+@leaderboards.command("check")
+def leaderboards_check() -> None:
+    """Compare Redis with the ledger; exit 1 with the differences."""
+    problems = _boards(settings_or_exit(), "check")
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo("leaderboards equal the ledger")
+
+
 if __name__ == "__main__":
     main()

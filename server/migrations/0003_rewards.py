@@ -44,6 +44,16 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='LedgerBatch',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('ranked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'ledger_batch', 'app': 'plaza', 'indexes': [Index(fields=['ranked_at', 'created_at'])], 'pk_attr': 'id', 'table_description': 'The transfers posted together (one settlement batch, one spin). `ranked_at` is set'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='LedgerLane',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -73,13 +83,13 @@ class Migration(migrations.Migration):
                 ('reverses_id', fields.CharField(null=True, unique=True, max_length=64)),
                 ('reason', fields.TextField(default='', unique=False)),
                 ('ranked', fields.BooleanField(default=False)),
-                ('ranked_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('batch_id', fields.IntField(db_index=True)),
                 ('store', fields.CharField(null=True, max_length=64)),
                 ('city', fields.CharField(null=True, max_length=64)),
                 ('region', fields.CharField(null=True, max_length=64)),
                 ('department', fields.CharField(null=True, max_length=64)),
             ],
-            options={'table': 'ledger_transfer', 'app': 'plaza', 'indexes': [Index(fields=['user_id', 'at']), Index(fields=['ref', 'reversible']), Index(fields=['ranked', 'ranked_at'])], 'pk_attr': 'id', 'table_description': 'Immutable: `amount` moves from `debit_id` to `credit_id`. A correction is a new,'},
+            options={'table': 'ledger_transfer', 'app': 'plaza', 'indexes': [Index(fields=['user_id', 'at']), Index(fields=['ref', 'reversible'])], 'pk_attr': 'id', 'table_description': 'Immutable: `amount` moves from `debit_id` to `credit_id`. A correction is a new,'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -17,6 +17,7 @@ from server.models.org import (
 from server.models.rewards import (
     BadgeAward,
     LedgerAccount,
+    LedgerBatch,
     LedgerLane,
     LedgerTransfer,
     Redemption,
@@ -41,6 +42,7 @@ __all__ = [
     "EmployeeStatus",
     "HrImport",
     "LedgerAccount",
+    "LedgerBatch",
     "LedgerLane",
     "LedgerTransfer",
     "Redemption",

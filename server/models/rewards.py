@@ -49,9 +49,9 @@ class LedgerTransfer(Model):
     reversible = fields.BooleanField(default=False)
     reverses_id = fields.CharField(max_length=64, null=True, unique=True)
     reason = fields.TextField(default="")
-    # Counts on the leaderboards (points earned); ranked_at is set once Redis has it.
+    # Counts on the leaderboards (points earned). Its batch says when Redis has it.
     ranked = fields.BooleanField(default=False)
-    ranked_at = fields.DatetimeField(null=True)
+    batch_id = fields.IntField(db_index=True)
     # The beneficiary's organisation when it was earned, so a rebuild is deterministic.
     store = fields.CharField(max_length=64, null=True)
     city = fields.CharField(max_length=64, null=True)
@@ -60,7 +60,20 @@ class LedgerTransfer(Model):
 
     class Meta:
         table = "ledger_transfer"
-        indexes = (("user_id", "at"), ("ref", "reversible"), ("ranked", "ranked_at"))
+        indexes = (("user_id", "at"), ("ref", "reversible"))
+
+
+class LedgerBatch(Model):
+    """The transfers posted together (one settlement batch, one spin). `ranked_at` is set
+    once the leaderboards have them: one update a batch, not one a transfer."""
+
+    id = fields.IntField(primary_key=True)
+    created_at = fields.DatetimeField()
+    ranked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "ledger_batch"
+        indexes = (("ranked_at", "created_at"),)
 
 
 class LedgerLane(Model):
