@@ -140,11 +140,8 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
             done["rebuilt"] = await rt.boards.rebuild() or 0
         for batch, made in await store.unranked_batches(conn, cutoff, 1000):
             pending = await store.batch_transfers(conn, batch)
-            result = await rt.boards.apply(pending, made)
-            if result == NOT_BUILT:
-                await rt.boards.rebuild()
+            if not await rank(rt, pending, made, batch):
                 break
-            await store.mark_ranked(conn, [batch], datetime.now(UTC))
             done["applied"] += len(pending)
         ids = await store.unsettled_ids(conn, cutoff, 20 * BATCH)
         for start in range(0, len(ids), BATCH):
@@ -166,6 +163,20 @@ async def rebuild_leaderboards(ctx: dict[str, Any]) -> int:
     return await runtime(ctx).boards.rebuild() or 0
 
 
+async def rank(rt: Runtime, transfers: Sequence[Transfer], made: datetime, batch: int) -> bool:
+    """Put a committed batch on the boards and mark it; False if it must wait for the
+    sweeper. When the boards are not built (Redis lost them), rebuild them from the ledger,
+    which includes this batch, or wait for the rebuild another process is running."""
+    for _ in range(40):
+        if await rt.boards.apply(transfers, made) != NOT_BUILT:
+            await store.mark_ranked(sql.default(), [batch], datetime.now(UTC))
+            return True
+        if await rt.boards.rebuild() is not None:
+            return True
+        await asyncio.sleep(0.25)
+    return False
+
+
 async def finish(rt: Runtime, outcome: Outcome) -> None:
     """After commit: leaderboards, then the live notifications. Never raises."""
     transfers = outcome.transfers
@@ -174,11 +185,7 @@ async def finish(rt: Runtime, outcome: Outcome) -> None:
     try:
         ranked = [t for t in transfers if t.ranked]
         if ranked and outcome.batch is not None:
-            result = await rt.boards.apply(ranked, outcome.made)
-            if result == NOT_BUILT:
-                await rt.boards.rebuild()
-            else:
-                await store.mark_ranked(sql.default(), [outcome.batch], datetime.now(UTC))
+            await rank(rt, ranked, outcome.made, outcome.batch)
             await push_board_changes(rt, ranked)
     except (RedisError, *_PASSING):
         log.exception("leaderboards not updated now; the sweeper will")
