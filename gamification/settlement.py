@@ -136,10 +136,16 @@ async def _settle_events(
         by_ref.setdefault(transfer.ref or "", []).append(transfer)
     reversed_ids: set[str] = set()
     rule_cache: dict[tuple[str, str], CompiledRule] = {}
+    made_refs = [r for e in events if (r := event_ref(e.data)) is not None]
+    deleted = await store.tombstones(conn, [*refs, *made_refs]) if refs or made_refs else set()
+    buried: list[tuple[str, str]] = []
 
     for event, (ruleset, decisions) in zip(events, judged, strict=True):
         ref = deletion_ref(event.type, event.data)
         if ref is not None:
+            if ref not in deleted:
+                deleted.add(ref)
+                buried.append((ref, event.id))
             for original in by_ref.get(ref, ()):
                 if original.id not in reversed_ids:
                     reversed_ids.add(original.id)
@@ -180,10 +186,17 @@ async def _settle_events(
             transfer = _award(decision, event, rule, person)
             outcome.awards.append(Award(transfer, dict(rule.title)))
             if transfer.reversible and transfer.ref is not None:
-                by_ref.setdefault(transfer.ref, []).append(transfer)
+                if transfer.ref in deleted:  # deleted before this settled: out of order
+                    reversed_ids.add(transfer.id)
+                    outcome.reversals.append(
+                        reverse(transfer, event_id=event.id, reason=f"{transfer.ref} deleted")
+                    )
+                else:
+                    by_ref.setdefault(transfer.ref, []).append(transfer)
 
     outcome.batch = await store.post(conn, outcome.transfers, now)
     await store.insert_badges(conn, outcome.badges)
+    await store.bury(conn, buried)
     await store.save_state(conn, state)
     return outcome
 

@@ -422,6 +422,27 @@ async def reversible_transfers(conn: BaseDBAsyncClient, refs: Sequence[str]) -> 
     return found
 
 
+async def tombstones(conn: BaseDBAsyncClient, refs: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in sql.chunks(sorted(set(refs))):
+        rows = await sql.fetch(
+            conn,
+            f"SELECT ref FROM reward_tombstone WHERE ref IN ({sql.placeholders(len(part))})",
+            part,
+        )
+        found.update(r["ref"] for r in rows)
+    return found
+
+
+async def bury(conn: BaseDBAsyncClient, refs: Sequence[tuple[str, str]]) -> None:
+    """Record deleted posts and comments: (ref, deleting event id)."""
+    await sql.execute_many(
+        conn,
+        "INSERT INTO reward_tombstone (ref, event_id) VALUES (?, ?) ON CONFLICT (ref) DO NOTHING",
+        refs,
+    )
+
+
 async def transfers_by_ids(conn: BaseDBAsyncClient, ids: Sequence[str]) -> list[Transfer]:
     found: list[Transfer] = []
     for part in sql.chunks(list(ids)):

@@ -142,6 +142,15 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='RewardTombstone',
+            fields=[
+                ('ref', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=80)),
+                ('event_id', fields.CharField(max_length=32)),
+            ],
+            options={'table': 'reward_tombstone', 'app': 'plaza', 'pk_attr': 'ref', 'table_description': 'A deleted post or comment. An award for it settled later (events may settle out of'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='ShopItem',
             fields=[
                 ('id', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=64)),

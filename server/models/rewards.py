@@ -119,6 +119,17 @@ class RewardStreak(Model):
         table = "reward_streak"
 
 
+class RewardTombstone(Model):
+    """A deleted post or comment. An award for it settled later (events may settle out of
+    order) is reversed at once, so the outcome does not depend on the order."""
+
+    ref = fields.CharField(max_length=80, primary_key=True)
+    event_id = fields.CharField(max_length=32)
+
+    class Meta:
+        table = "reward_tombstone"
+
+
 class BadgeAward(Model):
     id = fields.CharField(max_length=64, primary_key=True)
     user_id = fields.IntField(db_index=True)

@@ -4,7 +4,7 @@ the live notifications, with a real arq worker, Redis and both databases."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import orjson
 
