@@ -13,7 +13,10 @@ everything from the ledger first.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -95,6 +98,18 @@ return n
 """
 PARTIAL: Final = -2
 
+# The rebuild lease: renewed every LEASE / 3 s while the rebuild runs, so one that was
+# killed blocks the boards for at most this long.
+LEASE: Final = 10
+_EXTEND = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
 
 def board_key(keys: Keys, board: Board) -> str:
     return keys.board(board.scope, board.period, board.label)
@@ -106,6 +121,8 @@ class Boards:
         self.keys = keys
         self.zone = zone
         self._apply = redis.register_script(_APPLY)
+        self._extend = redis.register_script(_EXTEND)
+        self._release = redis.register_script(_RELEASE)
         self._cache: dict[tuple[Scope, int], list[tuple[Board, str, int]]] = {}
 
     def _period_boards(self, scope: Scope, quarter: int) -> list[tuple[Board, str, int]]:
@@ -223,8 +240,10 @@ class Boards:
     async def rebuild(self, conn: BaseDBAsyncClient | None = None) -> int | None:
         """Rebuild every board from the ledger; None if another rebuild is running."""
         conn = conn or sql.default()
-        if not await self.redis.set(self.keys.board_rebuilding, b"1", nx=True, ex=600):
+        token = os.urandom(8).hex().encode()
+        if not await self.redis.set(self.keys.board_rebuilding, token, nx=True, ex=LEASE):
             return None
+        renewing = asyncio.create_task(self._renew(token))
         try:
             now = datetime.now(UTC)
             boards, seen = await self.expected(conn, now)
@@ -260,7 +279,15 @@ class Boards:
             )
             return len(boards)
         finally:
-            await self.redis.delete(self.keys.board_rebuilding)
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
+            await self._release(keys=[self.keys.board_rebuilding], args=[token])
+
+    async def _renew(self, token: bytes) -> None:
+        while True:
+            await asyncio.sleep(LEASE / 3)
+            await self._extend(keys=[self.keys.board_rebuilding], args=[token, LEASE])
 
     async def _board_keys(self) -> set[str]:
         found: set[str] = set()

@@ -78,5 +78,11 @@ class Keys:
 
     @property
     def board_rebuilding(self) -> str:
-        """String with a TTL: a rebuild is running; appliers leave transfers for later."""
+        """String with a short TTL, renewed while a rebuild runs: appliers leave transfers
+        for later. A killed rebuild's lease runs out in seconds."""
         return f"{self.prefix}:lb:rebuilding"
+
+    @property
+    def sweeping(self) -> str:
+        """String with a TTL: a sweep is running (sweeps every second must not pile up)."""
+        return f"{self.prefix}:rewards:sweeping"

@@ -8,6 +8,7 @@ notifications) never fails a job: the sweeper finishes whatever it left undone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import time
@@ -35,6 +36,8 @@ log = logging.getLogger("plaza.rewards")
 # One settle_pending job works this long at most, then leaves the rest to the next job,
 # so a steady stream of events never keeps one job past arq's timeout.
 JOB_SECONDS = 60.0
+# A sweep that dies keeps others out this long at most.
+SWEEP_LEASE = 60
 # The top of a board whose changes are pushed live.
 VISIBLE_TOP = 10
 
@@ -136,6 +139,12 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
     conn = sql.default()
     cutoff = datetime.now(UTC) - timedelta(seconds=rt.sweep_after)
     try:
+        if not await rt.redis.set(rt.keys.sweeping, b"1", nx=True, ex=SWEEP_LEASE):
+            return done
+    except RedisError as exc:
+        log.warning("sweep could not reach Redis: %s", exc)
+        return done
+    try:
         if not await rt.redis.exists(rt.keys.board_built):
             done["rebuilt"] = await rt.boards.rebuild() or 0
         for batch, made in await store.unranked_batches(conn, cutoff, 1000):
@@ -154,6 +163,9 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
             done["requeued"] += len(part)
     except RedisError as exc:
         log.warning("sweep could not reach Redis: %s", exc)
+    finally:
+        with contextlib.suppress(RedisError):
+            await rt.redis.delete(rt.keys.sweeping)
     if done["requeued"]:
         log.info("sweeper re-queued %s unsettled events", done["requeued"])
     return done
@@ -167,7 +179,7 @@ async def rank(rt: Runtime, transfers: Sequence[Transfer], made: datetime, batch
     """Put a committed batch on the boards and mark it; False if it must wait for the
     sweeper. When the boards are not built (Redis lost them), rebuild them from the ledger,
     which includes this batch, or wait for the rebuild another process is running."""
-    for _ in range(40):
+    for _ in range(4):
         if await rt.boards.apply(transfers, made) != NOT_BUILT:
             await store.mark_ranked(sql.default(), [batch], datetime.now(UTC))
             return True
