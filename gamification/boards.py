@@ -13,10 +13,7 @@ everything from the ledger first.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -42,6 +39,7 @@ from gamification.leaderboard import (
     label,
     minute_of,
 )
+from gamification.lease import lease
 from gamification.ledger import Org, Transfer
 
 log = logging.getLogger("plaza.boards")
@@ -98,18 +96,6 @@ return n
 """
 PARTIAL: Final = -2
 
-# The rebuild lease: renewed every LEASE / 3 s while the rebuild runs, so one that was
-# killed blocks the boards for at most this long.
-LEASE: Final = 10
-_EXTEND = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
-
 
 def board_key(keys: Keys, board: Board) -> str:
     return keys.board(board.scope, board.period, board.label)
@@ -121,8 +107,7 @@ class Boards:
         self.keys = keys
         self.zone = zone
         self._apply = redis.register_script(_APPLY)
-        self._extend = redis.register_script(_EXTEND)
-        self._release = redis.register_script(_RELEASE)
+
         self._cache: dict[tuple[Scope, int], list[tuple[Board, str, int]]] = {}
 
     def _period_boards(self, scope: Scope, quarter: int) -> list[tuple[Board, str, int]]:
@@ -240,54 +225,43 @@ class Boards:
     async def rebuild(self, conn: BaseDBAsyncClient | None = None) -> int | None:
         """Rebuild every board from the ledger; None if another rebuild is running."""
         conn = conn or sql.default()
-        token = os.urandom(8).hex().encode()
-        if not await self.redis.set(self.keys.board_rebuilding, token, nx=True, ex=LEASE):
-            return None
-        renewing = asyncio.create_task(self._renew(token))
-        try:
-            now = datetime.now(UTC)
-            boards, seen = await self.expected(conn, now)
-            existing = await self._board_keys()
-            pipe = self.redis.pipeline(transaction=True)
-            wanted = {board_key(self.keys, b) for b in boards}
-            for key in existing - wanted:
-                pipe.delete(key)
-            for board, entries in boards.items():
-                key = board_key(self.keys, board)
-                pipe.delete(key)
-                items = [(m, encode(e.points, e.minute)) for m, e in entries.items()]
-                for start in range(0, len(items), 5000):
-                    pipe.zadd(key, dict(items[start : start + 5000]))
-                expires = board.expires_at(self.zone)
-                if expires:
-                    pipe.expireat(key, expires)
-            # Transfers made lately may be applied again by the sweeper: mark them seen.
-            recent = now - timedelta(days=APPLIED_DAYS)
-            by_day: dict[str, list[str]] = defaultdict(list)
-            for ident, _, _, made in seen:
-                if made >= recent:
-                    by_day[made.astimezone(UTC).date().isoformat()].append(ident)
-            for day, ids in by_day.items():
-                key = self.keys.board_applied(day)
-                for start in range(0, len(ids), 5000):
-                    pipe.sadd(key, *ids[start : start + 5000])
-                pipe.expire(key, APPLIED_DAYS * 86400)
-            pipe.set(self.keys.board_built, now.isoformat().encode())
-            await pipe.execute()
-            await store.mark_ranked(
-                conn, sorted({b for _, b, unranked, _ in seen if unranked}), now
-            )
-            return len(boards)
-        finally:
-            renewing.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewing
-            await self._release(keys=[self.keys.board_rebuilding], args=[token])
+        async with lease(self.redis, self.keys.board_rebuilding) as held:
+            if not held:
+                return None
+            return await self._rebuild(conn)
 
-    async def _renew(self, token: bytes) -> None:
-        while True:
-            await asyncio.sleep(LEASE / 3)
-            await self._extend(keys=[self.keys.board_rebuilding], args=[token, LEASE])
+    async def _rebuild(self, conn: BaseDBAsyncClient) -> int:
+        now = datetime.now(UTC)
+        boards, seen = await self.expected(conn, now)
+        existing = await self._board_keys()
+        pipe = self.redis.pipeline(transaction=True)
+        wanted = {board_key(self.keys, b) for b in boards}
+        for key in existing - wanted:
+            pipe.delete(key)
+        for board, entries in boards.items():
+            key = board_key(self.keys, board)
+            pipe.delete(key)
+            items = [(m, encode(e.points, e.minute)) for m, e in entries.items()]
+            for start in range(0, len(items), 5000):
+                pipe.zadd(key, dict(items[start : start + 5000]))
+            expires = board.expires_at(self.zone)
+            if expires:
+                pipe.expireat(key, expires)
+        # Transfers made lately may be applied again by the sweeper: mark them seen.
+        recent = now - timedelta(days=APPLIED_DAYS)
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for ident, _, _, made in seen:
+            if made >= recent:
+                by_day[made.astimezone(UTC).date().isoformat()].append(ident)
+        for day, ids in by_day.items():
+            key = self.keys.board_applied(day)
+            for start in range(0, len(ids), 5000):
+                pipe.sadd(key, *ids[start : start + 5000])
+            pipe.expire(key, APPLIED_DAYS * 86400)
+        pipe.set(self.keys.board_built, now.isoformat().encode())
+        await pipe.execute()
+        await store.mark_ranked(conn, sorted({b for _, b, unranked, _ in seen if unranked}), now)
+        return len(boards)
 
     async def _board_keys(self) -> set[str]:
         found: set[str] = set()

@@ -8,7 +8,6 @@ notifications) never fails a job: the sweeper finishes whatever it left undone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import logging
 import time
@@ -27,6 +26,7 @@ from gamification import live, sql, store
 from gamification.boards import NOT_BUILT, Boards, Rank
 from gamification.keys import Keys
 from gamification.leaderboard import Board
+from gamification.lease import lease
 from gamification.ledger import POINTS, SPINS, Transfer, user_account
 from gamification.settlement import BATCH, Outcome, settle
 from rules.ruleset import Ruleset
@@ -36,8 +36,6 @@ log = logging.getLogger("plaza.rewards")
 # One settle_pending job works this long at most, then leaves the rest to the next job,
 # so a steady stream of events never keeps one job past arq's timeout.
 JOB_SECONDS = 60.0
-# A sweep that dies keeps others out this long at most.
-SWEEP_LEASE = 60
 # The top of a board whose changes are pushed live.
 VISIBLE_TOP = 10
 
@@ -139,36 +137,33 @@ async def sweep(ctx: dict[str, Any]) -> dict[str, int]:
     conn = sql.default()
     cutoff = datetime.now(UTC) - timedelta(seconds=rt.sweep_after)
     try:
-        if not await rt.redis.set(rt.keys.sweeping, b"1", nx=True, ex=SWEEP_LEASE):
-            return done
+        async with lease(rt.redis, rt.keys.sweeping) as held:
+            if held:
+                await _sweep(rt, conn, cutoff, done)
     except RedisError as exc:
         log.warning("sweep could not reach Redis: %s", exc)
-        return done
-    try:
-        if not await rt.redis.exists(rt.keys.board_built):
-            done["rebuilt"] = await rt.boards.rebuild() or 0
-        for batch, made in await store.unranked_batches(conn, cutoff, 1000):
-            pending = await store.batch_transfers(conn, batch)
-            if not await rank(rt, pending, made, batch):
-                break
-            done["applied"] += len(pending)
-        ids = await store.unsettled_ids(conn, cutoff, 20 * BATCH)
-        for start in range(0, len(ids), BATCH):
-            part = ids[start : start + BATCH]
-            digest = hashlib.sha256("".join(part).encode()).hexdigest()[:16]
-            minute = int(time.time() // 60)
-            await rt.jobs.enqueue_job(
-                "settle_events", part, _job_id=rt.keys.job_id("sweep", f"{digest}:{minute}")
-            )
-            done["requeued"] += len(part)
-    except RedisError as exc:
-        log.warning("sweep could not reach Redis: %s", exc)
-    finally:
-        with contextlib.suppress(RedisError):
-            await rt.redis.delete(rt.keys.sweeping)
     if done["requeued"]:
         log.info("sweeper re-queued %s unsettled events", done["requeued"])
     return done
+
+
+async def _sweep(rt: Runtime, conn: Any, cutoff: datetime, done: dict[str, int]) -> None:
+    if not await rt.redis.exists(rt.keys.board_built):
+        done["rebuilt"] = await rt.boards.rebuild() or 0
+    for batch, made in await store.unranked_batches(conn, cutoff, 1000):
+        pending = await store.batch_transfers(conn, batch)
+        if not await rank(rt, pending, made, batch):
+            break
+        done["applied"] += len(pending)
+    ids = await store.unsettled_ids(conn, cutoff, 20 * BATCH)
+    for start in range(0, len(ids), BATCH):
+        part = ids[start : start + BATCH]
+        digest = hashlib.sha256("".join(part).encode()).hexdigest()[:16]
+        minute = int(time.time() // 60)
+        await rt.jobs.enqueue_job(
+            "settle_events", part, _job_id=rt.keys.job_id("sweep", f"{digest}:{minute}")
+        )
+        done["requeued"] += len(part)
 
 
 async def rebuild_leaderboards(ctx: dict[str, Any]) -> int:
