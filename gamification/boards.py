@@ -13,6 +13,7 @@ everything from the ledger first.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -201,6 +202,19 @@ class Boards:
                 keys=keys, args=[APPLIED_DAYS * 86400, ids, " ".join(lines), *expiries]
             )
         )
+
+    async def rank(self, transfers: Sequence[Transfer], made: datetime, batch: int) -> bool:
+        """Put a committed batch on the boards and mark it; False if it must wait for the
+        sweeper. When the boards are not built (Redis lost them), rebuild them from the
+        ledger, which includes this batch, or wait a little for another process's rebuild."""
+        for _ in range(4):
+            if await self.apply(transfers, made) != NOT_BUILT:
+                await store.mark_ranked(sql.default(), [batch], datetime.now(UTC))
+                return True
+            if await self.rebuild() is not None:
+                return True
+            await asyncio.sleep(0.25)
+        return False
 
     # -- rebuild and check ------------------------------------------------------------------
 

@@ -281,9 +281,12 @@ def _transfer_values(t: Transfer, now: datetime, batch: int) -> tuple[Any, ...]:
     )
 
 
-async def new_batch(conn: BaseDBAsyncClient, now: datetime) -> int:
+async def new_batch(conn: BaseDBAsyncClient, now: datetime, *, ranked: bool = True) -> int:
+    """A batch of transfers; one with nothing for the leaderboards is born ranked."""
     rows = await sql.fetch(
-        conn, "INSERT INTO ledger_batch (created_at) VALUES (?) RETURNING id", [utc(now)]
+        conn,
+        "INSERT INTO ledger_batch (created_at, ranked_at) VALUES (?, ?) RETURNING id",
+        [utc(now), None if ranked else utc(now)],
     )
     return int(rows[0]["id"])
 
@@ -306,18 +309,20 @@ async def post(
     if not transfers:
         return None
     now = utc(now)
-    batch = await new_batch(conn, now)
+    # Balances first: a debit refused leaves no transfer row behind (the caller still
+    # rolls back its transaction or savepoint, for the balances already moved).
+    await move(conn, transfers, check_funds=check_funds)
+    batch = await new_batch(conn, now, ranked=any(t.ranked for t in transfers))
     await sql.execute_many(
         conn, _INSERT_TRANSFER, [_transfer_values(t, now, batch) for t in transfers]
     )
-    await move(conn, transfers, check_funds=check_funds)
     return batch
 
 
 async def post_once(conn: BaseDBAsyncClient, transfer: Transfer, now: datetime) -> bool:
     """Record a transfer unless one with its id exists; True when this call recorded it."""
     now = utc(now)
-    batch = await new_batch(conn, now)
+    batch = await new_batch(conn, now, ranked=transfer.ranked)
     changed = await sql.execute(
         conn,
         _INSERT_TRANSFER + " ON CONFLICT (id) DO NOTHING",

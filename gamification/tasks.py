@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 from tortoise.exceptions import BaseORMException
 
 from gamification import live, sql, store
-from gamification.boards import NOT_BUILT, Boards, Rank
+from gamification.boards import Boards, Rank
 from gamification.keys import Keys
 from gamification.leaderboard import Board
 from gamification.lease import lease
@@ -152,7 +152,7 @@ async def _sweep(rt: Runtime, conn: Any, cutoff: datetime, done: dict[str, int])
         done["rebuilt"] = await rt.boards.rebuild() or 0
     for batch, made in await store.unranked_batches(conn, cutoff, 1000):
         pending = await store.batch_transfers(conn, batch)
-        if not await rank(rt, pending, made, batch):
+        if not await rt.boards.rank(pending, made, batch):
             break
         done["applied"] += len(pending)
     ids = await store.unsettled_ids(conn, cutoff, 20 * BATCH)
@@ -170,20 +170,6 @@ async def rebuild_leaderboards(ctx: dict[str, Any]) -> int:
     return await runtime(ctx).boards.rebuild() or 0
 
 
-async def rank(rt: Runtime, transfers: Sequence[Transfer], made: datetime, batch: int) -> bool:
-    """Put a committed batch on the boards and mark it; False if it must wait for the
-    sweeper. When the boards are not built (Redis lost them), rebuild them from the ledger,
-    which includes this batch, or wait for the rebuild another process is running."""
-    for _ in range(4):
-        if await rt.boards.apply(transfers, made) != NOT_BUILT:
-            await store.mark_ranked(sql.default(), [batch], datetime.now(UTC))
-            return True
-        if await rt.boards.rebuild() is not None:
-            return True
-        await asyncio.sleep(0.25)
-    return False
-
-
 async def finish(rt: Runtime, outcome: Outcome) -> None:
     """After commit: leaderboards, then the live notifications. Never raises."""
     transfers = outcome.transfers
@@ -192,7 +178,7 @@ async def finish(rt: Runtime, outcome: Outcome) -> None:
     try:
         ranked = [t for t in transfers if t.ranked]
         if ranked and outcome.batch is not None:
-            await rank(rt, ranked, outcome.made, outcome.batch)
+            await rt.boards.rank(ranked, outcome.made, outcome.batch)
             await push_board_changes(rt, ranked)
     except (RedisError, *_PASSING):
         log.exception("leaderboards not updated now; the sweeper will")

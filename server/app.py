@@ -23,6 +23,7 @@ from server.logs import setup_logging
 from server.metrics import metrics_endpoint
 from server.openapi import build as build_openapi
 from server.profile import api as profile_api
+from server.rewards.endpoints import api as rewards_api
 from server.rulesets.endpoints import api as rulesets_api
 from server.rulesets.registry import RulesetRegistry
 from server.rulesets.service import ensure_default
@@ -39,7 +40,7 @@ def plaza_version() -> str:
 
 def build_api() -> Api:
     api = Api()
-    for part in (auth_api, profile_api, hr_api, rulesets_api):
+    for part in (auth_api, profile_api, hr_api, rulesets_api, rewards_api):
         api.include(part)
     return api
 
