@@ -323,14 +323,16 @@ async def post_once(conn: BaseDBAsyncClient, transfer: Transfer, now: datetime) 
     """Record a transfer unless one with its id exists; True when this call recorded it."""
     now = utc(now)
     batch = await new_batch(conn, now, ranked=transfer.ranked)
-    changed = await sql.execute(
+    # RETURNING, not the row count: asyncpg reports "INSERT 0 1", whose second word
+    # Tortoise reads as the count (it is the OID).
+    inserted = await sql.fetch(
         conn,
-        _INSERT_TRANSFER + " ON CONFLICT (id) DO NOTHING",
+        _INSERT_TRANSFER + " ON CONFLICT (id) DO NOTHING RETURNING id",
         _transfer_values(transfer, now, batch),
     )
-    if changed:
+    if inserted:
         await move(conn, [transfer])
-    return bool(changed)
+    return bool(inserted)
 
 
 async def move(
