@@ -16,6 +16,8 @@ from server.hr.tasks import run_hr_import
 from server.logs import setup_logging
 from server.mail import compose, send
 from server.models import Company, Employee
+from server.rewards import service as reward_service
+from server.rewards import wheel
 from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
@@ -51,9 +53,26 @@ FUNCTIONS: list[Any] = [
 ]
 
 
+async def expire_allowances(ctx: dict[str, Any]) -> int:
+    """Cron: what managers left of past months' allowances goes back."""
+    services: Services = ctx["services"]
+    return await reward_service.expire_allowances(services.settings.zone)
+
+
+async def publish_wheel_seeds(ctx: dict[str, Any]) -> list[str]:
+    """Cron: this period's and the next period's seed exist, so each hash is public
+    before any spin uses the seed."""
+    services: Services = ctx["services"]
+    return await wheel.ensure_seeds_ahead(services.settings.zone)
+
+
 def cron_jobs(settings: Settings) -> list[Any]:
     every = settings.sweep_every_seconds
-    return [cron(rewards.sweep, second=set(range(0, 60, every)), run_at_startup=True)]
+    return [
+        cron(rewards.sweep, second=set(range(0, 60, every)), run_at_startup=True),
+        cron(expire_allowances, minute={7}, second=0),
+        cron(publish_wheel_seeds, minute={3, 33}, second=0, run_at_startup=True),
+    ]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
