@@ -1,6 +1,7 @@
 """A hypothesis state machine over the whole reward path on a real database and Redis:
 events, duplicate deliveries, settlements that crash before or after commit, jobs that
-expire, ruleset publications and reversals. After every step the ledger's invariants
+expire, ruleset publications, reversals, grants, wheel spins and shop redemptions (some
+approved, some rejected), each request possibly repeated with its idempotency key. After every step the ledger's invariants
 hold; after draining, every balance equals a pure model computed from the events and the
 ruleset live when each happened, and the leaderboards equal the ledger.
 
@@ -33,14 +34,23 @@ from redis.asyncio import Redis
 
 from gamification import store, tasks
 from gamification.keys import Keys
-from gamification.ledger import POINTS, SPINS, deletion_ref, event_ref, user_account
+from gamification.ledger import (
+    POINTS,
+    SPINS,
+    deletion_ref,
+    event_ref,
+    hold_account,
+    user_account,
+)
 from gamification.live import write_only_manager
 from gamification.settlement import settle
 from gamification.sql import default
 from rules.engine import Event, judge
 from rules.state import MemoryState
 from server.db import close_database, open_database
-from server.models import ActivityEvent, Employee
+from server.errors import ApiError
+from server.models import ActivityEvent, Employee, Redemption
+from server.rewards import service, shop, wheel
 from server.rulesets.registry import RulesetRegistry
 from server.settings import Settings
 from tests.gamification.support import (
@@ -53,6 +63,16 @@ from tests.gamification.support import (
 from tests.helpers import make_employee
 
 T = TypeVar("T")
+
+WHEEL = """\
+version: 1
+period: day
+wishes: [{en: Good luck}]
+segments:
+  - {id: points, weight: 1, points: 5}
+  - {id: again, weight: 1, spins: 1}
+  - {id: wish, weight: 1, wish: true}
+"""
 
 
 class Crash(Exception):
@@ -126,6 +146,21 @@ def test_settlement_is_exact_under_crashes_duplicates_and_drops(settings: Settin
     )
     ctx: dict[str, Any] = {"rewards": runtime, "job_try": 1}
     run(publish_rules(settings, SIMPLE_RULES))
+    run(wheel.publish_wheel(WHEEL))
+    for item, price, approval in (("cup", 3, False), ("lunch", 4, True)):
+        run(
+            shop.put_item(
+                item,
+                title={"en": item},
+                description={},
+                price=price,
+                needs_approval=approval,
+                active=True,
+                add_stock=10_000,
+                by=0,
+                key="stock",
+            )
+        )
     names = itertools.count()
 
     class Machine(RuleBasedStateMachine):
@@ -137,6 +172,10 @@ def test_settlement_is_exact_under_crashes_duplicates_and_drops(settings: Settin
             self.posts: list[tuple[int, str]] = []  # (author index, post id)
             self.deleted: set[str] = set()
             self.events: list[str] = []
+            self.spins: dict[str, tuple[int, str, int]] = {}  # id -> (person, outcome, amount)
+            self.granted: Counter[int] = Counter()
+            self.redemptions: dict[str, tuple[int, str]] = {}  # id -> (person, item)
+            self.tag = next(names)
             queue.jobs.clear()
 
         # -- things that happen ------------------------------------------------------------
@@ -167,6 +206,45 @@ def test_settlement_is_exact_under_crashes_duplicates_and_drops(settings: Settin
         def _hand_off(self, event_id: str) -> None:
             self.events.append(event_id)
             queue.jobs.append(("settle_pending", ()))
+
+        # -- spending --------------------------------------------------------------------
+        @rule(who=st.integers(0, 2), amount=st.integers(1, 3))
+        def grant_spins(self, who: int, amount: int) -> None:
+            person = self.people[who]
+            run(service.grant(SPINS, person.id, amount, 0, "machine", f"g{next(names)}"))
+            self.granted[person.id] += amount
+
+        @rule(who=st.integers(0, 2), key=st.integers(0, 3))
+        def spin(self, who: int, key: int) -> None:
+            person = self.people[who]
+            try:
+                result, _ = run(wheel.spin(person.id, f"m{self.tag}-{who}-{key}", settings.zone))
+            except ApiError as exc:
+                if exc.code != "no_spins":
+                    raise
+                return
+            self.spins[result.id] = (person.id, result.outcome, result.amount)
+
+        @rule(who=st.integers(0, 2), item=st.sampled_from(["cup", "lunch"]), key=st.integers(0, 3))
+        def redeem(self, who: int, item: str, key: int) -> None:
+            person = self.people[who]
+            try:
+                out, _ = run(shop.redeem(person.id, item, f"r{self.tag}-{who}-{key}"))
+            except ApiError as exc:
+                if exc.code != "not_enough_points":
+                    raise
+                return
+            self.redemptions[out["id"]] = (person.id, item)
+
+        @precondition(lambda self: bool(self.redemptions))
+        @rule(pick=st.integers(0, 100), approve=st.booleans())
+        def decide(self, pick: int, approve: bool) -> None:
+            rid = sorted(self.redemptions)[pick % len(self.redemptions)]
+            try:
+                run(shop.decide(rid, approve, 0, ""))
+            except ApiError as exc:
+                if exc.code != "already_decided":
+                    raise
 
         # -- what the queue does -----------------------------------------------------------
         @precondition(lambda self: bool(queue.jobs))
@@ -224,14 +302,26 @@ def test_settlement_is_exact_under_crashes_duplicates_and_drops(settings: Settin
             assert run(runtime.boards.check()) == []
             events = run(ActivityEvent.filter(actor_id__in=[p.id for p in self.people]))
             run(registry.refresh())
-            expected = pure_balances(list(events), registry)
+            expected: Counter[tuple[str, str]] = Counter(pure_balances(list(events), registry))
+            held: Counter[int] = Counter()
+            for person, amount in self.granted.items():
+                expected[(SPINS, str(person))] += amount
+            for person, outcome, amount in self.spins.values():
+                expected[(SPINS, str(person))] -= 1
+                if outcome in (POINTS, SPINS):
+                    expected[(outcome, str(person))] += amount
+            for rid, (person, item) in self.redemptions.items():
+                row = run(Redemption.get(id=rid))
+                price = {"cup": 3, "lunch": 4}[item]
+                if row.status in ("pending", "completed"):
+                    expected[(POINTS, str(person))] -= price
+                if row.status == "pending":
+                    held[person] += price
             for person in self.people:
                 for currency in (POINTS, SPINS):
                     actual = run(store.balance(default(), user_account(currency, person.id)))
-                    assert actual == expected.get((currency, str(person.id)), 0), (
-                        currency,
-                        person.id,
-                    )
+                    assert actual == expected[(currency, str(person.id))], (currency, person.id)
+                assert run(store.balance(default(), hold_account(person.id))) == held[person.id]
 
     try:
         run_state_machine_as_test(
