@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 POINTS: Final = "points"
@@ -69,6 +70,7 @@ def item_currency(item_id: str) -> str:
     return f"item:{item_id}"
 
 
+@lru_cache(maxsize=65536)
 def never_negative(account_id: str) -> bool:
     """Stock, holds and budgets can never be overdrawn. A person's own accounts may go
     below zero only through a reversal of points already spent (a debt that later awards
@@ -78,6 +80,7 @@ def never_negative(account_id: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def currency_of(account_id: str) -> str:
     head, _, rest = account_id.partition(":")
     if head in ("prize", "item"):
@@ -85,6 +88,7 @@ def currency_of(account_id: str) -> str:
     return head
 
 
+@lru_cache(maxsize=65536)
 def owner_of(account_id: str) -> int | None:
     parts = account_id.split(":")
     if len(parts) >= 3 and parts[-2] in ("user", "hold") and parts[-1].isdigit():

@@ -50,7 +50,9 @@ async def execute(conn: BaseDBAsyncClient, sql: str, values: Sequence[Any] = ())
 
 async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if rows:
-        await conn.execute_many(dialect(conn, sql), [list(r) for r in rows])
+        # Tuples as they are: both drivers take any sequence (copying 23,000 values a
+        # batch into lists cost more than the INSERT's Python side).
+        await conn.execute_many(dialect(conn, sql), rows)  # type: ignore[arg-type]
 
 
 def placeholders(count: int) -> str:

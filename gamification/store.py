@@ -39,7 +39,7 @@ class InsufficientFunds(Exception):
 
 def utc(moment: datetime) -> datetime:
     # SQLite compares timestamps as text: every stored one must be in the same zone.
-    return moment.astimezone(UTC)
+    return moment if moment.tzinfo is UTC else moment.astimezone(UTC)
 
 
 # -- the settlement lane ---------------------------------------------------------------------
@@ -89,7 +89,7 @@ async def unsettled_events(
     """Unsettled events, oldest first: the given ones, or any."""
     if ids is not None:
         rows: list[sql.Row] = []
-        for part in sql.chunks(list(ids)):
+        for part in sql.chunks(list(ids), 5000):
             rows += await sql.fetch(
                 conn,
                 f"SELECT {_EVENT_COLUMNS} FROM activity_event "
@@ -122,7 +122,7 @@ async def unsettled_ids(conn: BaseDBAsyncClient, older_than: datetime, limit: in
 
 
 async def mark_settled(conn: BaseDBAsyncClient, ids: Sequence[str], moment: datetime) -> None:
-    for part in sql.chunks(list(ids)):
+    for part in sql.chunks(list(ids), 5000):
         await sql.execute(
             conn,
             f"UPDATE activity_event SET settled_at = ? WHERE id IN ({sql.placeholders(len(part))})",
@@ -142,7 +142,7 @@ class Person:
 async def people(conn: BaseDBAsyncClient, ids: Iterable[int]) -> dict[str, Person]:
     wanted = sorted(set(ids))
     found: dict[str, Person] = {}
-    for part in sql.chunks(wanted):
+    for part in sql.chunks(wanted, 5000):
         rows = await sql.fetch(
             conn,
             "SELECT e.id, e.role, e.position, s.code AS store, d.code AS department, "
@@ -177,7 +177,8 @@ async def load_snapshot(conn: BaseDBAsyncClient, owners: set[str], windows: set[
     snap = Snapshot(owners=set(owners), windows=set(windows))
     users = sorted(owners)
     window_list = sorted(windows)
-    for part in sql.chunks(users, 400):
+    # Two lists in one statement (owners, windows): stay under SQLite's 32,766 parameters.
+    for part in sql.chunks(users, 5000):
         marks = sql.placeholders(len(part))
         if window_list:
             rows = await sql.fetch(

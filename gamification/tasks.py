@@ -28,7 +28,7 @@ from gamification.keys import Keys
 from gamification.leaderboard import Board
 from gamification.lease import lease
 from gamification.ledger import POINTS, SPINS, Transfer, user_account
-from gamification.settlement import BATCH, Outcome, settle
+from gamification.settlement import BATCH, Outcome, PeopleCache, settle
 from rules.ruleset import Ruleset
 
 log = logging.getLogger("plaza.rewards")
@@ -62,6 +62,7 @@ class Runtime:
     manager: Any  # a write-only Socket.IO manager (gamification.live)
     sweep_after: float
     boards: Boards = field(init=False)
+    people: PeopleCache = field(default_factory=PeopleCache)
     _publications: Any = None
     _tops: dict[Board, list[Rank]] = field(default_factory=dict)
 
@@ -96,19 +97,29 @@ def _retry(ctx: dict[str, Any], exc: Exception) -> Retry:
 
 
 async def settle_pending(ctx: dict[str, Any]) -> int:
-    """Settle the oldest unsettled events, a batch per transaction, until none is left."""
+    """Settle the oldest unsettled events, a batch per transaction, until none is left.
+
+    Each batch's after-commit work (boards, notifications: Redis and Python) runs while
+    the next batch is settled (the database's work), one batch behind, in order."""
     rt = runtime(ctx)
     started = time.monotonic()
     settled = 0
+    behind: asyncio.Task[None] | None = None
     try:
         while True:
-            outcome = await settle(await rt.fresh_rulesets(), limit=BATCH)
+            outcome = await settle(await rt.fresh_rulesets(), limit=BATCH, people=rt.people)
             settled += outcome.events
-            await finish(rt, outcome)
+            if behind is not None:
+                await behind
+            behind = asyncio.create_task(finish(rt, outcome))
             if outcome.events < BATCH or time.monotonic() - started > JOB_SECONDS:
-                return settled
+                break
     except _PASSING as exc:
         raise _retry(ctx, exc) from exc
+    finally:
+        if behind is not None:
+            await behind
+    return settled
 
 
 async def settle_events(ctx: dict[str, Any], event_ids: list[str]) -> int:
@@ -117,7 +128,8 @@ async def settle_events(ctx: dict[str, Any], event_ids: list[str]) -> int:
     settled = 0
     try:
         for start in range(0, len(event_ids), BATCH):
-            outcome = await settle(await rt.fresh_rulesets(), event_ids[start : start + BATCH])
+            ids = event_ids[start : start + BATCH]
+            outcome = await settle(await rt.fresh_rulesets(), ids, people=rt.people)
             settled += outcome.events
             await finish(rt, outcome)
     except _PASSING as exc:
@@ -199,8 +211,10 @@ async def notify_wallets(rt: Runtime, outcome: Outcome) -> None:
             changes[t.user_id].append(_change(t, {}))
     if not changes:
         return
+    found = outcome.balances
     accounts = [user_account(c, u) for u in changes for c in (POINTS, SPINS)]
-    found = await store.balances(sql.default(), accounts)
+    if any(a not in found for a in accounts):
+        found = await store.balances(sql.default(), accounts)
     await live.emit_many(
         rt.manager,
         [
