@@ -270,7 +270,11 @@ async def main(args: argparse.Namespace) -> None:
         await wait_settled(seconds=300)
         elapsed = time.perf_counter() - started
         worker.terminate()
-        worker.wait(10)
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:  # a slow shutdown does not matter here
+            worker.kill()
+            worker.wait(10)
         worker = None
 
         conn = sql.default()
