@@ -95,3 +95,40 @@ class Keys:
     def presence_node_members(self, node: str) -> str:
         """Set: employees with a socket on that process (to clean up after it dies)."""
         return f"{self.prefix}:rt:node:{node}:members"
+
+    # -- rewards -------------------------------------------------------------------------
+    def settle_job(self, bucket: int) -> str:
+        """One settlement job per hand-off time bucket: hand-offs in a bucket share it."""
+        return self.job_id("settle", bucket)
+
+    def board(self, scope: str, period: str, label: str) -> str:
+        """Sorted set: a leaderboard, e.g. scope store, period week, label 2026-03-02."""
+        return f"{self.prefix}:lb:{scope}:{period}:{label}"
+
+    @property
+    def board_match(self) -> str:
+        """SCAN pattern of every leaderboard key (and the markers below, told apart by
+        their second part, which is not a scope)."""
+        return f"{self.prefix}:lb:*"
+
+    def board_applied(self, day: str) -> str:
+        """Set: ids of the transfers applied to the boards, by the UTC day they were made;
+        kept long enough for any redelivery, so a replayed transfer never counts twice."""
+        return f"{self.prefix}:lb:applied:{day}"
+
+    @property
+    def board_built(self) -> str:
+        """String: present once the boards were built from the ledger. Absent after a Redis
+        restart lost them: appliers then wait and the sweeper rebuilds."""
+        return f"{self.prefix}:lb:built"
+
+    @property
+    def board_rebuilding(self) -> str:
+        """String with a short TTL, renewed while a rebuild runs: appliers leave transfers
+        for later. A killed rebuild's lease runs out in seconds."""
+        return f"{self.prefix}:lb:rebuilding"
+
+    @property
+    def sweeping(self) -> str:
+        """String with a TTL: a sweep is running (sweeps every second must not pile up)."""
+        return f"{self.prefix}:rewards:sweeping"

@@ -14,7 +14,7 @@ from typing import Any
 import cel
 
 from rules.errors import Problem
-from rules.events import COMMON_FIELDS, EVENT_TYPES, PROFILE_FIELDS, matches
+from rules.events import COMMON_FIELDS, EVENT_TYPES, PROFILE_FIELDS, REVERSIBLE_BY, matches
 from rules.expr import Analysis, ExprSyntaxError, analyse, compile_expr, trial
 from rules.model import Award, Rule, RulesetFile
 from rules.source import Document, Path
@@ -110,6 +110,9 @@ def _check_reverse_on(doc: Document, at: Path, rule: Rule, out: Checked) -> None
         out.problems.append(
             doc.problem((*where, "link") if named else where, f"reverse_on: {trouble}")
         )
+    elif REVERSIBLE_BY.get(other) != link:
+        choices = ", ".join(f"{e} (link {f})" for e, f in REVERSIBLE_BY.items())
+        out.problems.append(doc.problem(where, f"reverse_on: awards are taken back by {choices}"))
 
 
 def reverse_link(event: str, other: str, named: str | None) -> tuple[str | None, str]:

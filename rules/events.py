@@ -70,6 +70,14 @@ EVENT_TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "group.joined": {"group_id": "str"},
 }
 
+# The deletions that can take awards back (`reverse_on`), and the field that names what
+# was deleted. Settlement reverses through the ledger by this reference, so a rule may
+# only link a deletion by its own field.
+REVERSIBLE_BY: Final[Mapping[str, str]] = {
+    "post.deleted": "post_id",
+    "comment.deleted": "comment_id",
+}
+
 # What CEL sees as `actor` and `subject`. Deployments may add fields; these are
 # the ones every deployment has, so conditions may name them.
 PROFILE_FIELDS: Final[Mapping[str, str]] = {

@@ -39,6 +39,7 @@ from server.posts.attachments import api as attachments_api
 from server.posts.endpoints import api as posts_api
 from server.posts.interaction_endpoints import api as interactions_api
 from server.profile import api as profile_api
+from server.rewards.endpoints import api as rewards_api
 from server.rulesets.endpoints import api as rulesets_api
 from server.rulesets.registry import RulesetRegistry
 from server.rulesets.service import ensure_default
@@ -73,7 +74,15 @@ def build_api() -> Api:
         suggestions_api,
     )
     realtime_parts = (live_api, chat_api, stories_api)
-    for part in (auth_api, profile_api, hr_api, rulesets_api, *community, *realtime_parts):
+    for part in (
+        auth_api,
+        profile_api,
+        hr_api,
+        rulesets_api,
+        *community,
+        *realtime_parts,
+        rewards_api,
+    ):
         api.include(part)
     return api
 

@@ -252,5 +252,124 @@ def rules_history() -> None:
         )
 
 
+@main.group()
+def ledger() -> None:
+    """The rewards ledger."""
+
+
+@ledger.command("verify")
+def ledger_verify() -> None:
+    """Check the ledger's invariants; exit 1 and list the violations if any is broken."""
+    from gamification.sql import default
+    from gamification.store import verify
+
+    settings = settings_or_exit()
+
+    async def body() -> list[str]:
+        return await verify(default())
+
+    problems = run_with_database(settings, body)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo("ledger is sound: every currency sums to zero, balances match their transfers")
+
+
+@main.group()
+def leaderboards() -> None:
+    """Leaderboards in Redis, rebuilt from and checked against the ledger."""
+
+
+def _boards(settings: Settings, action: str) -> Any:
+    from gamification.boards import Boards
+    from server.services import Services
+
+    async def body() -> Any:
+        services = await Services.start(settings)
+        try:
+            boards = Boards(services.redis, services.keys, settings.zone)
+            if action == "rebuild":
+                return await boards.rebuild()
+            return await boards.check()
+        finally:
+            await services.close()
+
+    return run_with_database(settings, body)
+
+
+@leaderboards.command("rebuild")
+def leaderboards_rebuild() -> None:
+    """Rebuild every leaderboard from the ledger."""
+    count = _boards(settings_or_exit(), "rebuild")
+    if count is None:
+        click.echo("another rebuild is running", err=True)
+        sys.exit(1)
+    click.echo(f"rebuilt {count} boards")
+
+
+@leaderboards.command("check")
+def leaderboards_check() -> None:
+    """Compare Redis with the ledger; exit 1 with the differences."""
+    problems = _boards(settings_or_exit(), "check")
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        sys.exit(1)
+    click.echo("leaderboards equal the ledger")
+
+
+@main.group("wheel")
+def wheel_group() -> None:
+    """The wheel of fortune."""
+
+
+@wheel_group.command("check")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def wheel_check(file: Path) -> None:
+    """Check a wheel file; exit 1 with file:line:col: message per problem."""
+    from gamification.wheel import load_wheel
+    from rules.errors import RulesetInvalid
+
+    try:
+        wheel = load_wheel(file.read_text(encoding="utf-8"), str(file))
+    except RulesetInvalid as exc:
+        for problem in exc.problems:
+            click.echo(str(problem))
+        sys.exit(1)
+    click.echo(f"{file}: ok, {len(wheel.segments)} segments, total weight {sum(wheel.weights)}")
+
+
+@wheel_group.command("publish")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def wheel_publish(file: Path) -> None:
+    """Check a wheel file and make it live."""
+    from server.errors import ApiError
+    from server.rewards.wheel import publish_wheel
+
+    settings = settings_or_exit()
+    text = file.read_text(encoding="utf-8")
+    try:
+        wheel = run_with_database(settings, lambda: publish_wheel(text))
+    except ApiError as exc:
+        for problem in exc.params["extra"]["problems"]:  # type: ignore[index]
+            click.echo(f"{file}:{problem['line']}:{problem['column']}: {problem['message']}")
+        sys.exit(1)
+    click.echo(f"published {file} as version {wheel.version[:12]}")
+
+
+@wheel_group.command("verify")
+def wheel_verify() -> None:
+    """Recompute every spin of every period whose seed is revealed; exit 1 on a mismatch."""
+    from server.rewards.wheel import verify
+
+    checked, problems = run_with_database(settings_or_exit(), verify)
+    for problem in problems:
+        click.echo(problem)
+    click.echo(f"checked {checked} spins: {len(problems)} problems")
+    if problems:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=10_000_000, ge=1024)
     max_avatar_bytes: int = Field(default=2_000_000, ge=1024)
 
+    # Rewards: an event still unsettled this many seconds after it happened is re-queued
+    # by the sweeper, which runs every `sweep_every_seconds`.
+    settle_sweep_seconds: float = Field(default=30, gt=0)
+    sweep_every_seconds: int = Field(default=10, ge=1, le=60)
+    # Points a manager may give each calendar month; what is left at the month's end expires.
+    manager_monthly_allowance: int = Field(default=100, ge=0)
+    # Level names by lifetime points earned: "points:name,..." from 0 up.
+    levels: str = "0:Newcomer,100:Member,500:Contributor,2000:Expert,10000:Legend"
+
     smtp_url: str = ""
     mail_from: str = "plaza@localhost"
     log_format: Literal["json", "text"] = "json"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from arq.cron import cron
-from arq.worker import Worker
+from arq.worker import Worker, func
 
+from gamification import tasks as rewards
 from gamification.keys import Keys
+from gamification.live import close as close_manager
+from gamification.live import write_only_manager
 from realtime.notify import push_notification
-from server.activity import sweep_unsettled
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -18,6 +20,9 @@ from server.logs import setup_logging
 from server.mail import compose, send
 from server.models import Company, Employee
 from server.posts.tasks import fan_out_mentions
+from server.rewards import service as reward_service
+from server.rewards import wheel
+from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
 
@@ -58,15 +63,37 @@ FUNCTIONS: list[Any] = [
     send_event_reminders,
     daily_digest,
     deliver_notification,
+    # Settlement jobs are one per hand-off time bucket: keeping their results would keep
+    # ~50 keys a second for an hour.
+    func(rewards.settle_pending, keep_result=0),
+    func(rewards.settle_events, keep_result=0),
+    rewards.rebuild_leaderboards,
 ]
 
-# Periodic jobs. `sweep_unsettled` re-sends activity events whose hand-off was lost.
-CRON_JOBS = [
-    cron(sweep_unsettled, second=30, run_at_startup=False),
-    cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
-    # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
-    cron(daily_digest, hour=15, minute=0, second=0),
-]
+
+async def expire_allowances(ctx: dict[str, Any]) -> int:
+    """Cron: what managers left of past months' allowances goes back."""
+    services: Services = ctx["services"]
+    return await reward_service.expire_allowances(services.settings.zone)
+
+
+async def publish_wheel_seeds(ctx: dict[str, Any]) -> list[str]:
+    """Cron: this period's and the next period's seed exist, so each hash is public
+    before any spin uses the seed."""
+    services: Services = ctx["services"]
+    return await wheel.ensure_seeds_ahead(services.settings.zone)
+
+
+def cron_jobs(settings: Settings) -> list[Any]:
+    every = settings.sweep_every_seconds
+    return [
+        cron(rewards.sweep, second=set(range(0, 60, every)), run_at_startup=True),
+        cron(expire_allowances, minute={7}, second=0),
+        cron(publish_wheel_seeds, minute={3, 33}, second=0, run_at_startup=True),
+        cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
+        # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
+        cron(daily_digest, hour=15, minute=0, second=0),
+    ]
 
 
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
@@ -76,9 +103,20 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
     async def startup(ctx: dict[str, Any]) -> None:
         if manage_database:
             await open_database(settings)
-        ctx["services"] = await Services.start(settings)
+        services = ctx["services"] = await Services.start(settings)
+        ctx["rewards"] = rewards.Runtime(
+            redis=services.redis,
+            keys=services.keys,
+            zone=settings.zone,
+            rulesets=RulesetRegistry(settings.timezone),
+            jobs=services.jobs,
+            manager=write_only_manager(settings.redis_url, services.keys.socketio_channel),
+            sweep_after=settings.settle_sweep_seconds,
+        )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
+        if "rewards" in ctx:
+            await close_manager(ctx["rewards"].manager)
         services: Services | None = ctx.get("services")
         if services is not None:
             await services.close()
@@ -89,7 +127,7 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
         setup_logging(settings)
     return Worker(
         functions=FUNCTIONS,
-        cron_jobs=CRON_JOBS,
+        cron_jobs=cron_jobs(settings),
         redis_settings=arq_redis_settings(settings),
         queue_name=Keys(settings.redis_prefix).queue,
         job_serializer=job_serializer,

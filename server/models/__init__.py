@@ -1,5 +1,6 @@
-"""Database models of the server: organisation, accounts, activity outbox, HR imports and
-the community (channels, groups, posts, events, polls, notifications, search)."""
+"""Database models: organisation, accounts, activity outbox, HR imports, rulesets, the
+community (channels, groups, posts, events, polls, notifications, search), chat, stories
+and rewards."""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
@@ -56,6 +57,22 @@ from server.models.posts import (
     Reaction,
     ReadConfirmation,
 )
+from server.models.rewards import (
+    BadgeAward,
+    LedgerAccount,
+    LedgerBatch,
+    LedgerLane,
+    LedgerTransfer,
+    Redemption,
+    RewardCounter,
+    RewardStreak,
+    RewardTier,
+    RewardTombstone,
+    ShopItem,
+    WheelSeed,
+    WheelSpin,
+    WheelVersion,
+)
 from server.models.rulesets import RulesetPublication, RulesetVersion
 from server.models.search import Digest, DigestDelivery, SearchDoc
 from server.models.stories import Story, StoryKind, StoryView
@@ -66,6 +83,7 @@ __all__ = [
     "ArchiveReason",
     "ArchivedText",
     "Attachment",
+    "BadgeAward",
     "Channel",
     "ChannelSubscription",
     "Chat",
@@ -89,6 +107,10 @@ __all__ = [
     "Group",
     "GroupMember",
     "HrImport",
+    "LedgerAccount",
+    "LedgerBatch",
+    "LedgerLane",
+    "LedgerTransfer",
     "MemberState",
     "Notification",
     "Poll",
@@ -101,7 +123,12 @@ __all__ = [
     "PostView",
     "Reaction",
     "ReadConfirmation",
+    "Redemption",
     "Region",
+    "RewardCounter",
+    "RewardStreak",
+    "RewardTier",
+    "RewardTombstone",
     "Role",
     "Rsvp",
     "RsvpAnswer",
@@ -110,9 +137,13 @@ __all__ = [
     "SearchDoc",
     "Segment",
     "Session",
+    "ShopItem",
     "Store",
     "Story",
     "StoryKind",
     "StoryView",
     "Visibility",
+    "WheelSeed",
+    "WheelSpin",
+    "WheelVersion",
 ]

@@ -1,0 +1,430 @@
+"""/api: wallets, leaderboards, the wheel, the shop, badges, allowances and the abuse report.
+
+Each endpoint parses, calls one service function, and after a commit hands the change to
+`notify.after_commit` (leaderboards, live events).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from gamification import live
+from server.api import Api, Ctx
+from server.errors import ApiError
+from server.models import Role
+from server.rewards import service, shop, wheel
+from server.rewards.notify import after_commit
+from server.schemas import Strict
+
+api = Api()
+COMMS = [Role.COMMS, Role.ADMIN]
+MANAGERS = [Role.MANAGER, Role.COMMS, Role.ADMIN]
+Key = Field(min_length=8, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+Slug = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+
+
+class Level(BaseModel):
+    number: int
+    name: str
+    floor: int
+    next_at: int | None
+    progress: float
+
+
+class Wallet(BaseModel):
+    points: int
+    spins: int
+    held: int
+    lifetime_points: int
+    level: Level
+
+
+class HistoryQuery(Strict):
+    limit: int = Field(default=50, ge=1, le=200)
+    before: str | None = None
+
+
+class Change(BaseModel):
+    id: str
+    kind: str
+    currency: str
+    amount: int
+    at: str
+    created_at: str
+    rule_id: str | None
+    title: dict[str, str]
+    because: str
+    event_id: str | None
+    reverses: str | None
+
+
+class History(BaseModel):
+    transfers: list[Change]
+
+
+@api.route("GET", "/api/me/wallet", summary="My points, spins, level", tags=["rewards"],
+           response=Wallet)  # fmt: skip
+async def my_wallet(ctx: Ctx) -> dict[str, Any]:
+    return await service.wallet(ctx.me.id, ctx.services.settings.levels)
+
+
+@api.route("GET", "/api/me/transfers", summary="Why I got what I got, newest first",
+           tags=["rewards"], query=HistoryQuery, response=History)  # fmt: skip
+async def my_history(ctx: Ctx, query: HistoryQuery) -> dict[str, Any]:
+    return {"transfers": await service.history(ctx.me.id, query.limit, query.before)}
+
+
+# -- leaderboards --------------------------------------------------------------------------------
+
+
+class BoardQuery(Strict):
+    limit: int = Field(default=100, ge=1, le=100)
+    per_head: bool = False
+
+
+class Place(BaseModel):
+    id: str
+    rank: int
+    points: int
+    name: str | None = None
+    per_head: float | None = None
+    employees: int | None = None
+
+
+class BoardOut(BaseModel):
+    scope: str
+    period: str
+    label: str
+    size: int
+    top: list[Place]
+    me: Place | None
+    my_store: Place | None
+    per_head: bool = False
+
+
+@api.route("GET", "/api/leaderboards/{scope}/{period}",
+           summary="Top of a board, my rank and my store's rank, in one call",
+           tags=["rewards"], query=BoardQuery, response=BoardOut)  # fmt: skip
+async def board(ctx: Ctx, query: BoardQuery) -> dict[str, Any]:
+    scope = ctx.request.path_params["scope"]
+    period = ctx.request.path_params["period"]
+    if scope not in ("user", "store", "city", "region", "department"):
+        raise ApiError(404, "not_found")
+    if period not in ("day", "week", "month", "quarter", "all"):
+        raise ApiError(404, "not_found")
+    return await service.leaderboard(
+        ctx.services, scope, period, ctx.me, limit=query.limit, per_head=query.per_head
+    )
+
+
+# -- badges and experts ---------------------------------------------------------------------
+
+
+class BadgeBody(Strict):
+    kind: Literal["merit", "expertise"] = "merit"
+    title: dict[str, str] = Field(min_length=1)
+    tier: Literal["bronze", "silver", "gold", "platinum"] | None = None
+    topic: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    reason: str = Field(default="", max_length=500)
+    idempotency_key: str = Key
+
+
+class BadgeOut(BaseModel):
+    id: str
+    badge: str
+    kind: str
+    tier: str | None
+    title: dict[str, str]
+    topic: str | None
+    rule_id: str | None
+    given_by_id: int | None
+    reason: str
+    created_at: str
+
+
+class Badges(BaseModel):
+    badges: list[BadgeOut]
+
+
+@api.route("GET", "/api/employees/{id:int}/badges", summary="A person's badges",
+           tags=["rewards"], response=Badges)  # fmt: skip
+async def employee_badges(ctx: Ctx) -> dict[str, Any]:
+    return {"badges": await service.badges_of(ctx.path_int("id"))}
+
+
+@api.route("POST", "/api/employees/{id:int}/badges", summary="Give a badge by hand",
+           tags=["rewards"], body=BadgeBody, response=BadgeOut, status=201,
+           roles=MANAGERS)  # fmt: skip
+async def give_badge(ctx: Ctx, body: BadgeBody) -> dict[str, Any]:
+    if body.kind == "expertise" and not body.topic:
+        raise ApiError(422, "validation_failed", field="topic", reason="an expertise needs a topic")
+    return await service.award_badge(
+        by=ctx.me.id,
+        user_id=ctx.path_int("id"),
+        kind=body.kind,
+        title=body.title,
+        tier=body.tier,
+        topic=body.topic,
+        reason=body.reason,
+        key=body.idempotency_key,
+    )
+
+
+class ExpertsQuery(Strict):
+    topic: str = Field(min_length=1, max_length=64)
+
+
+@api.route("GET", "/api/experts", summary="People with an expertise badge in a topic",
+           tags=["rewards"], query=ExpertsQuery)  # fmt: skip
+async def find_experts(ctx: Ctx, query: ExpertsQuery) -> dict[str, Any]:
+    return {"topic": query.topic, "experts": await service.experts(query.topic)}
+
+
+# -- grants and allowances --------------------------------------------------------------------
+
+
+class GrantBody(Strict):
+    user_id: int
+    currency: Literal["points", "spins"]
+    amount: int = Field(ge=1, le=100_000)
+    reason: str = Field(min_length=1, max_length=500)
+    idempotency_key: str = Key
+
+
+class Posted(BaseModel):
+    transfer_id: str
+    new: bool
+
+
+@api.route("POST", "/api/admin/grants", summary="Give points or spins by hand",
+           tags=["rewards"], body=GrantBody, response=Posted, status=201,
+           roles=COMMS)  # fmt: skip
+async def grant(ctx: Ctx, body: GrantBody) -> dict[str, Any]:
+    posted = await service.grant(
+        body.currency, body.user_id, body.amount, ctx.me.id, body.reason, body.idempotency_key
+    )
+    if posted.new:
+        await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+    return {"transfer_id": posted.transfers[0].id, "new": posted.new}
+
+
+class GiftBody(Strict):
+    recipient_id: int
+    points: int = Field(ge=1, le=10_000)
+    message: str = Field(min_length=1, max_length=500)
+    idempotency_key: str = Key
+
+
+@api.route("POST", "/api/gifts", summary="Thank someone with points from my allowance",
+           tags=["rewards"], body=GiftBody, response=Posted, status=201,
+           roles=MANAGERS)  # fmt: skip
+async def gift(ctx: Ctx, body: GiftBody) -> dict[str, Any]:
+    settings = ctx.services.settings
+    posted = await service.give(
+        ctx.me.id,
+        body.recipient_id,
+        body.points,
+        body.message,
+        body.idempotency_key,
+        monthly=settings.manager_monthly_allowance,
+        zone=settings.zone,
+    )
+    if posted.new:
+        await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+    return {"transfer_id": posted.transfers[0].id, "new": posted.new}
+
+
+class AllowanceOut(BaseModel):
+    month: str
+    monthly: int
+    left: int
+
+
+@api.route("GET", "/api/me/allowance", summary="What is left of my monthly allowance",
+           tags=["rewards"], response=AllowanceOut, roles=MANAGERS)  # fmt: skip
+async def my_allowance(ctx: Ctx) -> dict[str, Any]:
+    settings = ctx.services.settings
+    return await service.allowance(ctx.me.id, settings.manager_monthly_allowance, settings.zone)
+
+
+# -- the wheel -------------------------------------------------------------------------------
+
+
+class SpinBody(Strict):
+    idempotency_key: str = Key
+
+
+class SpinOut(BaseModel):
+    id: str
+    segment: str
+    outcome: str
+    prize: str | None
+    amount: int
+    wish: dict[str, str] | None
+    fallback: bool
+    period: str
+
+
+@api.route("GET", "/api/wheel", summary="The live wheel: segments, weights, this period",
+           tags=["wheel"])  # fmt: skip
+async def get_wheel(ctx: Ctx) -> dict[str, Any]:
+    live_wheel = await wheel.live_wheel()
+    return {
+        "version": live_wheel.version,
+        "period": live_wheel.period,
+        "segments": [
+            {"id": s.id, "title": s.title or {}, "weight": s.weight} for s in live_wheel.segments
+        ],
+        "total_weight": sum(live_wheel.weights),
+    }
+
+
+@api.route("POST", "/api/wheel/spins", summary="Spin once (the same key: the same result)",
+           tags=["wheel"], body=SpinBody, response=SpinOut)  # fmt: skip
+async def spin(ctx: Ctx, body: SpinBody) -> dict[str, Any]:
+    result, new = await wheel.spin(ctx.me.id, body.idempotency_key, ctx.services.settings.zone)
+    if new:
+        await after_commit(
+            ctx.services,
+            result.transfers,
+            batch=result.batch,
+            made=result.made,
+            events=[("wheel.result", result.as_dict(), live.user_room(ctx.me.id))],
+        )
+    return result.as_dict()
+
+
+@api.route("GET", "/api/wheel/spins", summary="My spins", tags=["wheel"])
+async def my_spins(ctx: Ctx) -> dict[str, Any]:
+    return {"spins": await wheel.history(ctx.me.id)}
+
+
+@api.route("GET", "/api/wheel/seeds",
+           summary="Seed hashes published in advance; seeds revealed after their period",
+           tags=["wheel"])  # fmt: skip
+async def wheel_seeds(ctx: Ctx) -> dict[str, Any]:
+    await wheel.ensure_seeds_ahead(ctx.services.settings.zone)
+    return {"seeds": await wheel.seeds()}
+
+
+class WheelText(Strict):
+    text: str = Field(max_length=256 * 1024)
+
+
+@api.route("PUT", "/api/admin/wheel", summary="Check and publish a wheel (YAML)",
+           tags=["wheel"], body=WheelText, roles=COMMS)  # fmt: skip
+async def publish_wheel(ctx: Ctx, body: WheelText) -> dict[str, Any]:
+    published = await wheel.publish_wheel(body.text)
+    return {"version": published.version}
+
+
+class StockBody(Strict):
+    amount: int = Field(ge=1, le=1_000_000)
+    idempotency_key: str = Key
+
+
+@api.route("POST", "/api/admin/prizes/{id}/stock", summary="Add prize stock",
+           tags=["wheel"], body=StockBody, roles=COMMS)  # fmt: skip
+async def restock_prize(ctx: Ctx, body: StockBody) -> dict[str, Any]:
+    prize = ctx.request.path_params["id"]
+    stock = await wheel.restock(prize, body.amount, body.idempotency_key, ctx.me.id)
+    return {"prize": prize, "stock": stock}
+
+
+# -- the shop ---------------------------------------------------------------------------------
+
+
+class ItemBody(Strict):
+    title: dict[str, str] = Field(min_length=1)
+    description: dict[str, str] = Field(default_factory=dict)
+    price: int = Field(ge=1, le=10_000_000)
+    needs_approval: bool = False
+    active: bool = True
+    add_stock: int = Field(default=0, ge=0, le=1_000_000)
+    idempotency_key: str = Key
+
+
+@api.route("GET", "/api/shop/items", summary="The catalogue", tags=["shop"])
+async def items(ctx: Ctx) -> dict[str, Any]:
+    return {"items": await shop.catalogue()}
+
+
+@api.route("PUT", "/api/admin/shop/items/{id}", summary="Create or change an item, add stock",
+           tags=["shop"], body=ItemBody, roles=COMMS)  # fmt: skip
+async def put_item(ctx: Ctx, body: ItemBody) -> dict[str, Any]:
+    item_id = ctx.request.path_params["id"]
+    if not item_id.replace("_", "").isalnum() or not item_id.islower():
+        raise ApiError(422, "validation_failed", field="id", reason="use a-z, 0-9 and _")
+    return await shop.put_item(
+        item_id,
+        title=body.title,
+        description=body.description,
+        price=body.price,
+        needs_approval=body.needs_approval,
+        active=body.active,
+        add_stock=body.add_stock,
+        by=ctx.me.id,
+        key=body.idempotency_key,
+    )
+
+
+class RedeemBody(Strict):
+    item_id: str = Slug
+    idempotency_key: str = Key
+
+
+@api.route("POST", "/api/shop/redemptions", summary="Redeem points for an item",
+           tags=["shop"], body=RedeemBody, status=201)  # fmt: skip
+async def redeem(ctx: Ctx, body: RedeemBody) -> dict[str, Any]:
+    out, posted = await shop.redeem(ctx.me.id, body.item_id, body.idempotency_key)
+    if posted.new:
+        await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+    return out
+
+
+@api.route("GET", "/api/me/redemptions", summary="My redemptions", tags=["shop"])
+async def my_redemptions(ctx: Ctx) -> dict[str, Any]:
+    return {"redemptions": await shop.redemptions(ctx.me.id, None)}
+
+
+class RedemptionsQuery(Strict):
+    status: Literal["pending", "completed", "rejected"] | None = "pending"
+
+
+@api.route("GET", "/api/admin/redemptions", summary="Redemptions to decide", tags=["shop"],
+           query=RedemptionsQuery, roles=COMMS)  # fmt: skip
+async def all_redemptions(ctx: Ctx, query: RedemptionsQuery) -> dict[str, Any]:
+    return {"redemptions": await shop.redemptions(None, query.status)}
+
+
+class DecisionBody(Strict):
+    approve: bool
+    note: str = Field(default="", max_length=500)
+
+
+@api.route("POST", "/api/admin/redemptions/{id}/decision", summary="Approve or reject",
+           tags=["shop"], body=DecisionBody, roles=COMMS)  # fmt: skip
+async def decide(ctx: Ctx, body: DecisionBody) -> dict[str, Any]:
+    out, posted = await shop.decide(
+        ctx.request.path_params["id"], body.approve, ctx.me.id, body.note
+    )
+    await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+    return out
+
+
+# -- abuse ------------------------------------------------------------------------------------
+
+
+class RingsQuery(Strict):
+    days: int = Field(default=30, ge=1, le=366)
+    min_count: int = Field(default=3, ge=1)
+    share: float = Field(default=0.6, gt=0, le=1)
+
+
+@api.route("GET", "/api/admin/abuse/rings",
+           summary="Pairs and small groups who mostly reward each other",
+           tags=["rewards"], query=RingsQuery, roles=COMMS)  # fmt: skip
+async def rings(ctx: Ctx, query: RingsQuery) -> dict[str, Any]:
+    return {"rings": await service.abuse_rings(query.days, query.min_count, query.share)}

@@ -1,0 +1,462 @@
+"""Rewards seen and given by people: wallets and history, grants by comms, managers'
+monthly allowances, badges by hand and for expertise, levels, leaderboards, and the
+reciprocal-ring report."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from gamification import abuse, sql, store
+from gamification.boards import Boards, Standing
+from gamification.leaderboard import Scope, current_boards, label, rank_per_head
+from gamification.ledger import (
+    POINTS,
+    SPINS,
+    Transfer,
+    budget_account,
+    hold_account,
+    system_account,
+    user_account,
+)
+from gamification.levels import Level, level_for, parse_levels
+from gamification.store import BadgeRow, InsufficientFunds
+from server.errors import ApiError, not_found
+from server.models import BadgeAward, Employee, LedgerTransfer, RulesetVersion
+from server.services import Services
+
+
+def key_id(kind: str, *parts: object) -> str:
+    """A transfer id from an idempotency key: the same request twice is one transfer."""
+    raw = "\x1f".join(str(p) for p in (kind, *parts))
+    return f"{kind}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+
+
+# -- wallets -----------------------------------------------------------------------------------
+
+
+async def lifetime_points(user_id: int) -> int:
+    """Points earned ever (awards, gifts, grants, wheel points, less reversals): what the
+    all-time leaderboard and the level count. Spending does not lower it."""
+    mine = user_account(POINTS, user_id)
+    rows = await sql.fetch(
+        sql.default(),
+        "SELECT COALESCE(SUM(CASE WHEN credit_id = ? THEN amount ELSE -amount END), 0) AS s "
+        "FROM ledger_transfer WHERE user_id = ? AND ranked",
+        [mine, user_id],
+    )
+    return int(rows[0]["s"])
+
+
+def level(points: int, levels_spec: str) -> Level:
+    return level_for(points, parse_levels(levels_spec))
+
+
+async def wallet(user_id: int, levels_spec: str) -> dict[str, Any]:
+    found = await store.balances(
+        sql.default(),
+        [user_account(POINTS, user_id), user_account(SPINS, user_id), hold_account(user_id)],
+    )
+    earned = await lifetime_points(user_id)
+    current = level(earned, levels_spec)
+    return {
+        "points": found[user_account(POINTS, user_id)],
+        "spins": found[user_account(SPINS, user_id)],
+        "held": found[hold_account(user_id)],
+        "lifetime_points": earned,
+        "level": {
+            "number": current.number,
+            "name": current.name,
+            "floor": current.floor,
+            "next_at": current.next_at,
+            "progress": round(current.progress(earned), 3),
+        },
+    }
+
+
+async def history(user_id: int, limit: int, before: str | None) -> list[dict[str, Any]]:
+    """The person's transfers, newest first, each with why ("3 of 3 this day ...")."""
+    query = LedgerTransfer.filter(user_id=user_id)
+    if before:
+        query = query.filter(created_at__lt=datetime.fromisoformat(before))
+    rows = await query.order_by("-created_at", "-id").limit(limit)
+    versions = {r.ruleset_version for r in rows if r.ruleset_version}
+    titles: dict[tuple[str, str], dict[str, str]] = {}
+    if versions:
+        from server.rulesets.registry import RulesetRegistry
+
+        compiler = RulesetRegistry("UTC")
+        for version in await RulesetVersion.filter(version__in=versions):
+            for rule in compiler.compile(version).rules:
+                titles[(version.version, rule.id)] = dict(rule.title)
+    out = []
+    for r in rows:
+        mine = user_account(r.currency, user_id)
+        out.append(
+            {
+                "id": r.id,
+                "kind": r.kind,
+                "currency": r.currency,
+                "amount": r.amount if r.credit_id == mine else -r.amount,
+                "at": r.at.isoformat(),
+                "created_at": r.created_at.isoformat(),
+                "rule_id": r.rule_id,
+                "title": titles.get((r.ruleset_version or "", r.rule_id or ""), {}),
+                "because": r.reason,
+                "event_id": r.event_id,
+                "reverses": r.reverses_id,
+            }
+        )
+    return out
+
+
+# -- grants and gifts -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Posted:
+    transfers: tuple[Transfer, ...]
+    batch: int | None
+    made: datetime | None
+    new: bool
+
+
+async def grant(currency: str, user_id: int, amount: int, by: int, reason: str, key: str) -> Posted:
+    """Comms give points or spins by hand (e.g. the winners of a contest)."""
+    if not await Employee.exists(id=user_id):
+        raise not_found()
+    now = datetime.now(UTC)
+    transfer = Transfer(
+        id=key_id("grant", by, key),
+        kind="grant",
+        currency=currency,
+        debit=system_account(currency, "grant"),
+        credit=user_account(currency, user_id),
+        amount=amount,
+        at=now,
+        user_id=user_id,
+        actor_id=by,
+        reason=reason,
+    )
+    return await _post_once(transfer, now)
+
+
+async def _post_once(transfer: Transfer, now: datetime, *, check: str | None = None) -> Posted:
+    if await LedgerTransfer.exists(id=transfer.id):
+        return Posted((transfer,), None, None, False)
+    try:
+        async with in_transaction() as conn:
+            batch = await store.post(conn, [transfer], now, check_funds=[check] if check else [])
+    except IntegrityError:  # the same key, concurrently: the other request posted it
+        return Posted((transfer,), None, None, False)
+    return Posted((transfer,), batch, now, True)
+
+
+def month_of(moment: datetime, zone: tzinfo) -> str:
+    return label("month", moment.astimezone(zone).date())
+
+
+async def allowance(manager_id: int, monthly: int, zone: tzinfo) -> dict[str, Any]:
+    month = month_of(datetime.now(UTC), zone)
+    await _fund(manager_id, month, monthly)
+    left = await store.balance(sql.default(), budget_account(manager_id, month))
+    return {"month": month, "monthly": monthly, "left": left}
+
+
+async def _fund(manager_id: int, month: str, monthly: int) -> None:
+    """The month's budget, put in once, on first use."""
+    if monthly <= 0:
+        return
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        await store.post_once(
+            conn,
+            Transfer(
+                id=f"allowance:{manager_id}:{month}",
+                kind="allowance",
+                currency=POINTS,
+                debit=system_account(POINTS, "allowance"),
+                credit=budget_account(manager_id, month),
+                amount=monthly,
+                at=now,
+                actor_id=manager_id,
+                reason=f"allowance for {month}",
+            ),
+            now,
+        )
+
+
+async def give(
+    manager_id: int,
+    recipient_id: int,
+    amount: int,
+    message: str,
+    key: str,
+    *,
+    monthly: int,
+    zone: tzinfo,
+) -> Posted:
+    """A manager thanks someone with points from this month's allowance. The allowance
+    expires at the month's end; what was given stays with the recipient."""
+    if recipient_id == manager_id:
+        raise ApiError(422, "self_reward")
+    if not await Employee.exists(id=recipient_id):
+        raise not_found()
+    now = datetime.now(UTC)
+    month = month_of(now, zone)
+    await _fund(manager_id, month, monthly)
+    budget = budget_account(manager_id, month)
+    transfer = Transfer(
+        id=key_id("gift", manager_id, key),
+        kind="gift",
+        currency=POINTS,
+        debit=budget,
+        credit=user_account(POINTS, recipient_id),
+        amount=amount,
+        at=now,
+        user_id=recipient_id,
+        actor_id=manager_id,
+        reason=message,
+    )
+    try:
+        return await _post_once(transfer, now, check=budget)
+    except InsufficientFunds:
+        left = await store.balance(sql.default(), budget)
+        raise ApiError(409, "allowance_exceeded", left=left) from None
+
+
+async def expire_allowances(zone: tzinfo, now: datetime | None = None) -> int:
+    """What is left of past months' budgets goes back: returns how many expired."""
+    now = now or datetime.now(UTC)
+    current = month_of(now, zone)
+    rows = await sql.fetch(
+        sql.default(),
+        "SELECT id, balance FROM ledger_account WHERE id LIKE 'points:budget:%' AND balance > 0",
+    )
+    expired = 0
+    for row in rows:
+        if row["id"].rsplit(":", 1)[1] >= current:
+            continue
+        async with in_transaction() as conn:
+            left = await store.balance(conn, row["id"])
+            if left > 0 and await store.post_once(
+                conn,
+                Transfer(
+                    id=f"expire:{row['id']}"[:64],
+                    kind="expiry",
+                    currency=POINTS,
+                    debit=row["id"],
+                    credit=system_account(POINTS, "allowance"),
+                    amount=left,
+                    at=now,
+                    reason="the month's allowance expired",
+                ),
+                now,
+            ):
+                expired += 1
+    return expired
+
+
+# -- badges ----------------------------------------------------------------------------------
+
+
+def _badge_out(b: BadgeAward) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "badge": b.badge_id,
+        "kind": b.kind,
+        "tier": b.tier,
+        "title": b.title or {},
+        "topic": b.topic,
+        "rule_id": b.rule_id,
+        "given_by_id": b.given_by_id,
+        "reason": b.reason,
+        "created_at": b.created_at.isoformat(),
+    }
+
+
+async def badges_of(user_id: int) -> list[dict[str, Any]]:
+    rows = await BadgeAward.filter(user_id=user_id).order_by("-created_at")
+    return [_badge_out(b) for b in rows]
+
+
+async def award_badge(
+    *,
+    by: int,
+    user_id: int,
+    kind: str,
+    title: dict[str, str],
+    tier: str | None,
+    topic: str | None,
+    reason: str,
+    key: str,
+) -> dict[str, Any]:
+    """By hand: a badge "for merit" (any number of times) or an expertise badge, which
+    makes the person findable as an expert in `topic` (at most one per topic)."""
+    if user_id == by:
+        raise ApiError(422, "self_reward")
+    if not await Employee.exists(id=user_id):
+        raise not_found()
+    ident = key_id("badge", by, key)[:64]
+    badge_id = f"expert_{topic}" if kind == "expertise" else "merit"
+    unique = f"expert:{user_id}:{topic}" if kind == "expertise" else None
+    async with in_transaction() as conn:
+        await store.insert_badges(
+            conn,
+            [
+                BadgeRow(
+                    id=ident,
+                    user_id=user_id,
+                    badge_id=badge_id,
+                    kind=kind,
+                    tier=tier,
+                    title=title,
+                    topic=topic,
+                    rule_id=None,
+                    event_id=None,
+                    given_by_id=by,
+                    reason=reason,
+                    unique_key=unique,
+                    created_at=datetime.now(UTC),
+                )
+            ],
+        )
+    found = await BadgeAward.get_or_none(id=ident)
+    if found is None and unique is not None:
+        found = await BadgeAward.get_or_none(unique_key=unique)
+    if found is None:
+        raise ApiError(409, "badge_conflict")
+    return _badge_out(found)
+
+
+async def experts(topic: str) -> list[dict[str, Any]]:
+    rows = await BadgeAward.filter(kind="expertise", topic=topic).order_by("created_at")
+    people = {e.id: e for e in await Employee.filter(id__in=[r.user_id for r in rows])}
+    return [
+        {"id": r.user_id, "name": people[r.user_id].name, "position": people[r.user_id].position}
+        for r in rows
+        if r.user_id in people and people[r.user_id].is_active
+    ]
+
+
+# -- leaderboards ----------------------------------------------------------------------------
+
+
+async def leaderboard(
+    services: Services, scope: Scope, period: str, me: Employee, *, limit: int, per_head: bool
+) -> dict[str, Any]:
+    zone = services.settings.zone
+    boards = Boards(services.redis, services.keys, zone)
+    now = datetime.now(UTC)
+    current = current_boards(scope, now, zone)
+    board = current[period]  # type: ignore[index]
+    store_code = None
+    if me.store_id is not None:
+        await me.fetch_related("store")
+        store_code = me.store.code if me.store else None
+    if per_head and scope == "store":
+        return await _per_head(boards, board, store_code, limit)
+    standing = await boards.read(
+        board,
+        limit=limit,
+        me=str(me.id) if scope == "user" else None,
+        my_store_board=current_boards("store", now, zone)[period],  # type: ignore[index]
+        my_store=store_code,
+    )
+    return await _standing_out(standing, scope, me)
+
+
+async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[str, Any]:
+    names: dict[str, str] = {}
+    if scope == "user":
+        ids = [int(r.member) for r in standing.top]
+        names = {str(e.id): e.name for e in await Employee.filter(id__in=ids).only("id", "name")}
+    return {
+        "scope": scope,
+        "period": standing.board.period,
+        "label": standing.board.label,
+        "size": standing.size,
+        "top": [
+            {
+                "id": r.member,
+                "name": names.get(r.member, r.member),
+                "rank": r.rank,
+                "points": r.points,
+            }
+            for r in standing.top
+        ],
+        "me": _rank(standing.me),
+        "my_store": _rank(standing.my_store),
+    }
+
+
+def _rank(rank: Any) -> dict[str, Any] | None:
+    return None if rank is None else {"id": rank.member, "rank": rank.rank, "points": rank.points}
+
+
+async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int) -> dict[str, Any]:
+    scores = await boards.scores(board)
+    rows = await sql.fetch(
+        sql.default(),
+        "SELECT s.code AS code, COUNT(*) AS n FROM employee e JOIN store s ON s.id = e.store_id "
+        "WHERE e.status = 'active' GROUP BY s.code",
+    )
+    heads = {r["code"]: int(r["n"]) for r in rows}
+    ranked = rank_per_head(scores, heads)
+    mine = next(
+        (
+            {"id": m, "rank": i, "points": p, "per_head": per}
+            for i, (m, per, p) in enumerate(ranked, 1)
+            if m == my_store
+        ),
+        None,
+    )
+    return {
+        "scope": "store",
+        "period": board.period,
+        "label": board.label,
+        "per_head": True,
+        "size": len(ranked),
+        "top": [
+            {"id": m, "rank": i, "points": p, "per_head": per, "employees": heads.get(m, 0)}
+            for i, (m, per, p) in enumerate(ranked[:limit], 1)
+        ],
+        "me": None,
+        "my_store": mine,
+    }
+
+
+# -- abuse ------------------------------------------------------------------------------------
+
+
+async def abuse_rings(days: int, min_count: int, share: float) -> list[dict[str, Any]]:
+    """Who rewards whom (kudos, reactions: the actor caused the beneficiary's points)."""
+    since = datetime.now(UTC) - timedelta(days=days)
+    rows = await sql.fetch(
+        sql.default(),
+        "SELECT actor_id, user_id, COUNT(*) AS n FROM ledger_transfer "
+        "WHERE kind IN ('award', 'gift') AND currency = 'points' AND actor_id IS NOT NULL "
+        "AND actor_id <> user_id AND at >= ? GROUP BY actor_id, user_id",
+        [since.astimezone(UTC)],
+    )
+    found = abuse.rings(
+        ((int(r["actor_id"]), int(r["user_id"]), int(r["n"])) for r in rows),
+        min_count=min_count,
+        share=share,
+    )
+    ids = {m for ring in found for m in ring.members}
+    names = {e.id: e.name for e in await Employee.filter(id__in=ids).only("id", "name")}
+    return [
+        {
+            "members": [{"id": m, "name": names.get(m, "")} for m in ring.members],
+            "rewards": ring.rewards,
+            "given_share": ring.given_share,
+            "received_share": ring.received_share,
+        }
+        for ring in found
+    ]

@@ -1,0 +1,116 @@
+"""Spins over HTTP and under concurrency: one spin per key, stock never oversold."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from gamification import sql, store
+from gamification.ledger import SPINS, prize_currency, stock_account, user_account
+from server.errors import ApiError
+from server.models import Role, WheelSeed, WheelSpin
+from server.rewards import service, wheel
+from server.settings import Settings
+from tests.conftest import LiveServer
+from tests.helpers import login, make_employee
+
+ONE_PRIZE = """\
+version: 1
+period: day
+wishes: [{en: Have a lovely day}]
+prizes:
+  mug: {title: {en: A mug}, stock: 10}
+segments:
+  - {id: mug, weight: 1, prize: mug}
+"""
+
+
+async def test_a_spin_over_http_is_idempotent_and_pushed(
+    live: LiveServer, client: httpx.AsyncClient
+) -> None:
+    await make_employee("comms@example.com", role=Role.COMMS)
+    me = await make_employee("ann@example.com")
+    await login(client, "comms@example.com")
+    r = await client.put("/api/admin/wheel", json={"text": ONE_PRIZE})
+    assert r.status_code == 200, r.text
+    r = await client.post(
+        "/api/admin/grants",
+        json={"user_id": me.id, "currency": "spins", "amount": 2, "reason": "contest",
+              "idempotency_key": "contest-1"},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    async with httpx.AsyncClient(base_url=live.url) as ann:
+        await login(ann, "ann@example.com")
+        pubsub = live.services.redis.pubsub()
+        await pubsub.subscribe(live.services.keys.socketio_channel)
+        first = await ann.post("/api/wheel/spins", json={"idempotency_key": "spin-0001"})
+        again = await ann.post("/api/wheel/spins", json={"idempotency_key": "spin-0001"})
+        assert first.status_code == 200, first.text
+        assert first.json() == again.json()
+        assert first.json()["outcome"] == "prize"
+        wallet = (await ann.get("/api/me/wallet")).json()
+        assert wallet["spins"] == 1  # one spin for two requests with one key
+        seen = []
+        for _ in range(20):
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.2)
+            if message:
+                seen.append(message["data"])
+        await pubsub.aclose()
+        assert any(b"wheel.result" in m for m in seen)
+        bad = await ann.put("/api/admin/wheel", json={"text": ONE_PRIZE})
+        assert bad.status_code == 403
+    r = await client.put("/api/admin/wheel", json={"text": "version: 1\nsegments: []\n"})
+    assert r.status_code == 422
+    assert r.json()["problems"][0]["line"] == 2
+
+
+async def test_a_thousand_concurrent_spins_win_exactly_the_stock(db: Settings) -> None:
+    await wheel.publish_wheel(ONE_PRIZE)
+    people = [await make_employee(f"s{i}@example.com", password=False) for i in range(100)]
+    comms = await make_employee("c@example.com", role=Role.COMMS, password=False)
+    for person in people:
+        await service.grant(SPINS, person.id, 10, comms.id, "test", f"grant-{person.id}")
+    spins = [wheel.spin(p.id, f"key-{n}", db.zone) for p in people for n in range(10)]
+    results = await asyncio.gather(*spins)
+    prizes = [r for r, _ in results if r.outcome == "prize"]
+    assert len(prizes) == 10
+    assert sum(1 for r, _ in results if r.fallback) == 990
+    conn = sql.default()
+    assert await store.balance(conn, stock_account(prize_currency("mug"))) == 0
+    assert await WheelSpin.all().count() == 1000
+    left = await store.balances(conn, [user_account(SPINS, p.id) for p in people])
+    assert set(left.values()) == {0}
+    assert await store.verify(conn) == []
+
+
+async def test_spins_verify_once_the_seed_is_revealed(db: Settings) -> None:
+    await wheel.publish_wheel(ONE_PRIZE.replace("stock: 10", "stock: 1"))
+    person = await make_employee("v@example.com", password=False)
+    await service.grant(SPINS, person.id, 3, person.id + 1, "test", "grant-v")
+    for n in range(3):
+        await wheel.spin(person.id, f"verify-{n}", db.zone)
+    checked, problems = await wheel.verify()
+    assert (checked, problems) == (0, [])  # the period has not ended: the seed is secret
+    later = datetime.now(UTC) + timedelta(days=2)
+    checked, problems = await wheel.verify(later)
+    assert (checked, problems) == (3, [])
+    listed = await wheel.seeds(later)
+    assert listed[0]["seed"] is not None
+    # A tampered record is caught.
+    spun = await WheelSpin.first()
+    assert spun is not None
+    await WheelSeed.filter(period=spun.period).update(seed="00" * 32)
+    _, problems = await wheel.verify(later)
+    assert problems and "hash published in advance" in problems[0]
+
+
+async def test_no_spins_left_is_a_conflict(db: Settings) -> None:
+    await wheel.publish_wheel(ONE_PRIZE)
+    person = await make_employee("z@example.com", password=False)
+    with pytest.raises(ApiError) as caught:
+        await wheel.spin(person.id, "nothing-1", db.zone)
+    assert caught.value.code == "no_spins"
+    assert await WheelSpin.all().count() == 0
