@@ -310,7 +310,7 @@ async def main(args: argparse.Namespace) -> None:
         )
         print(
             f"exactly once: {'yes' if exact else 'NO'} "
-            f"({total[0]['n']} transfers, {total[0]['s']} points; ledger problems "
+            f"({int(total[0]['n'])} transfers, {int(total[0]['s'])} points; ledger problems "
             f"{len(problems)}, board differences {len(board_problems)})"
         )
         print(

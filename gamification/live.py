@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 import socketio
+from pydantic import BaseModel
 
 log = logging.getLogger("plaza.live")
 
@@ -100,3 +101,60 @@ async def close(manager: Any) -> None:
     redis = getattr(manager, "redis", None)
     if redis is not None:
         await redis.aclose()
+
+
+# -- the events this package emits, as declared schemas (checked by tests) ------------------
+
+
+class WalletChange(BaseModel):
+    transfer_id: str
+    kind: str
+    currency: str
+    amount: int
+    rule_id: str | None
+    title: dict[str, str]
+    because: str
+    event_id: str | None
+
+
+class WalletChanged(BaseModel):
+    """`wallet.changed`, to `user:<id>`: new balances and why they moved."""
+
+    points: int
+    spins: int
+    changes: list[WalletChange]
+
+
+class WheelResult(BaseModel):
+    """`wheel.result`, to `user:<id>`."""
+
+    id: str
+    segment: str
+    outcome: str
+    prize: str | None
+    amount: int
+    wish: dict[str, str] | None
+    fallback: bool
+    period: str
+
+
+class TopPlace(BaseModel):
+    id: str
+    rank: int
+    points: int
+
+
+class LeaderboardChanged(BaseModel):
+    """`leaderboard.changed`, to `leaderboards`: a board whose visible top changed."""
+
+    scope: str
+    period: str
+    label: str
+    top: list[TopPlace]
+
+
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "wallet.changed": WalletChanged,
+    "wheel.result": WheelResult,
+    "leaderboard.changed": LeaderboardChanged,
+}

@@ -11,6 +11,7 @@ import orjson
 from gamification import store
 from gamification.boards import Boards
 from gamification.ledger import POINTS, user_account
+from gamification.live import SCHEMAS
 from gamification.sql import default
 from server.activity import hand_off
 from server.models import ActivityEvent, City, Region, Store
@@ -51,6 +52,8 @@ async def test_handed_off_events_are_settled_ranked_and_announced(db: Settings) 
                 events.append(orjson.loads(message["data"]))
             elif events:
                 break
+        for message in events:  # every emitted event fits its declared schema
+            SCHEMAS[message["event"]].model_validate(message["data"][0])
         wallet = [e for e in events if e["event"] == "wallet.changed"]
         assert wallet and wallet[0]["room"] == f"user:{a.id}"
         assert wallet[0]["data"][0]["points"] == 15

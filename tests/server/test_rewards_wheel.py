@@ -6,10 +6,12 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import orjson
 import pytest
 
 from gamification import sql, store
 from gamification.ledger import SPINS, prize_currency, stock_account, user_account
+from gamification.live import SCHEMAS
 from server.errors import ApiError
 from server.models import Role, WheelSeed, WheelSpin
 from server.rewards import service, wheel
@@ -60,6 +62,9 @@ async def test_a_spin_over_http_is_idempotent_and_pushed(
                 seen.append(message["data"])
         await pubsub.aclose()
         assert any(b"wheel.result" in m for m in seen)
+        for raw in seen:
+            message = orjson.loads(raw)
+            SCHEMAS[message["event"]].model_validate(message["data"][0])
         bad = await ann.put("/api/admin/wheel", json={"text": ONE_PRIZE})
         assert bad.status_code == 403
     r = await client.put("/api/admin/wheel", json={"text": "version: 1\nsegments: []\n"})
