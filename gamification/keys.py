@@ -50,11 +50,6 @@ class Keys:
     def socketio_channel(self) -> str:
         return f"{self.prefix}:socketio"
 
-    @property
-    def notifications(self) -> str:
-        """Channel: new notifications, `{"kind", "employees": [ids], "payload"}` (after commit)."""
-        return f"{self.prefix}:notifications"
-
     # -- realtime (Socket.IO) ------------------------------------------------------------
     @property
     def realtime_control(self) -> str:
@@ -65,6 +60,10 @@ class Keys:
     def realtime_seq(self) -> str:
         """Counter: the sequence number of durable events, the client's reconnect cursor."""
         return f"{self.prefix}:rt:seq"
+
+    def live_throttle(self, what: str, ident: int) -> str:
+        """String with a TTL: a count event (views, poll results) was sent in this window."""
+        return f"{self.prefix}:rt:throttle:{what}:{ident}"
 
     def room_stream(self, room: str) -> str:
         """Stream: recent durable events of one room, ids `<seq>-0`, replayed on reconnect."""

@@ -25,7 +25,7 @@ class Payload(BaseModel):
 PresenceState = Literal["online", "away", "offline"]
 
 
-# -- community content (published by the community branch) ---------------------------------
+# -- community content (`server/posts/live.py`; the rooms: `server/community/live.py`) -------
 
 
 class PostEvent(Payload):
@@ -52,6 +52,35 @@ class CommentCreated(Payload):
     parent_id: int | None = None
     excerpt: str = Field(default="", max_length=500)
     at: datetime
+
+
+class PostPinned(Payload):
+    post_id: int
+    pinned: bool
+    banner: bool
+
+
+class PostViews(Payload):
+    """Coalesced: at most one per post per few seconds (see `server/posts/live.py`)."""
+
+    post_id: int
+    views: int = Field(ge=0)
+
+
+class PollOptionCount(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    option_id: int
+    votes: int = Field(ge=0)
+
+
+class PollResults(Payload):
+    """Counts only, never voters (a poll may be anonymous); coalesced like `PostViews`."""
+
+    poll_id: int
+    post_id: int
+    total: int = Field(ge=0)
+    options: list[PollOptionCount]
 
 
 class ReactionChanged(Payload):
@@ -140,8 +169,11 @@ class ChatTyping(Payload):
 class NotificationEvent(Payload):
     id: int | str
     kind: str
-    title: str
+    # Stored notifications have no text: the client renders `kind` and `payload` (as it
+    # does for `GET /api/notifications`); `title` and `body` are for sources that have one.
+    title: str = ""
     body: str = ""
+    payload: dict[str, Any] = Field(default_factory=dict)
     url: str | None = None
     actor_id: int | None = None
     at: datetime
@@ -178,6 +210,9 @@ EVENTS: Final[dict[str, type[Payload]]] = {
     "post.deleted": PostDeleted,
     "comment.created": CommentCreated,
     "reaction.changed": ReactionChanged,
+    "post.pinned": PostPinned,
+    "post.views": PostViews,
+    "poll.results": PollResults,
     "presence.changed": PresenceChanged,
     "story.created": StoryCreated,
     "chat.message": ChatMessageEvent,

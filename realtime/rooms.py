@@ -2,8 +2,11 @@
 
 Rooms are joined by the server only, from the database, when a socket connects (and
 changed later through `Realtime.enter_room` / `leave_room`). A client never names a room.
-The names are plain strings so that the community code can add its own kinds without
-touching this module: `group:<id>`, `channel:<id>`, `audience:<id>`.
+One naming scheme: a room named like a community audience token (`region:3`, `city:5`,
+`store:12`, `dept:4`, `role:manager`, `employee:7`, `group:9`) holds exactly the employees
+who hold that token (`server/community/audience.py:employee_tokens`), so a post targeted at
+an audience is published to its tokens as they are. `tests/server/community/test_live.py`
+checks that the two agree.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ COMPANY = "company"
 
 def personal(employee_id: int) -> str:
     """Every socket of one employee, on every process: notifications, wallet, sign-out."""
-    return f"e:{employee_id}"
+    return f"employee:{employee_id}"
 
 
 def store(store_id: int) -> str:
     return f"store:{store_id}"
+
+
+def city(city_id: int) -> str:
+    return f"city:{city_id}"
 
 
 def department(department_id: int) -> str:
@@ -40,15 +47,22 @@ def chat(chat_id: int) -> str:
 
 
 def group(group_id: int) -> str:
+    """Members of a group (state `member`: not those invited or asking to join)."""
     return f"group:{group_id}"
 
 
 def channel(channel_id: int) -> str:
+    """Subscribers of an optional channel; a mandatory channel publishes to `COMPANY`."""
     return f"channel:{channel_id}"
 
 
-def audience(audience_id: int) -> str:
-    return f"audience:{audience_id}"
+def blog(author_id: int) -> str:
+    """The followers of one person's blog."""
+    return f"blog:{author_id}"
+
+
+# Comms, moderators and admins: they may see every channel post, whatever its audience.
+STAFF = "staff"
 
 
 class RoomResolver(Protocol):
@@ -63,7 +77,7 @@ RoomSource = Callable[[int], Awaitable[Iterable[str]]]
 
 class CompositeResolver:
     """The union of several sources. The server registers the organisation and the chats;
-    the community code adds groups, channels and audiences with `add(source)`."""
+    the community code adds groups, channels, blogs and audience tokens with `add(source)`."""
 
     def __init__(self, *sources: RoomSource) -> None:
         self.sources: list[RoomSource] = list(sources)

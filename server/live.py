@@ -1,12 +1,11 @@
 """The live layer wired to the server: who a socket is, which rooms it joins, and the HTTP
 side of realtime (missed events after a reconnect, presence of a list of people).
 
-Room sources: the organisation (here) and chats (`server/chat/service.py`) are registered
-in `room_resolver()`. The community code adds its own with `resolver.add(source)`, where a
-source is `async (employee_id) -> iterable of room names` (`realtime/rooms.py` names them:
-`group:<id>`, `channel:<id>`, `audience:<id>`), and calls
-`realtime.server.publish_room_change(redis, keys, "enter"|"leave", employee_id, room)`
-after a membership change commits.
+Room sources, all registered in `room_resolver()`: the organisation (here), chats
+(`server/chat/service.py`) and the community (`server/community/live.py`: groups,
+channels, followed blogs, audience tokens, staff). A source is `async (employee_id) ->
+iterable of room names` (`realtime/rooms.py` names them); after a membership change
+commits, its service calls `server.community.live.enter/leave`, which every process applies.
 """
 
 from __future__ import annotations
@@ -67,8 +66,9 @@ async def org_rooms(employee_id: int) -> set[str]:
 
 def room_resolver(*extra: RoomSource) -> CompositeResolver:
     from server.chat.service import chat_rooms
+    from server.community.live import community_rooms
 
-    return CompositeResolver(org_rooms, chat_rooms, *extra)
+    return CompositeResolver(org_rooms, chat_rooms, community_rooms, *extra)
 
 
 # -- HTTP ----------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ async def edit_channel(ctx: Ctx, body: ChannelEdit) -> ChannelOut:
 @api.route("PUT", "/api/channels/{id:int}/subscription", summary="Subscribe to a channel",
            tags=["channels"], response=Ok)  # fmt: skip
 async def subscribe(ctx: Ctx) -> Ok:
-    await service.subscribe(ctx.me.id, ctx.path_int("id"), True)
+    await service.subscribe(ctx.services, ctx.me.id, ctx.path_int("id"), True)
     return Ok()
 
 
@@ -79,21 +79,21 @@ async def subscribe(ctx: Ctx) -> Ok:
            summary="Leave a channel (not a mandatory one)", tags=["channels"],
            response=Ok)  # fmt: skip
 async def unsubscribe(ctx: Ctx) -> Ok:
-    await service.subscribe(ctx.me.id, ctx.path_int("id"), False)
+    await service.subscribe(ctx.services, ctx.me.id, ctx.path_int("id"), False)
     return Ok()
 
 
 @api.route("PUT", "/api/people/{id:int}/follow", summary="Follow a person's blog",
            tags=["people"], response=Ok)  # fmt: skip
 async def follow(ctx: Ctx) -> Ok:
-    await service.follow(ctx.me.id, ctx.path_int("id"), True)
+    await service.follow(ctx.services, ctx.me.id, ctx.path_int("id"), True)
     return Ok()
 
 
 @api.route("DELETE", "/api/people/{id:int}/follow", summary="Stop following", tags=["people"],
            response=Ok)  # fmt: skip
 async def unfollow(ctx: Ctx) -> Ok:
-    await service.follow(ctx.me.id, ctx.path_int("id"), False)
+    await service.follow(ctx.services, ctx.me.id, ctx.path_int("id"), False)
     return Ok()
 
 

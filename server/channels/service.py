@@ -8,6 +8,8 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
+from realtime import rooms
+from server.community import live
 from server.community.audience import expand, members_of
 from server.community.sql import ints
 from server.errors import ApiError, not_found
@@ -20,6 +22,7 @@ from server.models import (
     Role,
     Segment,
 )
+from server.services import Services
 
 LEADERS = (Role.MANAGER, Role.COMMS, Role.ADMIN)
 MAX_BLOGS = 200
@@ -62,7 +65,7 @@ async def edit_channel(channel_id: int, changes: dict[str, object]) -> Channel:
     return channel
 
 
-async def subscribe(employee_id: int, channel_id: int, on: bool) -> None:
+async def subscribe(services: Services, employee_id: int, channel_id: int, on: bool) -> None:
     channel = await Channel.get_or_none(id=channel_id)
     if channel is None:
         raise not_found()
@@ -73,11 +76,13 @@ async def subscribe(employee_id: int, channel_id: int, on: bool) -> None:
     if on:
         with contextlib.suppress(IntegrityError):  # already subscribed: PUT is idempotent
             await ChannelSubscription.create(channel_id=channel.id, employee_id=employee_id)
+        await live.enter(services, employee_id, rooms.channel(channel.id))
     else:
         await ChannelSubscription.filter(channel_id=channel.id, employee_id=employee_id).delete()
+        await live.leave(services, employee_id, rooms.channel(channel.id))
 
 
-async def follow(follower_id: int, followee_id: int, on: bool) -> None:
+async def follow(services: Services, follower_id: int, followee_id: int, on: bool) -> None:
     if not await Employee.exists(id=followee_id, status=EmployeeStatus.ACTIVE):
         raise not_found()
     if followee_id == follower_id:
@@ -85,8 +90,10 @@ async def follow(follower_id: int, followee_id: int, on: bool) -> None:
     if on:
         with contextlib.suppress(IntegrityError):
             await Follow.create(follower_id=follower_id, followee_id=followee_id)
+        await live.enter(services, follower_id, rooms.blog(followee_id))
     else:
         await Follow.filter(follower_id=follower_id, followee_id=followee_id).delete()
+        await live.leave(services, follower_id, rooms.blog(followee_id))
 
 
 async def leader_blogs(viewer_id: int) -> list[tuple[Employee, int, bool]]:

@@ -73,7 +73,9 @@ async def load_demo_community(services: Services) -> None:
     )
     for name, description, visibility in _GROUPS:
         owner = director if visibility != "public" else rng.choice(staff)
-        group = await groups.create_group(await load_viewer(owner), name, description, visibility)
+        group = await groups.create_group(
+            services, await load_viewer(owner), name, description, visibility
+        )
         for member in rng.sample(staff, 12):
             if visibility == "public":
                 await groups.join(services, await load_viewer(member), group.id)

@@ -79,7 +79,9 @@ async def list_groups(ctx: Ctx, query: GroupQuery) -> GroupPage:
            body=GroupIn, response=GroupOut, status=201)  # fmt: skip
 async def create_group(ctx: Ctx, body: GroupIn) -> GroupOut:
     viewer = await load_viewer(ctx.me)
-    group = await service.create_group(viewer, body.name, body.description, body.visibility)
+    group = await service.create_group(
+        ctx.services, viewer, body.name, body.description, body.visibility
+    )
     viewer = await load_viewer(ctx.me)
     return group_out(viewer, group, "member")
 
@@ -115,7 +117,7 @@ async def join(ctx: Ctx) -> JoinOut:
 @api.route("POST", "/api/groups/{id:int}/leave", summary="Leave a group (or drop a request)",
            tags=TAGS, response=Ok)  # fmt: skip
 async def leave(ctx: Ctx) -> Ok:
-    await service.leave(await load_viewer(ctx.me), ctx.path_int("id"))
+    await service.leave(ctx.services, await load_viewer(ctx.me), ctx.path_int("id"))
     return Ok()
 
 
@@ -168,7 +170,9 @@ async def approve(ctx: Ctx) -> Ok:
            response=Ok)  # fmt: skip
 async def remove_member(ctx: Ctx) -> Ok:
     viewer = await load_viewer(ctx.me)
-    await service.remove_member(viewer, ctx.path_int("id"), ctx.path_int("employee_id"))
+    await service.remove_member(
+        ctx.services, viewer, ctx.path_int("id"), ctx.path_int("employee_id")
+    )
     return Ok()
 
 

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
+from realtime import rooms
 from server import activity
+from server.community import live
 from server.community.access import Viewer, can_read_group, require, visible_group
 from server.community.sql import ints
 from server.errors import ApiError, not_found
@@ -39,7 +41,9 @@ async def membership(viewer: Viewer, group_id: int) -> Membership:
     return Membership(row.state.value if row else None, bool(row and row.moderator))
 
 
-async def create_group(viewer: Viewer, name: str, description: str, visibility: str) -> Group:
+async def create_group(
+    services: Services, viewer: Viewer, name: str, description: str, visibility: str
+) -> Group:
     async with in_transaction() as conn:
         group = await Group.create(
             name=name,
@@ -53,6 +57,7 @@ async def create_group(viewer: Viewer, name: str, description: str, visibility: 
             group_id=group.id, employee_id=viewer.id, moderator=True, using_db=conn
         )
         await index.put("group", group.id, f"{name} {description}", using_db=conn)
+    await live.enter(services, viewer.id, rooms.group(group.id))
     return group
 
 
@@ -100,6 +105,7 @@ async def _become_member(services: Services, group: Group, employee_id: int) -> 
         event = await activity.record(
             "group.joined", employee_id, {"group_id": str(group.id)}, using_db=conn
         )
+    await live.enter(services, employee_id, rooms.group(group.id))
     await activity.hand_off(services, [event.id] if event else [])
 
 
@@ -135,7 +141,7 @@ async def join(services: Services, viewer: Viewer, group_id: int) -> str:
     return MemberState.REQUESTED.value
 
 
-async def leave(viewer: Viewer, group_id: int) -> None:
+async def leave(services: Services, viewer: Viewer, group_id: int) -> None:
     group = await visible_group(viewer, group_id)
     async with in_transaction() as conn:
         row = await GroupMember.get_or_none(group_id=group.id, employee_id=viewer.id, using_db=conn)
@@ -146,6 +152,7 @@ async def leave(viewer: Viewer, group_id: int) -> None:
             await (
                 Group.filter(id=group.id).using_db(conn).update(member_count=F("member_count") - 1)
             )
+    await live.leave(services, viewer.id, rooms.group(group.id))
 
 
 async def members(
@@ -186,7 +193,9 @@ async def approve(services: Services, viewer: Viewer, group_id: int, employee_id
     )
 
 
-async def remove_member(viewer: Viewer, group_id: int, employee_id: int) -> None:
+async def remove_member(
+    services: Services, viewer: Viewer, group_id: int, employee_id: int
+) -> None:
     """A moderator removes a member or turns a request down."""
     group = await _moderated(viewer, group_id)
     async with in_transaction() as conn:
@@ -200,6 +209,7 @@ async def remove_member(viewer: Viewer, group_id: int, employee_id: int) -> None
             await (
                 Group.filter(id=group.id).using_db(conn).update(member_count=F("member_count") - 1)
             )
+    await live.leave(services, employee_id, rooms.group(group.id))
 
 
 async def set_moderator(viewer: Viewer, group_id: int, employee_id: int, on: bool) -> None:

@@ -1,7 +1,7 @@
-"""Notifications: created in one place, `notify`, which commits and then publishes.
-
-The realtime server subscribes to the `notifications` channel and pushes each new
-notification to the recipient's open browsers; the row is the truth, the message a hint.
+"""Notifications: created in one place, `notify`, which commits and then pushes each new
+one to the recipient's open tabs (`notification` and `notification.unread` in their
+personal room, on every web process; from a worker through the write-only manager). The
+row is the truth, the event a hint: a client that missed it reads `GET /api/notifications`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
+from realtime.events import NotificationEvent
+from realtime.notify import push_notification
 from server.community.sql import ints
 from server.models import Notification
 from server.services import Services
@@ -49,9 +51,32 @@ async def notify(
         await Notification.bulk_create(fresh, ignore_conflicts=True, using_db=conn)
     notified = [n.employee_id for n in fresh]
     if notified:
-        message = orjson.dumps({"kind": kind, "employees": notified, "payload": payload})
-        await services.redis.publish(services.keys.notifications, message)
+        await _push(services, [k for e, k in zip(targets, keys, strict=True) if e not in existing])
     return notified
+
+
+async def _push(services: Services, dedupe_keys: list[str]) -> None:
+    # Read back by key: bulk_create does not return ids on every database. Two queries
+    # for any number of recipients (a mention of a department may notify hundreds).
+    rows = await Notification.filter(dedupe_key__in=dedupe_keys).order_by("id")
+    unread = dict(
+        await Notification.filter(employee_id__in=[r.employee_id for r in rows], read_at=None)
+        .annotate(n=Count("id"))
+        .group_by("employee_id")
+        .values_list("employee_id", "n")
+    )
+    for row in rows:
+        by = row.payload.get("by")
+        event = NotificationEvent(
+            id=row.id,
+            kind=row.kind,
+            payload=row.payload,
+            actor_id=by if isinstance(by, int) else None,
+            at=row.created_at,
+        )
+        await push_notification(
+            services.publisher, row.employee_id, event, unread=int(unread.get(row.employee_id, 0))
+        )
 
 
 async def list_for(

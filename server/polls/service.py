@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from realtime.events import PollOptionCount, PollResults
 from server import activity
 from server.community.access import Viewer, visible_post
 from server.errors import ApiError, not_found
-from server.models import Poll, PollAnswer, PollChoice, PollOption
+from server.models import Poll, PollAnswer, PollChoice, PollOption, Post
+from server.posts import live
 from server.services import Services
 
 
@@ -46,6 +48,7 @@ async def vote(services: Services, viewer: Viewer, poll_id: int, option_ids: lis
     except IntegrityError:
         raise ApiError(409, "already_answered") from None
     await activity.hand_off(services, [event.id] if event else [])
+    await _publish_results(services, poll)
     return poll
 
 
@@ -61,3 +64,21 @@ async def results(poll: Poll) -> tuple[list[tuple[PollOption, int, list[int]]], 
     return [
         (o, len(voters[o.id]), [] if poll.anonymous else sorted(voters[o.id])) for o in options
     ], total
+
+
+async def _publish_results(services: Services, poll: Poll) -> None:
+    """After a vote commits: the counts to everyone whose feed holds the post, at most once
+    per window (`server/posts/live.py:COUNT_WINDOW_MS`)."""
+    if not await live.first_in_window(services, "poll", poll.id):
+        return
+    post = await Post.get_or_none(id=poll.post_id, deleted_at=None)
+    if post is None:
+        return
+    rows, total = await results(poll)
+    payload = PollResults(
+        poll_id=poll.id,
+        post_id=post.id,
+        total=total,
+        options=[PollOptionCount(option_id=o.id, votes=n) for o, n, _ in rows],
+    )
+    await live.publish(services, post, "poll.results", payload)

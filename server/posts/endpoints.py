@@ -84,7 +84,7 @@ async def delete_post(ctx: Ctx) -> Ok:
            response=PostOut)  # fmt: skip
 async def pin_post(ctx: Ctx) -> PostOut:
     viewer = await load_viewer(ctx.me)
-    post = await service.set_pinned(viewer, ctx.path_int("id"), True)
+    post = await service.set_pinned(ctx.services, viewer, ctx.path_int("id"), True)
     return (await posts_out(viewer, [post]))[0]
 
 
@@ -92,7 +92,7 @@ async def pin_post(ctx: Ctx) -> PostOut:
            response=PostOut)  # fmt: skip
 async def unpin_post(ctx: Ctx) -> PostOut:
     viewer = await load_viewer(ctx.me)
-    post = await service.set_pinned(viewer, ctx.path_int("id"), False)
+    post = await service.set_pinned(ctx.services, viewer, ctx.path_int("id"), False)
     return (await posts_out(viewer, [post]))[0]
 
 

@@ -26,6 +26,7 @@ from server.models import (
     Reaction,
     ReadConfirmation,
 )
+from server.posts import live
 from server.posts.render import render
 from server.search import index
 from server.services import Services
@@ -90,6 +91,7 @@ async def add_comment(
             using_db=conn,
         )
     await activity.hand_off(services, [event.id] if event else [])
+    await live.comment_created(services, post, comment)
     await services.enqueue(
         "fan_out_mentions",
         post.id,
@@ -201,7 +203,10 @@ async def react(
             )
             event_id = event.id if event else None
     await activity.hand_off(services, [event_id] if event_id else [])
-    return await reactions_of(viewer, post.id)
+    counts, mine = await reactions_of(viewer, post.id)
+    if delta:
+        await live.reaction_changed(services, post, counts, viewer.id, name, on)
+    return counts, mine
 
 
 async def reactions_of(viewer: Viewer, post_id: int) -> tuple[dict[str, int], list[str]]:
@@ -238,6 +243,7 @@ async def note_view(services: Services, viewer: Viewer, post: Post) -> bool:
     except IntegrityError:  # the same person viewing in two tabs at once
         return False
     await activity.hand_off(services, [event.id] if event else [])
+    await live.views_changed(services, post)
     return True
 
 

@@ -35,6 +35,7 @@ from server.models import (
     PostAudience,
     PostKind,
 )
+from server.posts import live
 from server.posts.render import render
 from server.posts.schemas import PostIn
 from server.search import index
@@ -145,6 +146,7 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
         if body.poll is not None:
             events.append(await _create_poll(viewer, post, body, conn))
     await activity.hand_off(services, [e for e in events if e])
+    await live.post_created(services, post)
     if rendered.mentions or recipient is not None:
         await services.enqueue(
             "fan_out_mentions", post.id, None, job_id=services.keys.job_id("mentions", post.id)
@@ -196,6 +198,7 @@ async def edit_post(services: Services, viewer: Viewer, post_id: int, text: str)
         post.body, post.html, post.edited_at = text, rendered.html, now
         await post.save(update_fields=["body", "html", "edited_at"], using_db=conn)
         await index.put("post", post.id, text, post_id=post.id, using_db=conn)
+    await live.post_updated(services, post)
     if rendered.mentions:
         # Only people mentioned for the first time are notified (the job dedupes per post).
         await services.enqueue(
@@ -228,9 +231,10 @@ async def delete_post(services: Services, viewer: Viewer, post_id: int) -> None:
             "post.deleted", post.author_id, {"post_id": str(post.id)}, using_db=conn
         )
     await activity.hand_off(services, [event.id] if event else [])
+    await live.post_deleted(services, post)
 
 
-async def set_pinned(viewer: Viewer, post_id: int, pinned: bool) -> Post:
+async def set_pinned(services: Services, viewer: Viewer, post_id: int, pinned: bool) -> Post:
     """Comms pins in channels (and anywhere), group moderators in their groups."""
     post = await visible_post(viewer, post_id)
     require(
@@ -243,4 +247,5 @@ async def set_pinned(viewer: Viewer, post_id: int, pinned: bool) -> Post:
     if not pinned:
         post.banner = False
     await post.save(update_fields=["pinned", "pinned_at", "banner"])
+    await live.post_pinned(services, post)
     return post

@@ -102,6 +102,7 @@ async def test_org_rooms_come_from_the_organisation(db: object) -> None:
     assert await resolver(anna.id) == {
         rooms.personal(anna.id),
         *await org_rooms(anna.id),
+        rooms.city(city.id),  # an audience token: the community's rooms
         rooms.chat(chat.id),
         "group:7",
     }

@@ -1,0 +1,90 @@
+"""The community's rooms: who listens where, and where a post's events go.
+
+Rooms (names in `realtime/rooms.py`, equal to the audience tokens):
+
+- `group:<id>`: members of the group (not invitees or requesters), whatever its visibility;
+- `channel:<id>`: subscribers of a channel (a mandatory channel publishes to `company`);
+- `blog:<id>`: followers of a person's blog;
+- the employee's audience tokens (`region:`, `city:`, `store:`, `dept:`, `role:`,
+  `employee:`, and `group:` again), so that a targeted post goes to its tokens;
+- `staff`: comms, moderators and admins, who see every channel post.
+
+A post's events go to the rooms of those whose feed holds it (`post_rooms`), which is never
+more than those who may read it over HTTP (`access.can_see_post`). Readers of a public
+group or a blog they do not follow may open the post but get no live events for it: a
+public group's chatter sent to the whole company would cost 15,000 deliveries per comment.
+"""
+
+from __future__ import annotations
+
+from realtime import rooms
+from realtime.server import publish_room_change
+from server.community.access import CHANNEL_STAFF
+from server.community.audience import employee_tokens
+from server.community.sql import ints
+from server.models import (
+    Channel,
+    ChannelSubscription,
+    Employee,
+    Follow,
+    GroupMember,
+    MemberState,
+    Post,
+    PostAudience,
+)
+from server.services import Services
+
+
+async def community_rooms(employee_id: int) -> set[str]:
+    """The room source for `server/live.py:room_resolver` (read on every connect)."""
+    employee = await Employee.get_or_none(id=employee_id)
+    if employee is None:
+        return set()
+    groups = ints(
+        await GroupMember.filter(employee_id=employee_id, state=MemberState.MEMBER).values_list(
+            "group_id", flat=True
+        )
+    )
+    channels = await ChannelSubscription.filter(employee_id=employee_id).values_list(
+        "channel_id", flat=True
+    )
+    followed = await Follow.filter(follower_id=employee_id).values_list("followee_id", flat=True)
+    found = set(await employee_tokens(employee, groups))
+    found.add(rooms.COMPANY)
+    found.update(rooms.channel(c) for c in ints(channels))
+    found.update(rooms.blog(f) for f in ints(followed))
+    if employee.role in CHANNEL_STAFF:
+        found.add(rooms.STAFF)
+    return found
+
+
+async def post_rooms(post: Post) -> list[str]:
+    """Where the events of this post go: the rooms of those whose feed holds it, and its
+    author. A socket in several of them gets one copy (python-socketio collects the
+    sockets of a list of rooms in one dict, `tests/realtime/test_fanout.py` checks it)."""
+    targets = {rooms.personal(post.author_id)}
+    if post.group_id is not None:
+        targets.add(rooms.group(post.group_id))
+    elif post.channel_id is not None:
+        if post.audience_all:
+            channel = await Channel.get_or_none(id=post.channel_id)
+            if channel is None:
+                return []
+            targets.add(rooms.COMPANY if channel.mandatory else rooms.channel(channel.id))
+        else:
+            tokens = await PostAudience.filter(post_id=post.id).values_list("token", flat=True)
+            # Segments are expanded when the post is written: every token is a room name.
+            targets.update(str(t) for t in tokens)
+        targets.add(rooms.STAFF)
+    else:
+        targets.add(rooms.blog(post.author_id))
+    return sorted(targets)
+
+
+async def enter(services: Services, employee_id: int, room: str) -> None:
+    """After a membership commits: every process moves the employee's sockets in."""
+    await publish_room_change(services.redis, services.keys, "enter", employee_id, room)
+
+
+async def leave(services: Services, employee_id: int, room: str) -> None:
+    await publish_room_change(services.redis, services.keys, "leave", employee_id, room)
