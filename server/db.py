@@ -21,7 +21,8 @@ async def _keep_session(connection: object) -> None:
     """Release a pooled connection without asyncpg's reset statement (`pg_advisory_unlock_all();
     CLOSE ALL; UNLISTEN *; RESET ALL`): one extra round trip per query, and Plaza never takes
     advisory locks, opens cursors, listens or changes session settings. Tortoise acquires and
-    releases a connection for every query, so this halved the round trips of a feed page."""
+    releases a connection for every query, so this halves the round trips of a read. An
+    open transaction is still rolled back: asyncpg does that itself before calling this."""
 
 
 def connection_config(database_url: str, pool: int = 20) -> dict[str, Any]:
