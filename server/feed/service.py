@@ -73,20 +73,6 @@ def _pinned_sql(viewer: Viewer, streams: list[str]) -> tuple[str, list[object]]:
     )
 
 
-async def stream_ids(
-    viewer: Viewer, streams: list[str], before: int, limit: int, pins: bool = True
-) -> list[int]:
-    if not streams:
-        return []
-    sql, values = _stream_ids_sql(viewer, streams, before, limit, pins)
-    return [int(r["id"]) for r in await fetch(sql, values)]
-
-
-async def pinned_ids(viewer: Viewer, streams: list[str]) -> list[int]:
-    sql, values = _pinned_sql(viewer, streams)
-    return [int(r["id"]) for r in await fetch(sql, values)]
-
-
 async def _page_ids(
     viewer: Viewer,
     streams: list[str],
