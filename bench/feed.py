@@ -3,13 +3,14 @@
     python -m bench.feed            # 50,000 employees, 300 groups, 1,000,000 posts
     python -m bench.feed --quick    # 2,000 employees, 30 groups, 20,000 posts, seconds
     python -m bench.feed --db postgres --posts 200000
+    python -m bench.feed --workers 2   # uvicorn processes, for Plaza and the ceiling alike
 
 For each database (SQLite, and PostgreSQL in a throwaway cluster run as the `postgres`
-user), it seeds the data with bulk SQL, starts Plaza under uvicorn (one process) and
-measures, with 64 concurrent clients over loopback HTTP: a home-feed page (20 posts), the
-same load against a plain Starlette JSON endpoint returning a page of the same size from
-the same process (the ceiling), and writing a post. Prints p50/p99 latency, requests/s
-and the feed/ceiling ratio.
+user), it seeds the data with bulk SQL, starts Plaza under uvicorn (one process unless
+--workers) and measures, with 64 concurrent clients over loopback HTTP: a home-feed page
+(20 posts), the same load against a plain Starlette JSON endpoint returning a page of the
+same size from the same process(es) (the ceiling), and writing a post. Prints p50/p99
+latency, requests/s and the feed/ceiling ratio.
 """
 
 from __future__ import annotations
@@ -295,11 +296,12 @@ def server_app() -> Any:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str]) -> Iterator[str]:
+def serve(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "bench.feed:server_app", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning"],
+         "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+         "--workers", str(workers)],
         env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
@@ -406,7 +408,9 @@ async def measure(url: str, size: Size) -> dict[str, Figures]:
     }
 
 
-def run_one(kind: str, database_url: str, redis_url: str, folder: Path, size: Size) -> None:
+def run_one(
+    kind: str, database_url: str, redis_url: str, folder: Path, size: Size, workers: int = 1
+) -> None:
     settings = Settings(
         var_dir=folder, database_url=database_url, redis_url=redis_url,
         redis_prefix=f"bench-{kind}", secret_key="bench-" + "x" * 40,
@@ -443,13 +447,13 @@ def run_one(kind: str, database_url: str, redis_url: str, folder: Path, size: Si
         )
         sample.raise_for_status()
         (folder / "ceiling.json").write_text(sample.text)
-    with serve(env) as url:  # restarted so the ceiling serves the real page
+    with serve(env, workers) as url:  # restarted so the ceiling serves the real page
         figures = asyncio.run(measure(url, size))
     feed, ceiling, post = figures["feed"], figures["ceiling"], figures["post"]
     print(
         f"\n{kind}: {size.employees:,} employees, {size.groups} groups, {size.posts:,} posts "
         f"(seeded in {seeded:.1f} s), {CONCURRENCY} concurrent clients, page of {PAGE} "
-        f"({len(sample.content):,} bytes)"
+        f"({len(sample.content):,} bytes), {workers} uvicorn process(es) serving both"
     )
     for name, f in (("home feed", feed), ("ceiling", ceiling), ("create post", post)):
         print(
@@ -465,6 +469,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--posts", type=int, help="override the number of posts")
     parser.add_argument("--requests", type=int, help="override the number of feed requests")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn processes (Plaza and the ceiling alike)"
+    )
     args = parser.parse_args(argv)
     size = QUICK if args.quick else FULL
     if args.posts:
@@ -479,10 +486,17 @@ def main(argv: list[str] | None = None) -> None:
                 folder = root / kind
                 folder.mkdir()
                 if kind == "sqlite":
-                    run_one(kind, f"sqlite://{folder / 'bench.sqlite3'}", redis_url, folder, size)
+                    run_one(
+                        kind,
+                        f"sqlite://{folder / 'bench.sqlite3'}",
+                        redis_url,
+                        folder,
+                        size,
+                        args.workers,
+                    )
                 else:
                     with postgres_server() as url:
-                        run_one(kind, url, redis_url, folder, size)
+                        run_one(kind, url, redis_url, folder, size, args.workers)
 
 
 if __name__ == "__main__":

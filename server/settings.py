@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # Everything Plaza writes by default (database, Redis data, uploads, dev secret) lives here.
     var_dir: Path = Path("var")
     database_url: str = ""
+    # PostgreSQL connections per process. A feed page holds one for a few milliseconds at a
+    # time; 64 concurrent clients queued on 10 connections.
+    database_pool: int = Field(default=20, ge=1, le=500)
     redis_url: str = ""
     # Every Redis key and arq queue is under this prefix, so several Plazas (or test runs)
     # can share one Redis.

@@ -6,12 +6,16 @@ an ended session takes effect on the very next request.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from tortoise.models import Model
+
+from server.community.sql import fetch
 from server.errors import ApiError
 from server.models import ApiToken, Employee, Session
 
@@ -105,9 +109,42 @@ async def authenticate(ctx: Ctx) -> None:
         await _from_session(ctx, token)
 
 
+M = TypeVar("M", bound=Model)
+
+
+@functools.cache
+def _columns(model: type[Model], alias: str) -> str:
+    return ", ".join(
+        f'{alias}."{column}" AS {alias}__{column}'
+        for column in model._meta.fields_db_projection.values()
+    )
+
+
+def _instance(model: type[M], alias: str, row: dict[str, Any]) -> M:
+    prefix = f"{alias}__"
+    return model._init_from_db(
+        **{k.removeprefix(prefix): v for k, v in row.items() if k.startswith(prefix)}
+    )
+
+
+async def _with_employee(model: type[M], token_hash: str) -> M | None:
+    """The credential row and its employee in one raw statement: every authenticated request
+    does this, and the ORM's select_related spent ~0.6 ms of Python building the query."""
+    rows = await fetch(
+        f"SELECT {_columns(model, 'c')}, {_columns(Employee, 'e')} FROM {model._meta.db_table} c "  # noqa: S608 - no values
+        "JOIN employee e ON e.id = c.employee_id WHERE c.token_hash = ?",
+        [token_hash],
+    )
+    if not rows:
+        return None
+    credential = _instance(model, "c", rows[0])
+    object.__setattr__(credential, "_employee", _instance(Employee, "e", rows[0]))
+    return credential
+
+
 async def employee_for_api_token(token: str) -> Employee:
     """The active employee behind a personal API token, or ApiError (401/403)."""
-    row = await ApiToken.get_or_none(token_hash=digest(token)).select_related("employee")
+    row = await _with_employee(ApiToken, digest(token))
     if row is None:
         raise ApiError(401, "not_authenticated")
     _check_employee(row.employee)
@@ -125,7 +162,7 @@ async def _from_token(ctx: Ctx, token: str) -> None:
 
 async def session_for_cookie(token: str, settings: Settings) -> Session:
     """The live session (with its active employee) behind a session cookie, or ApiError."""
-    row = await Session.get_or_none(token_hash=digest(token)).select_related("employee")
+    row = await _with_employee(Session, digest(token))
     if row is None:
         raise ApiError(401, "session_expired")
     _check_employee(row.employee)

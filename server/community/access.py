@@ -5,8 +5,9 @@ probing of private groups or targeted posts by id)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from server.community.audience import employee_tokens
+from server.community.audience import tokens_of
 from server.community.sql import fetch, placeholders
 from server.errors import ApiError, not_found
 from server.models import (
@@ -33,6 +34,7 @@ class Viewer:
     tokens: frozenset[str]
     groups: frozenset[int]  # groups I am a member of
     moderates: frozenset[int]  # groups I moderate
+    streams: tuple[str, ...] | None = None  # my home feed's streams, when loaded with them
 
     @property
     def id(self) -> int:
@@ -55,13 +57,51 @@ class Viewer:
         return self.role in CHANNEL_EDITORS
 
 
-async def load_viewer(employee: Employee) -> Viewer:
-    rows = await GroupMember.filter(employee_id=employee.id, state=MemberState.MEMBER).values_list(
-        "group_id", "moderator"
+# Every route that takes an object id loads the viewer, so it is one round trip: my groups,
+# my store's city and region, and (for the home feed) my channels and followees, as
+# (kind, a, b) rows. On PostgreSQL each statement is a loopback round trip that costs more
+# than its index seeks; this replaces four of them on every feed page.
+_VIEWER_SQL = (
+    "SELECT 'g' AS k, group_id AS a, CASE WHEN moderator THEN 1 ELSE 0 END AS b "
+    "FROM group_member WHERE employee_id = ? AND state = ? "
+    "UNION ALL SELECT 's', s.city_id, c.region_id FROM store s "
+    "LEFT JOIN city c ON c.id = s.city_id WHERE s.id = ?"
+)
+_STREAMS_SQL = (
+    " UNION ALL SELECT 'c', id, 0 FROM channel WHERE mandatory"
+    " UNION ALL SELECT 'c', channel_id, 0 FROM channel_subscription WHERE employee_id = ?"
+    " UNION ALL SELECT 'u', followee_id, 0 FROM follow WHERE follower_id = ?"
+)
+
+
+async def load_viewer(employee: Employee, *, with_streams: bool = False) -> Viewer:
+    values: list[Any] = [employee.id, MemberState.MEMBER.value, employee.store_id]
+    sql = _VIEWER_SQL
+    if with_streams:
+        sql += _STREAMS_SQL
+        values += [employee.id, employee.id]
+    groups: set[int] = set()
+    moderates: set[int] = set()
+    streams: set[str] = {f"u:{employee.id}"}
+    city_id = region_id = None
+    for row in await fetch(sql, values):
+        kind, a, b = row["k"], row["a"], row["b"]
+        if kind == "g":
+            groups.add(int(a))
+            if b:
+                moderates.add(int(a))
+        elif kind == "s":
+            city_id, region_id = a, b
+        else:
+            streams.add(f"{kind}:{a}")
+    streams.update(f"g:{g}" for g in groups)
+    return Viewer(
+        employee,
+        tokens_of(employee, groups, city_id, region_id),
+        frozenset(groups),
+        frozenset(moderates),
+        tuple(sorted(streams)) if with_streams else None,
     )
-    groups = frozenset(int(g) for g, _ in rows)
-    moderates = frozenset(int(g) for g, m in rows if m)
-    return Viewer(employee, await employee_tokens(employee, groups), groups, moderates)
 
 
 def can_see_group(viewer: Viewer, group: Group) -> bool:
@@ -122,17 +162,9 @@ def require(condition: bool) -> None:
 async def my_streams(viewer: Viewer) -> list[str]:
     """The streams of my home feed: my channels (mandatory ones without a row), my groups,
     the people I follow, and my own blog."""
-    # One round trip: this runs on every feed page.
-    rows = await fetch(
-        "SELECT 'c:' || id AS s FROM channel WHERE mandatory "
-        "UNION SELECT 'c:' || channel_id FROM channel_subscription WHERE employee_id = ? "
-        "UNION SELECT 'u:' || followee_id FROM follow WHERE follower_id = ?",
-        [viewer.id, viewer.id],
-    )
-    streams = {str(r["s"]) for r in rows}
-    streams |= {f"g:{g}" for g in viewer.groups}
-    streams.add(f"u:{viewer.id}")
-    return sorted(streams)
+    if viewer.streams is None:
+        viewer = await load_viewer(viewer.employee, with_streams=True)
+    return list(viewer.streams or ())
 
 
 def audience_sql(viewer: Viewer, alias: str = "p") -> tuple[str, list[object]]:

@@ -23,7 +23,6 @@ from server.models import (
     MemberState,
     Role,
     Segment,
-    Store,
 )
 
 KINDS = ("region", "city", "store", "dept", "role", "employee", "group")
@@ -63,18 +62,19 @@ async def expand(tokens: Iterable[str]) -> list[str]:
     return sorted(result)
 
 
-async def employee_tokens(employee: Employee, group_ids: Iterable[int]) -> frozenset[str]:
+def tokens_of(
+    employee: Employee, group_ids: Iterable[int], city_id: int | None, region_id: int | None
+) -> frozenset[str]:
+    """An employee's tokens, given their groups and their store's city and region."""
     tokens = {f"employee:{employee.id}", f"role:{employee.role.value}"}
     if employee.department_id:
         tokens.add(f"dept:{employee.department_id}")
     if employee.store_id:
         tokens.add(f"store:{employee.store_id}")
-        rows = await Store.filter(id=employee.store_id).values_list("city_id", "city__region_id")
-        for city_id, region_id in rows:
-            if city_id:
-                tokens.add(f"city:{city_id}")
-            if region_id:
-                tokens.add(f"region:{region_id}")
+        if city_id:
+            tokens.add(f"city:{city_id}")
+        if region_id:
+            tokens.add(f"region:{region_id}")
     tokens.update(f"group:{g}" for g in group_ids)
     return frozenset(tokens)
 

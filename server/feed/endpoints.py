@@ -40,7 +40,7 @@ async def _out(viewer: Viewer, page: service.Page) -> FeedPage:
            summary="My home feed: channels, groups, followed blogs and people; pinned first",
            tags=TAGS, query=PageQuery, response=FeedPage)  # fmt: skip
 async def home(ctx: Ctx, query: PageQuery) -> FeedPage:
-    viewer = await load_viewer(ctx.me)
+    viewer = await load_viewer(ctx.me, with_streams=True)
     return await _out(viewer, await service.home_feed(viewer, query.cursor, query.limit))
 
 

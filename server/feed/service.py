@@ -50,63 +50,121 @@ def _stream_select(
     return f"{sql} ORDER BY p.id DESC LIMIT ?", [*values, limit]
 
 
-async def stream_ids(
-    viewer: Viewer, streams: list[str], before: int, limit: int, pins: bool = True
-) -> list[int]:
-    if not streams:
-        return []
+def _stream_ids_sql(
+    viewer: Viewer, streams: list[str], before: int, limit: int, pins: bool
+) -> tuple[str, list[object]]:
     parts, values = [], []
     for index, stream in enumerate(streams):
         sql, extra = _stream_select(viewer, stream, before, limit, pins)
         parts.append(f"SELECT * FROM ({sql}) AS s{index}")  # noqa: S608 - placeholders only
         values += extra
-    query = " UNION ALL ".join(parts) + " ORDER BY id DESC LIMIT ?"
-    rows = await fetch(query, [*values, limit])
-    return [int(r["id"]) for r in rows]
+    return " UNION ALL ".join(parts) + " ORDER BY id DESC LIMIT ?", [*values, limit]
 
 
-async def pinned_ids(viewer: Viewer, streams: list[str]) -> list[int]:
+def _pinned_sql(viewer: Viewer, streams: list[str]) -> tuple[str, list[object]]:
     clause, extra = audience_sql(viewer)
     # `pinned = TRUE`, not `pinned`: an equality lets both databases use (pinned, stream)
     # instead of reading every post of every stream (measured: minutes vs milliseconds).
-    rows = await fetch(
-        f"SELECT p.id FROM post p WHERE p.pinned = TRUE AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
+    return (
+        f"SELECT p.id, p.pinned_at FROM post p WHERE p.pinned = TRUE AND p.deleted_at IS NULL "  # noqa: S608 - placeholders only
         f"AND p.stream IN ({placeholders(streams)}) "
         f"AND (p.channel_id IS NULL OR {clause}) ORDER BY p.pinned_at DESC LIMIT ?",
         [*streams, *extra, MAX_PINNED],
     )
-    return [int(r["id"]) for r in rows]
+
+
+async def _page_ids(
+    viewer: Viewer,
+    streams: list[str],
+    before: int,
+    limit: int,
+    pins: bool,
+    *,
+    with_pinned: bool,
+    marker: bool,
+) -> tuple[list[int], list[int], int | None, dict[int, Post]]:
+    """The page's ids, the pinned ids, (if asked) my feed marker, and the posts themselves in
+    one round trip: on a loaded machine each statement costs more in the Python client (and
+    the loopback socket) than in the database. Rows are (page_k, page_v, page_o, post.*):
+    page_k says which part a row belongs to, page_o orders the pinned ones."""
+    parts: list[str] = []
+    values: list[object] = []
+    if streams:
+        sql, extra = _stream_ids_sql(viewer, streams, before, limit, pins)
+        parts.append(f"SELECT 's' AS k, id AS v, 0 AS o FROM ({sql}) AS ids")  # noqa: S608 - placeholders only
+        values += extra
+        if with_pinned:
+            sql, extra = _pinned_sql(viewer, streams)
+            parts.append(
+                "SELECT 'p', id, ROW_NUMBER() OVER (ORDER BY pinned_at DESC) "  # noqa: S608 - placeholders only
+                f"FROM ({sql}) AS pins"
+            )
+            values += extra
+    if marker:
+        parts.append("SELECT 'm', last_seen_id, 0 FROM feed_marker WHERE employee_id = ?")
+        values.append(viewer.id)
+    if not parts:
+        return [], [], None, {}
+    sql = (
+        "SELECT x.k AS page_k, x.v AS page_v, x.o AS page_o, p.* "  # noqa: S608 - placeholders only
+        f"FROM ({' UNION ALL '.join(parts)}) AS x LEFT JOIN post p ON p.id = x.v AND x.k <> 'm'"
+    )
+    ids: list[int] = []
+    pinned: list[tuple[int, int]] = []
+    seen: int | None = None
+    posts: dict[int, Post] = {}
+    for row in await fetch(sql, values):
+        kind, value, order = row.pop("page_k"), int(row.pop("page_v")), row.pop("page_o")
+        if kind == "m":
+            seen = value
+            continue
+        if kind == "s":
+            ids.append(value)
+        else:
+            pinned.append((int(order), value))
+        if row["id"] is not None:
+            posts[value] = Post._init_from_db(**row)
+    ids.sort(reverse=True)
+    return ids, [i for _, i in sorted(pinned)], seen, posts
 
 
 async def _load(ids: list[int]) -> list[Post]:
-    by_id = {p.id: p for p in await Post.filter(id__in=ids)}
+    by_id = {p.id: p for p in await Post.filter(id__in=ids)} if ids else {}
     return [by_id[i] for i in ids if i in by_id]
+
+
+async def _page(
+    viewer: Viewer, streams: list[str], cursor: str | None, limit: int, pins: bool, home: bool
+) -> tuple[Page, bool]:
+    before, marker = parse_cursor(cursor)
+    first = cursor is None
+    ids, pinned, seen, posts = await _page_ids(
+        viewer, streams, before, limit + 1, pins, with_pinned=pins and first, marker=home and first
+    )
+    more = len(ids) > limit
+    ids = ids[:limit]
+    known = marker if marker is not None else 0
+    if home and first:
+        known = seen or 0
+    next_cursor = f"{ids[-1]}.{known}" if more and ids else None
+    page = [posts[i] for i in pinned + ids if i in posts]
+    return Page(page, next_cursor, known), seen is not None
 
 
 async def page_of(
     viewer: Viewer, streams: list[str], cursor: str | None, limit: int, *, pins: bool
 ) -> Page:
-    before, marker = parse_cursor(cursor)
-    ids = await stream_ids(viewer, streams, before, limit + 1, pins)
-    more = len(ids) > limit
-    ids = ids[:limit]
-    pinned = await pinned_ids(viewer, streams) if pins and cursor is None and streams else []
-    known = marker if marker is not None else 0
-    next_cursor = f"{ids[-1]}.{known}" if more and ids else None
-    return Page(await _load(pinned + ids), next_cursor, known)
+    page, _ = await _page(viewer, streams, cursor, limit, pins, home=False)
+    return page
 
 
 async def home_feed(viewer: Viewer, cursor: str | None, limit: int) -> Page:
     streams = await my_streams(viewer)
-    page = await page_of(viewer, streams, cursor, limit, pins=True)
+    page, has_marker = await _page(viewer, streams, cursor, limit, True, home=True)
     if cursor is None:
-        row = await FeedMarker.get_or_none(employee_id=viewer.id)
-        page.marker = row.last_seen_id if row else 0
-        if page.next_cursor:
-            page.next_cursor = f"{page.next_cursor.split('.')[0]}.{page.marker}"
         newest = max((p.id for p in page.posts), default=0)
         if newest > page.marker:
-            if row is None:
+            if not has_marker:
                 await FeedMarker.create(employee_id=viewer.id, last_seen_id=newest)
             else:
                 await FeedMarker.filter(employee_id=viewer.id).update(last_seen_id=newest)

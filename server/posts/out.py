@@ -6,17 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from server.community.access import Viewer, can_moderate_post
-from server.community.sql import ints
+from server.community.sql import fetch, placeholders
 from server.models import (
-    Attachment,
-    Channel,
     Employee,
-    Group,
-    Poll,
     Post,
-    PostAudience,
-    Reaction,
-    ReadConfirmation,
 )
 from server.posts.schemas import AttachmentOut, PersonRef, PostOut
 from server.schemas import Ref
@@ -37,59 +30,89 @@ async def people(ids: set[int]) -> dict[int, PersonRef]:
     return {e.id: person_ref(e) for e in await Employee.filter(id__in=list(ids))}
 
 
+# Everything a page of posts shows besides the posts, as one statement of (k, i1, i2, i3, t1,
+# t2) rows; `{}` takes the placeholders of the part's ids. At 20 posts, the seven ORM queries
+# this replaces cost ~4 ms of Python per page.
+_PARTS = {
+    "e": "SELECT 'e' AS k, id AS i1, NULL AS i2, CASE WHEN avatar_path IS NULL OR avatar_path = "
+    "'' THEN 0 ELSE 1 END AS i3, name AS t1, position AS t2 FROM employee WHERE id IN ({})",
+    "r": "SELECT 'r', post_id, employee_id, NULL, emoji, NULL FROM reaction WHERE post_id IN ({})",
+    "t": "SELECT 't', id, post_id, size, name, media_type FROM attachment WHERE post_id IN ({})",
+    "p": "SELECT 'p', post_id, id, NULL, NULL, NULL FROM poll WHERE post_id IN ({})",
+    "c": "SELECT 'c', id, NULL, NULL, name, NULL FROM channel WHERE id IN ({})",
+    "g": "SELECT 'g', id, NULL, NULL, name, NULL FROM community_group WHERE id IN ({})",
+    "a": "SELECT 'a', post_id, NULL, NULL, token, NULL FROM post_audience WHERE post_id IN ({})",
+    "f": "SELECT 'f', post_id, NULL, NULL, NULL, NULL FROM read_confirmation "
+    "WHERE employee_id = ? AND post_id IN ({})",
+}
+
+
+def _page_sql(viewer: Viewer, posts: Sequence[Post]) -> tuple[str, list[object]]:
+    ids = [p.id for p in posts]
+    wanted: dict[str, list[int]] = {
+        "e": sorted({p.author_id for p in posts} | {p.kudos_to_id or 0 for p in posts} - {0}),
+        "r": ids,
+        "t": ids,
+        "p": ids,
+        "c": sorted({p.channel_id for p in posts if p.channel_id}),
+        "g": sorted({p.group_id for p in posts if p.group_id}),
+        "a": [p.id for p in posts if not p.audience_all],
+        "f": [p.id for p in posts if p.needs_confirmation],
+    }
+    parts: list[str] = []
+    values: list[object] = []
+    for kind, keys in wanted.items():
+        if keys:
+            parts.append(_PARTS[kind].format(placeholders(keys)))
+            values += [viewer.id, *keys] if kind == "f" else keys
+    return " UNION ALL ".join(parts), values
+
+
 async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> list[PostOut]:
     if not posts:
         return []
-    ids = [p.id for p in posts]
-    persons = await people({p.author_id for p in posts} | {p.kudos_to_id or 0 for p in posts})
-    channels = {
-        c.id: Ref(id=c.id, name=c.name)
-        for c in await Channel.filter(id__in={p.channel_id for p in posts if p.channel_id})
-    }
-    groups = {
-        g.id: Ref(id=g.id, name=g.name)
-        for g in await Group.filter(id__in={p.group_id for p in posts if p.group_id})
-    }
+    persons: dict[int, PersonRef] = {}
+    channels: dict[int, Ref] = {}
+    groups: dict[int, Ref] = {}
     counts: dict[int, dict[str, int]] = {}
     mine: dict[int, list[str]] = {}
-    for post_id, employee_id, emoji in await Reaction.filter(post_id__in=ids).values_list(
-        "post_id", "employee_id", "emoji"
-    ):
-        by_emoji = counts.setdefault(post_id, {})
-        by_emoji[emoji] = by_emoji.get(emoji, 0) + 1
-        if employee_id == viewer.id:
-            mine.setdefault(post_id, []).append(emoji)
     audiences: dict[int, list[str]] = {}
-    restricted = [p.id for p in posts if not p.audience_all]
-    if restricted:
-        for post_id, token in await PostAudience.filter(post_id__in=restricted).values_list(
-            "post_id", "token"
-        ):
-            audiences.setdefault(post_id, []).append(token)
-    asking = [p.id for p in posts if p.needs_confirmation]
-    confirmed = (
-        set(
-            ints(
-                await ReadConfirmation.filter(
-                    post_id__in=asking, employee_id=viewer.id
-                ).values_list("post_id", flat=True)
+    confirmed: set[int] = set()
+    attachments: list[tuple[int, int, AttachmentOut]] = []
+    polls: dict[int, int] = {}
+    sql, values = _page_sql(viewer, posts)
+    for row in await fetch(sql, values):
+        kind, i1, i2, t1 = row["k"], int(row["i1"]), row["i2"], row["t1"]
+        if kind == "e":
+            persons[i1] = PersonRef(
+                id=i1,
+                name=t1,
+                position=row["t2"],
+                avatar_url=f"/api/employees/{i1}/avatar" if row["i3"] else None,
             )
-        )
-        if asking
-        else set()
-    )
+        elif kind == "r":
+            by_emoji = counts.setdefault(i1, {})
+            by_emoji[t1] = by_emoji.get(t1, 0) + 1
+            if i2 == viewer.id:
+                mine.setdefault(i1, []).append(t1)
+        elif kind == "t":
+            out = AttachmentOut(
+                id=i1, name=t1, media_type=row["t2"], size=row["i3"], url=f"/api/attachments/{i1}"
+            )
+            attachments.append((i1, int(i2), out))
+        elif kind == "p":
+            polls[i1] = int(i2)
+        elif kind == "c":
+            channels[i1] = Ref(id=i1, name=t1)
+        elif kind == "g":
+            groups[i1] = Ref(id=i1, name=t1)
+        elif kind == "a":
+            audiences.setdefault(i1, []).append(t1)
+        else:
+            confirmed.add(i1)
     files: dict[int, list[AttachmentOut]] = {}
-    for a in await Attachment.filter(post_id__in=ids).order_by("id"):
-        files.setdefault(a.post_id or 0, []).append(
-            AttachmentOut(
-                id=a.id,
-                name=a.name,
-                media_type=a.media_type,
-                size=a.size,
-                url=f"/api/attachments/{a.id}",
-            )
-        )
-    polls = dict(await Poll.filter(post_id__in=ids).values_list("post_id", "id"))
+    for _, post_id, attachment in sorted(attachments, key=lambda t: t[0]):
+        files.setdefault(post_id, []).append(attachment)
     return [
         PostOut(
             id=p.id,

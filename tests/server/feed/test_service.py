@@ -36,3 +36,28 @@ async def test_home_feed_newest_first_pinned_on_top_with_cursor_and_unread(
         again = (await alice.get("/api/feed")).json()
         assert {p["id"]: p["unread"] for p in again["items"]}[newer["id"]] is True
         assert {p["id"]: p["unread"] for p in again["items"]}[ids[3]] is False
+
+
+async def test_joining_leaving_and_following_show_on_the_very_next_page(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        bob, alice = await as_(org.bob), await as_(org.alice)
+        group = (await bob.post("/api/groups", json={"name": "Bikes"})).json()
+        in_group = (
+            await bob.post("/api/posts", json={"body": "ride", "group_id": group["id"]})
+        ).json()
+        blog = (await bob.post("/api/posts", json={"body": "my blog"})).json()
+
+        async def feed() -> set[int]:
+            r = await alice.get("/api/feed")
+            assert r.status_code == 200, r.text
+            return {p["id"] for p in r.json()["items"]}
+
+        assert not {in_group["id"], blog["id"]} & await feed()
+        assert (await alice.post(f"/api/groups/{group['id']}/join")).status_code < 300
+        assert in_group["id"] in await feed()
+        assert (await alice.put(f"/api/people/{org.bob.id}/follow")).status_code < 300
+        assert blog["id"] in await feed()
+        assert (await alice.post(f"/api/groups/{group['id']}/leave")).status_code < 300
+        assert (await alice.delete(f"/api/people/{org.bob.id}/follow")).status_code < 300
+        assert not {in_group["id"], blog["id"]} & await feed()
