@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 import socketio
@@ -23,7 +23,8 @@ Message = tuple[str, dict[str, Any], str]  # event, payload, room
 
 
 def user_room(user_id: int | str) -> str:
-    return f"user:{user_id}"
+    """The employee's personal room (every tab, every process): realtime.rooms.personal."""
+    return f"employee:{user_id}"
 
 
 class _Json:
@@ -118,7 +119,9 @@ class WalletChange(BaseModel):
 
 
 class WalletChanged(BaseModel):
-    """`wallet.changed`, to `user:<id>`: new balances and why they moved."""
+    """`wallet.changed`, to the personal room: new balances and why they moved."""
+
+    v: Literal[1] = 1  # the payload's version
 
     points: int
     spins: int
@@ -126,7 +129,9 @@ class WalletChanged(BaseModel):
 
 
 class WheelResult(BaseModel):
-    """`wheel.result`, to `user:<id>`."""
+    """`wheel.result`, to the personal room."""
+
+    v: Literal[1] = 1  # the payload's version
 
     id: str
     segment: str
@@ -146,6 +151,8 @@ class TopPlace(BaseModel):
 
 class LeaderboardChanged(BaseModel):
     """`leaderboard.changed`, to `leaderboards`: a board whose visible top changed."""
+
+    v: Literal[1] = 1  # the payload's version
 
     scope: str
     period: str

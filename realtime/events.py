@@ -14,6 +14,8 @@ from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gamification import live as reward_events
+
 
 class Payload(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -183,18 +185,18 @@ class NotificationUnread(Payload):
     count: int = Field(ge=0)
 
 
-class WalletChanged(Payload):
-    balance: int
-    delta: int
-    reason: str
-    entry_id: int | str | None = None
+# The reward events are emitted by the gamification package (workers and web processes);
+# their payloads are declared there, and versioned here like every other event.
+class WalletChanged(Payload, reward_events.WalletChanged):
+    pass
 
 
-class LeaderboardChanged(Payload):
-    board: str  # e.g. "stores:weekly"
-    period: str
-    # Only the rows that moved; a client that needs the whole board asks over HTTP.
-    top: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+class WheelResult(Payload, reward_events.WheelResult):
+    pass
+
+
+class LeaderboardChanged(Payload, reward_events.LeaderboardChanged):
+    pass
 
 
 class SessionEnded(Payload):
@@ -221,6 +223,7 @@ EVENTS: Final[dict[str, type[Payload]]] = {
     "notification": NotificationEvent,
     "notification.unread": NotificationUnread,
     "wallet.changed": WalletChanged,
+    "wheel.result": WheelResult,
     "leaderboard.changed": LeaderboardChanged,
     "session.ended": SessionEnded,
 }

@@ -14,12 +14,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
+from gamification.live import user_room
+
 COMPANY = "company"
 
 
 def personal(employee_id: int) -> str:
-    """Every socket of one employee, on every process: notifications, wallet, sign-out."""
-    return f"employee:{employee_id}"
+    """Every socket of one employee, on every process: notifications, wallet, sign-out.
+    Named where the reward side (which may not import realtime) emits to it too."""
+    return user_room(employee_id)
 
 
 def store(store_id: int) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from realtime import rooms
 from realtime.server import publish_room_change
 from server.community.access import CHANNEL_STAFF
-from server.community.audience import employee_tokens
+from server.community.audience import tokens_of
 from server.community.sql import ints
 from server.models import (
     Channel,
@@ -31,6 +31,7 @@ from server.models import (
     MemberState,
     Post,
     PostAudience,
+    Store,
 )
 from server.services import Services
 
@@ -49,7 +50,11 @@ async def community_rooms(employee_id: int) -> set[str]:
         "channel_id", flat=True
     )
     followed = await Follow.filter(follower_id=employee_id).values_list("followee_id", flat=True)
-    found = set(await employee_tokens(employee, groups))
+    city_id = region_id = None
+    if employee.store_id:
+        place = await Store.filter(id=employee.store_id).values_list("city_id", "city__region_id")
+        city_id, region_id = place[0] if place else (None, None)
+    found = set(tokens_of(employee, groups, city_id, region_id))
     found.add(rooms.COMPANY)
     found.update(rooms.channel(c) for c in ints(channels))
     found.update(rooms.blog(f) for f in ints(followed))

@@ -55,7 +55,7 @@ async def test_handed_off_events_are_settled_ranked_and_announced(db: Settings) 
         for message in events:  # every emitted event fits its declared schema
             SCHEMAS[message["event"]].model_validate(message["data"][0])
         wallet = [e for e in events if e["event"] == "wallet.changed"]
-        assert wallet and wallet[0]["room"] == f"user:{a.id}"
+        assert wallet and wallet[0]["room"] == f"employee:{a.id}"
         assert wallet[0]["data"][0]["points"] == 15
         assert {c["rule_id"] for c in wallet[0]["data"][0]["changes"]} == {"post", "kudos"}
         assert any(e["event"] == "leaderboard.changed" for e in events)
