@@ -4,7 +4,7 @@ Rooms are joined by the server only, from the database, when a socket connects (
 changed later through `Realtime.enter_room` / `leave_room`). A client never names a room.
 One naming scheme: a room named like a community audience token (`region:3`, `city:5`,
 `store:12`, `dept:4`, `role:manager`, `employee:7`, `group:9`) holds exactly the employees
-who hold that token (`server/community/audience.py:employee_tokens`), so a post targeted at
+who hold that token (`server/community/audience.py:tokens_of`), so a post targeted at
 an audience is published to its tokens as they are. `tests/server/community/test_live.py`
 checks that the two agree.
 """
