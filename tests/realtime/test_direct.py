@@ -16,7 +16,7 @@ from websockets.frames import Frame, Opcode
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from realtime import rooms
+from realtime import direct, rooms
 from realtime.direct import PlazaWebSocketProtocol, binary_frame, text_frame
 from realtime.manager import FastSocket
 from realtime.server import NAMESPACE, Realtime
@@ -85,25 +85,63 @@ async def employee_cookie(live: LiveServer, email: str) -> tuple[int, str]:
     return employee.id, await session_cookie(live.url, email)
 
 
-async def test_a_websocket_client_is_written_directly(live: LiveServer) -> None:
+class RecordingTransport:
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self.writes: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+        self.transport.write(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.transport, name)
+
+
+async def test_waiting_frames_go_out_in_one_write(live: LiveServer) -> None:
     realtime = realtime_of(live)
     anna, cookie = await employee_cookie(live, "anna@example.com")
     async with connect(live.url, cookie=cookie) as client:
         socket = socket_of(realtime, client)
         assert type(socket) is FastSocket
         assert isinstance(socket.direct, PlazaWebSocketProtocol)
-        writes: list[bytes] = []
-        original = socket.direct.write_direct
-
-        def spy(frame: bytes) -> bool:
-            writes.append(frame)
-            return original(frame)
-
-        socket.direct.write_direct = spy
-        for i in range(5):
+        recorder = RecordingTransport(socket.direct.transport)
+        socket.direct.transport = recorder  # type: ignore[assignment]
+        for i in range(5):  # one turn of the event loop: nothing here waits
             await emit_here(realtime, rooms.personal(anna), i)
+        assert recorder.writes == []
         assert await received(client, 5) == [0, 1, 2, 3, 4]
-        assert len(writes) == 5
+        assert len(recorder.writes) == 1
+        frames = parse(recorder.writes[0])
+        assert [f.data for f in frames] == [wire(i).encode().encode() for i in range(5)]
+        await emit_here(realtime, rooms.personal(anna), 5)
+        assert await received(client, 6) == [0, 1, 2, 3, 4, 5]
+        assert len(recorder.writes) == 2
+
+
+async def test_chunked_flushes_keep_every_connections_order(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One connection written per turn: broadcasts arrive while others still wait."""
+    monkeypatch.setattr(direct, "FLUSH_CHUNK", 1)
+    realtime = realtime_of(live)
+    anna, cookie = await employee_cookie(live, "anna@example.com")
+    room = rooms.personal(anna)
+    async with (
+        connect(live.url, cookie=cookie) as one,
+        connect(live.url, cookie=cookie) as two,
+        connect(live.url, cookie=cookie) as three,
+    ):
+        for i in range(40):
+            await emit_here(realtime, room, i)
+            if i % 3 == 0:
+                await asyncio.sleep(0)
+            if i == 20:  # a packet Engine.IO queues between two broadcasts
+                for tab in (one, two, three):
+                    await socket_of(realtime, tab).send(wire(20_000))
+        expected = [*range(21), 20_000, *range(21, 40)]
+        for tab in (one, two, three):
+            assert await received(tab, 40) == expected
 
 
 async def test_direct_writes_and_queued_packets_keep_order(live: LiveServer) -> None:
