@@ -3,10 +3,12 @@
 Stock `AsyncManager.emit` creates one asyncio task per recipient and awaits them all;
 measured on this machine that is about half the cost of a broadcast (10k deliveries/s
 against 15-20k/s without it, MEASUREMENTS.md). Every recipient of a broadcast gets the
-same bytes, so `FastLocalEmit` encodes the packet once and puts it straight on each
-Engine.IO socket's queue, which that socket's writer task drains. The Redis transport
-(`AsyncRedisManager`) is untouched: it calls `super().emit` for the local part, which the
-method resolution order routes here.
+same bytes, so `FastLocalEmit` encodes the packet once and builds its websocket frame
+once; a recipient on websocket with nothing queued ahead gets the frame written to its
+connection (`realtime/direct.py`), any other recipient (long-polling, upgrading, back-
+pressure, packets already queued) gets the packet on its Engine.IO socket's queue, which
+that socket's writer task drains. The Redis transport (`AsyncRedisManager`) is untouched:
+it calls `super().emit` for the local part, which the method resolution order routes here.
 """
 
 from __future__ import annotations
