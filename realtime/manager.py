@@ -180,8 +180,8 @@ def speed_up(socket: object) -> None:
 class PlazaSocketServer(socketio.AsyncServer):  # type: ignore[misc]
     """python-socketio's server whose Engine.IO sockets are `FastSocket`s from the start.
 
-    Engine.IO calls this connect handler right after it creates a socket, before the
-    socket sends anything and before its websocket (a websocket-only client) or its
+    Engine.IO calls this connect handler right after it creates a socket (its OPEN packet
+    queued, nothing written yet), before its websocket (a websocket-only client) or its
     upgrade (a long-polling one) is accepted, so `FastSocket._upgrade_websocket` sees
     every websocket connection."""
 
