@@ -3,10 +3,12 @@
 Stock `AsyncManager.emit` creates one asyncio task per recipient and awaits them all;
 measured on this machine that is about half the cost of a broadcast (10k deliveries/s
 against 15-20k/s without it, MEASUREMENTS.md). Every recipient of a broadcast gets the
-same bytes, so `FastLocalEmit` encodes the packet once and puts it straight on each
-Engine.IO socket's queue, which that socket's writer task drains. The Redis transport
-(`AsyncRedisManager`) is untouched: it calls `super().emit` for the local part, which the
-method resolution order routes here.
+same bytes, so `FastLocalEmit` encodes the packet once and builds its websocket frame
+once; a recipient on websocket with nothing queued ahead gets the frame written to its
+connection (`realtime/direct.py`), any other recipient (long-polling, upgrading, back-
+pressure, packets already queued) gets the packet on its Engine.IO socket's queue, which
+that socket's writer task drains. The Redis transport (`AsyncRedisManager`) is untouched:
+it calls `super().emit` for the local part, which the method resolution order routes here.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from engineio import exceptions as eio_exceptions
 from engineio import packet as eio_packet
 from engineio.async_socket import AsyncSocket
 from socketio import packet as sio_packet
+
+from realtime.direct import PlazaWebSocketProtocol, text_frame, writer_of
 
 
 class OrjsonModule:
@@ -65,6 +69,8 @@ class FastLocalEmit(socketio.AsyncManager):  # type: ignore[misc]
             return
         # Packet caches its encoding: the first writer encodes, the others reuse the bytes.
         wire = eio_packet.Packet(eio_packet.MESSAGE, encoded)
+        # Server frames are unmasked: the websocket frame is the same for every recipient.
+        frame = text_frame(wire.encode().encode())
         skip = set(skip_sid) if isinstance(skip_sid, list) else {skip_sid}
         sockets = self.server.eio.sockets
         for sid, eio_sid in self.get_participants(namespace, room):
@@ -72,6 +78,8 @@ class FastLocalEmit(socketio.AsyncManager):  # type: ignore[misc]
                 continue
             socket = sockets.get(eio_sid)
             if socket is None or socket.closed or socket.closing:
+                continue
+            if type(socket) is FastSocket and socket.try_direct(frame):
                 continue
             # The queue is unbounded: put_nowait never blocks, and the socket's own writer
             # task does the I/O. A dead client is dropped by its ping timeout.
@@ -99,16 +107,45 @@ def redis_manager(url: str, channel: str, *, write_only: bool = False) -> PlazaR
 
 
 class FastSocket(AsyncSocket):  # type: ignore[misc]
-    """An Engine.IO socket whose writer waits without a task per wait.
+    """An Engine.IO socket whose writer waits without a task per wait, and which can
+    write a websocket frame straight to its connection when nothing is ahead of it.
 
     Stock `poll` wraps every wait for the next packet in `asyncio.wait_for`, which on
     Python 3.11 creates a task per call: in a broadcast that is one task per recipient
     per message again (about a fifth of the server's time in a profile of 1,000 clients).
     `asyncio.timeout` arms a timer instead, and a non-empty queue is drained at once.
     The semantics are the stock ones: [] when the socket closes, QueueEmpty on timeout.
+
+    `try_direct` writes a ready frame to the websocket connection (`realtime.direct`)
+    only when no packet can be ahead of it: the socket is on websocket (upgrade done),
+    its queue is empty and its writer holds no packets taken from the queue (`sending`:
+    set when `poll` hands packets over, cleared when the writer comes back for more).
+    Otherwise the caller queues the packet, so per-socket order is the order of emits.
     """
 
+    # Class attributes: a stock socket switched to this class has no instance values yet.
+    direct: PlazaWebSocketProtocol | None = None
+    sending = False
+
+    def try_direct(self, frame: bytes) -> bool:
+        direct = self.direct
+        return (
+            direct is not None
+            and not self.sending
+            and self.upgraded
+            and not self.upgrading
+            and self.queue.empty()
+            and direct.write_direct(frame)
+        )
+
+    async def _upgrade_websocket(self, environ: dict[str, Any]) -> Any:
+        # A long-polling client upgrading: remember its websocket connection; it is used
+        # once `upgraded` is set (after the probe and the UPGRADE packet).
+        self.direct = writer_of(environ)
+        return await super()._upgrade_websocket(environ)
+
     async def poll(self) -> list[Any]:
+        self.sending = False
         queue = self.queue
         try:
             if queue.empty():
@@ -129,6 +166,7 @@ class FastSocket(AsyncSocket):  # type: ignore[misc]
                 queue.put_nowait(None)
                 break
             packets.append(pkt)
+        self.sending = True
         return packets
 
 
@@ -137,3 +175,16 @@ def speed_up(socket: object) -> None:
     itself, with no hook for the class; the writer looks `poll` up on every turn)."""
     if type(socket) is AsyncSocket:
         socket.__class__ = FastSocket
+
+
+class PlazaSocketServer(socketio.AsyncServer):  # type: ignore[misc]
+    """python-socketio's server whose Engine.IO sockets are `FastSocket`s from the start.
+
+    Engine.IO calls this connect handler right after it creates a socket (its OPEN packet
+    queued, nothing written yet), before its websocket (a websocket-only client) or its
+    upgrade (a long-polling one) is accepted, so `FastSocket._upgrade_websocket` sees
+    every websocket connection."""
+
+    async def _handle_eio_connect(self, eio_sid: str, environ: dict[str, Any]) -> Any:
+        speed_up(self.eio.sockets.get(eio_sid))
+        return await super()._handle_eio_connect(eio_sid, environ)

@@ -40,7 +40,7 @@ from realtime.events import (
     Sync,
     Typing,
 )
-from realtime.manager import OrjsonModule, PlazaRedisManager, redis_manager, speed_up
+from realtime.manager import OrjsonModule, PlazaRedisManager, PlazaSocketServer, redis_manager
 from realtime.presence import Presence
 from realtime.publisher import Publisher
 from realtime.rooms import RoomResolver
@@ -120,7 +120,7 @@ class Realtime:
         self.resolve_rooms = resolve_rooms
         self.node = uuid.uuid4().hex[:12]
         self.manager: PlazaRedisManager = redis_manager(redis_url, keys.socketio_channel)
-        self.sio = socketio.AsyncServer(
+        self.sio = PlazaSocketServer(
             async_mode="asgi",
             client_manager=self.manager,
             json=OrjsonModule,
@@ -280,8 +280,6 @@ class Realtime:
         sio.on("*", self._unknown)
 
     async def _connect(self, sid: str, environ: dict[str, Any], auth: object = None) -> None:
-        eio_sid = self.manager.eio_sid_from_sid(sid, NAMESPACE)
-        speed_up(self.sio.eio.sockets.get(eio_sid))
         try:
             identity = await self.authenticate(_handshake(environ, auth))
         except Refused as exc:

@@ -25,6 +25,7 @@ import pytest
 import redis
 import uvicorn
 
+from realtime.direct import WS_PROTOCOL
 from server.app import create_app
 from server.db import apply_migrations, close_database, open_database
 from server.settings import Settings
@@ -250,7 +251,7 @@ class LiveServer:
             log_level="warning",
             proxy_headers=True,
             forwarded_allow_ips="127.0.0.1",
-            ws="websockets-sansio",
+            ws=WS_PROTOCOL,
         )
         self.server = uvicorn.Server(config)
         self.task: asyncio.Task[None] | None = None

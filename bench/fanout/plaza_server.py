@@ -20,6 +20,7 @@ from starlette.routing import Mount, Route
 
 from gamification.keys import Keys
 from realtime import rooms
+from realtime.direct import WS_PROTOCOL
 from realtime.errors import Refused
 from realtime.events import PostEvent
 from realtime.server import Handshake, Identity, Realtime
@@ -75,7 +76,7 @@ def main() -> None:
         build(args.redis, args.prefix),
         host="127.0.0.1",
         port=args.port,
-        ws="websockets-sansio",
+        ws=WS_PROTOCOL,
         ws_per_message_deflate=False,
         log_level="warning",
         access_log=False,
