@@ -55,6 +55,34 @@ async def execute_many(conn: BaseDBAsyncClient, sql: str, rows: Sequence[Sequenc
         await conn.execute_many(dialect(conn, sql), rows)  # type: ignore[arg-type]
 
 
+async def insert_rows(
+    conn: BaseDBAsyncClient,
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    rows: Sequence[Sequence[Any]],
+    suffix: str = "",
+) -> None:
+    """Many rows in one statement. `columns` are (name, PostgreSQL type). On PostgreSQL one
+    INSERT ... SELECT FROM unnest(arrays): executemany runs the statement once a row, and
+    1,000 executions a batch were a third of settlement's time there. On SQLite (one
+    in-process library call a row, no round trips) executemany is as fast."""
+    if not rows:
+        return
+    names = ", ".join(name for name, _ in columns)
+    if not is_postgres(conn):
+        await execute_many(
+            conn,
+            f"INSERT INTO {table} ({names}) VALUES ({placeholders(len(columns))}) {suffix}",
+            rows,
+        )
+        return
+    arrays = [list(values) for values in zip(*rows, strict=True)]
+    unnest = ", ".join(f"${i}::{kind}[]" for i, (_, kind) in enumerate(columns, start=1))
+    await conn.execute_query(
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({unnest}) {suffix}", arrays
+    )
+
+
 def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 

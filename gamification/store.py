@@ -252,6 +252,15 @@ _TRANSFER_COLUMNS = (
     "event_id, rule_id, ruleset_version, ref, reversible, reverses_id, reason, ranked, "
     "batch_id, store, city, region, department"
 )
+_TRANSFER_TYPES = list(
+    zip(
+        [c.strip() for c in _TRANSFER_COLUMNS.split(",")],
+        ["varchar", "varchar", "varchar", "varchar", "varchar", "bigint", "timestamptz",
+         "timestamptz", "int", "int", "varchar", "varchar", "varchar", "varchar", "bool",
+         "varchar", "text", "bool", "int", "varchar", "varchar", "varchar", "varchar"],
+        strict=True,
+    )
+)  # fmt: skip
 _INSERT_TRANSFER = (
     f"INSERT INTO ledger_transfer ({_TRANSFER_COLUMNS}) VALUES ({sql.placeholders(23)})"
 )
@@ -314,8 +323,11 @@ async def post(
     # rolls back its transaction or savepoint, for the balances already moved).
     await move(conn, transfers, check_funds=check_funds)
     batch = await new_batch(conn, now, ranked=any(t.ranked for t in transfers))
-    await sql.execute_many(
-        conn, _INSERT_TRANSFER, [_transfer_values(t, now, batch) for t in transfers]
+    await sql.insert_rows(
+        conn,
+        "ledger_transfer",
+        _TRANSFER_TYPES,
+        [_transfer_values(t, now, batch) for t in transfers],
     )
     return batch
 
@@ -358,13 +370,14 @@ async def move(
             upserts.append(
                 (account, currency_of(account), owner_of(account), delta, never_negative(account))
             )
-    await sql.execute_many(
+    await sql.insert_rows(
         conn,
-        "INSERT INTO ledger_account (id, currency, owner_id, balance, never_negative) "
-        "VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (id) DO UPDATE SET balance = ledger_account.balance + excluded.balance",
+        "ledger_account",
+        [("id", "varchar"), ("currency", "varchar"), ("owner_id", "int"), ("balance", "bigint"),
+         ("never_negative", "bool")],
         upserts,
-    )
+        "ON CONFLICT (id) DO UPDATE SET balance = ledger_account.balance + excluded.balance",
+    )  # fmt: skip
 
 
 async def ensure_account(conn: BaseDBAsyncClient, account: str) -> None:
