@@ -47,6 +47,11 @@ class Keys:
         return f"{self.prefix}:ruleset-changes"
 
     @property
+    def cache_invalidations(self) -> str:
+        """Channel: drop these entries of the in-process read caches (`server/caching.py`)."""
+        return f"{self.prefix}:cache-invalidations"
+
+    @property
     def socketio_channel(self) -> str:
         return f"{self.prefix}:socketio"
 

@@ -18,6 +18,7 @@ from gamification.keys import Keys
 from realtime.server import Realtime
 from server.api import JSON, Api, error_response
 from server.auth.endpoints import api as auth_api
+from server.caching import ReadCaches
 from server.channels.endpoints import api as channels_api
 from server.chat.endpoints import api as chat_api
 from server.db import close_database, open_database
@@ -110,12 +111,15 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         registry = app.state.rulesets = RulesetRegistry(settings.timezone)
         await registry.start(services.redis, services.keys)
         await realtime.start()
+        services.caches = ReadCaches()
+        services.caches.start(services.redis, services.keys.cache_invalidations)
         # Events published by this process go straight to its own sockets, and to the
         # other processes through Redis.
         services.publisher = realtime.publisher
         try:
             yield
         finally:
+            await services.caches.stop()
             await realtime.stop()
             await registry.stop()
             await services.close()

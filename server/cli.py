@@ -187,12 +187,21 @@ def deactivate(who: tuple[str, ...]) -> None:
 @click.argument("role", type=click.Choice(["employee", "manager", "comms", "moderator", "admin"]))
 def set_role(email: str, role: str) -> None:
     """Give an employee a role (e.g. make the first admin)."""
+    from server.caching import invalidate
     from server.models import Employee, Role
+    from server.services import Services
 
     settings = settings_or_exit()
 
     async def body() -> int:
-        return await Employee.filter(email=email.lower()).update(role=Role(role))
+        changed = await Employee.filter(email=email.lower()).update(role=Role(role))
+        ids = await Employee.filter(email=email.lower()).values_list("id", flat=True)
+        services = await Services.start(settings)
+        try:  # running web processes drop what they cached of this person's role
+            await invalidate(services.redis, services.keys, employees=[int(i) for i in ids])  # type: ignore[call-overload]
+        finally:
+            await services.close()
+        return changed
 
     if not run_with_database(settings, body):
         click.echo(f"no such employee: {email}", err=True)

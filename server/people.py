@@ -9,6 +9,7 @@ from redis.asyncio import Redis
 
 from gamification.keys import Keys
 from server.auth.sessions import revoke_all
+from server.caching import invalidate
 from server.models import Employee, EmployeeStatus
 from server.schemas import EmployeeOut, Ref
 
@@ -37,7 +38,9 @@ async def employee_out(employee: Employee) -> EmployeeOut:
 
 
 async def announce_access_change(redis: Redis, keys: Keys, employee_id: int, reason: str) -> None:
-    """Tell every web process that this employee's live connections must close."""
+    """Tell every web process that this employee's live connections must close (and that
+    what it cached of them is stale)."""
+    await invalidate(redis, keys, employees=[employee_id])
     message = orjson.dumps({"employee_id": employee_id, "reason": reason})
     await redis.publish(keys.account_events, message)
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from server import activity, uploads
 from server.api import Api, Ctx, read_body
+from server.caching import invalidate
 from server.errors import ApiError, not_found
 from server.models import Employee
 from server.people import employee_out
@@ -84,6 +85,7 @@ async def update_me(ctx: Ctx, body: ProfileUpdate) -> EmployeeOut:
         setattr(me, name, value)
     if changes:
         await me.save(update_fields=[*changes, "updated_at"])
+        await invalidate(ctx.services.redis, ctx.services.keys, employees=[me.id])
     await _note_completion(me, was_complete)
     return await employee_out(me)
 
@@ -107,6 +109,7 @@ async def put_avatar(ctx: Ctx) -> EmployeeOut:
     old = me.avatar_path
     me.avatar_path = str(path)
     await me.save(update_fields=["avatar_path", "updated_at"])
+    await invalidate(ctx.services.redis, ctx.services.keys, employees=[me.id])
     if old:
         await asyncio.to_thread(Path(old).unlink, missing_ok=True)
     await _note_completion(me, was_complete)

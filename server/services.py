@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from gamification.keys import Keys
 from realtime.manager import PlazaRedisManager, redis_manager
 from realtime.publisher import Publisher
+from server.caching import ReadCaches
 from server.settings import Settings
 
 
@@ -39,6 +40,8 @@ class Services:
     # write-only Redis manager; `create_app()` replaces it with the web server's own.
     publisher: Publisher
     emitter: PlazaRedisManager | None = None
+    # The in-process read caches; only web processes have them (`create_app()`).
+    caches: ReadCaches | None = None
 
     @classmethod
     async def start(cls, settings: Settings) -> Services:

@@ -17,6 +17,7 @@ from server.auth.schemas import (
     TokenList,
     TokenOut,
 )
+from server.caching import invalidate
 from server.errors import not_found
 from server.models import ApiToken, Employee, Role
 from server.people import announce_access_change, employee_out
@@ -122,6 +123,7 @@ async def revoke_token(ctx: Ctx) -> Response:
     ).update(revoked_at=sessions.now())
     if not changed:
         raise not_found()
+    await invalidate(ctx.services.redis, ctx.services.keys, employees=[ctx.me.id])
     return Response(status_code=204)
 
 

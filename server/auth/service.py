@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from server.auth import sessions, throttle
 from server.auth.passwords import PasswordPolicy, hash_password, needs_rehash, verify_password
+from server.caching import invalidate
 from server.errors import ApiError
 from server.i18n import translate
 from server.models import Employee
@@ -57,6 +58,7 @@ async def register(ctx: Ctx, email: str, password: str, name: str) -> Employee:
         existing.password_hash = hash_password(password)
         existing.name = existing.name or name
         await existing.save(update_fields=["password_hash", "name", "updated_at"])
+        await invalidate(ctx.services.redis, ctx.services.keys, employees=[existing.id])
         employee = existing
     await sign_in(ctx, employee)
     keys = ctx.services.keys
@@ -91,6 +93,7 @@ async def sign_in(ctx: Ctx, employee: Employee) -> None:
     old = ctx.request.cookies.get(sessions.SESSION_COOKIE)
     if old:
         await sessions.revoke_session_token(old)
+        await invalidate(ctx.services.redis, ctx.services.keys, tokens=[sessions.digest(old)])
     request = ctx.request
     token = await sessions.create_session(
         employee, settings, ctx.ip, request.headers.get("user-agent", "")
@@ -105,4 +108,5 @@ async def logout(ctx: Ctx) -> None:
     token = ctx.request.cookies.get(sessions.SESSION_COOKIE)
     if token:
         await sessions.revoke_session_token(token)
+        await invalidate(ctx.services.redis, ctx.services.keys, tokens=[sessions.digest(token)])
     ctx.delete_cookies.extend([sessions.SESSION_COOKIE, sessions.CSRF_COOKIE])

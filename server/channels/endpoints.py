@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from server.api import Api, Ctx
+from server.caching import invalidate
 from server.channels import service
 from server.community.access import CHANNEL_EDITORS
 from server.posts.out import person_ref
@@ -50,6 +51,8 @@ async def list_channels(ctx: Ctx) -> ChannelList:
            body=ChannelIn, response=ChannelOut, status=201, roles=EDITORS)  # fmt: skip
 async def create_channel(ctx: Ctx, body: ChannelIn) -> ChannelOut:
     channel = await service.create_channel(ctx.me.id, body.name, body.description, body.mandatory)
+    if channel.mandatory:  # in everyone's feed from now on
+        await invalidate(ctx.services.redis, ctx.services.keys, everyone=True)
     return ChannelOut(
         id=channel.id,
         name=channel.name,
@@ -64,6 +67,8 @@ async def create_channel(ctx: Ctx, body: ChannelIn) -> ChannelOut:
 async def edit_channel(ctx: Ctx, body: ChannelEdit) -> ChannelOut:
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     channel = await service.edit_channel(ctx.path_int("id"), changes)
+    if "mandatory" in changes or "name" in changes:  # feeds; the name on cached cards
+        await invalidate(ctx.services.redis, ctx.services.keys, everyone=True)
     rows = {r["id"]: r for r in await service.channels_for(ctx.me.id)}
     return ChannelOut(**rows[channel.id])
 

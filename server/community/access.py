@@ -4,8 +4,9 @@ probing of private groups or targeted posts by id)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from server.community.audience import tokens_of
 from server.community.sql import fetch, placeholders
@@ -74,17 +75,24 @@ _STREAMS_SQL = (
 )
 
 
-async def load_viewer(employee: Employee, *, with_streams: bool = False) -> Viewer:
+def viewer_query(employee: Employee, *, with_streams: bool) -> tuple[str, list[Any]]:
     values: list[Any] = [employee.id, MemberState.MEMBER.value, employee.store_id]
     sql = _VIEWER_SQL
     if with_streams:
         sql += _STREAMS_SQL
         values += [employee.id, employee.id]
+    return sql, values
+
+
+def viewer_from_rows(
+    employee: Employee, rows: Iterable[dict[str, Any]], *, with_streams: bool
+) -> Viewer:
+    """The viewer from the rows of `viewer_query` (rows of other kinds are skipped)."""
     groups: set[int] = set()
     moderates: set[int] = set()
     streams: set[str] = {f"u:{employee.id}"}
     city_id = region_id = None
-    for row in await fetch(sql, values):
+    for row in rows:
         kind, a, b = row["k"], row["a"], row["b"]
         if kind == "g":
             groups.add(int(a))
@@ -92,7 +100,7 @@ async def load_viewer(employee: Employee, *, with_streams: bool = False) -> View
                 moderates.add(int(a))
         elif kind == "s":
             city_id, region_id = a, b
-        else:
+        elif kind in ("c", "u"):
             streams.add(f"{kind}:{a}")
     streams.update(f"g:{g}" for g in groups)
     return Viewer(
@@ -102,6 +110,11 @@ async def load_viewer(employee: Employee, *, with_streams: bool = False) -> View
         frozenset(moderates),
         tuple(sorted(streams)) if with_streams else None,
     )
+
+
+async def load_viewer(employee: Employee, *, with_streams: bool = False) -> Viewer:
+    sql, values = viewer_query(employee, with_streams=with_streams)
+    return viewer_from_rows(employee, await fetch(sql, values), with_streams=with_streams)
 
 
 def can_see_group(viewer: Viewer, group: Group) -> bool:
@@ -143,7 +156,18 @@ async def visible_post(viewer: Viewer, post_id: int) -> Post:
     return post
 
 
-def can_moderate_post(viewer: Viewer, post: Post) -> bool:
+class OfPlace(Protocol):
+    """A post, or what is cached of one: who wrote it, and where."""
+
+    @property
+    def author_id(self) -> int: ...
+    @property
+    def group_id(self) -> int | None: ...
+    @property
+    def channel_id(self) -> int | None: ...
+
+
+def can_moderate_post(viewer: Viewer, post: OfPlace) -> bool:
     """Delete, pin: the author, moderators and admins, the group's moderators, and comms in
     channels."""
     return (

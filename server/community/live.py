@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from realtime import rooms
 from realtime.server import publish_room_change
+from server.caching import invalidate
 from server.community.access import CHANNEL_STAFF
 from server.community.audience import tokens_of
 from server.community.sql import ints
@@ -87,9 +88,12 @@ async def post_rooms(post: Post) -> list[str]:
 
 
 async def enter(services: Services, employee_id: int, room: str) -> None:
-    """After a membership commits: every process moves the employee's sockets in."""
+    """After a membership commits: every process moves the employee's sockets in (and
+    drops what it cached of the employee's feed: its streams and audience tokens)."""
+    await invalidate(services.redis, services.keys, viewers=[employee_id])
     await publish_room_change(services.redis, services.keys, "enter", employee_id, room)
 
 
 async def leave(services: Services, employee_id: int, room: str) -> None:
+    await invalidate(services.redis, services.keys, viewers=[employee_id])
     await publish_room_change(services.redis, services.keys, "leave", employee_id, room)

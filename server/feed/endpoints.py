@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+from starlette.responses import Response
 
 from server.api import Api, Ctx
 from server.community.access import Viewer, can_read_group, load_viewer, visible_group
 from server.errors import not_found
-from server.feed import service
+from server.feed import cached, service
 from server.models import Channel, Employee
 from server.posts.out import posts_out
 from server.posts.schemas import PostOut
@@ -39,7 +40,10 @@ async def _out(viewer: Viewer, page: service.Page) -> FeedPage:
 @api.route("GET", "/api/feed",
            summary="My home feed: channels, groups, followed blogs and people; pinned first",
            tags=TAGS, query=PageQuery, response=FeedPage)  # fmt: skip
-async def home(ctx: Ctx, query: PageQuery) -> FeedPage:
+async def home(ctx: Ctx, query: PageQuery) -> FeedPage | Response:
+    fast = await cached.home_page(ctx.services, ctx.me, query.cursor, query.limit)
+    if fast is not None:
+        return fast
     viewer = await load_viewer(ctx.me, with_streams=True)
     return await _out(viewer, await service.home_feed(viewer, query.cursor, query.limit))
 

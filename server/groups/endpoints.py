@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from server.api import Api, Ctx
+from server.caching import invalidate
 from server.community.access import Viewer, load_viewer, visible_group
 from server.groups import service
 from server.models import Group
@@ -99,6 +100,8 @@ async def edit_group(ctx: Ctx, body: GroupEdit) -> GroupOut:
     viewer = await load_viewer(ctx.me)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
     group = await service.update_group(viewer, ctx.path_int("id"), changes)
+    if "name" in changes:  # cached feed cards show the group's name
+        await invalidate(ctx.services.redis, ctx.services.keys, everyone=True)
     return group_out(viewer, group, (await service.membership(viewer, group.id)).state)
 
 
@@ -181,6 +184,7 @@ async def remove_member(ctx: Ctx) -> Ok:
 async def add_moderator(ctx: Ctx) -> Ok:
     viewer = await load_viewer(ctx.me)
     await service.set_moderator(viewer, ctx.path_int("id"), ctx.path_int("employee_id"), True)
+    await invalidate(ctx.services.redis, ctx.services.keys, viewers=[ctx.path_int("employee_id")])
     return Ok()
 
 
@@ -189,6 +193,7 @@ async def add_moderator(ctx: Ctx) -> Ok:
 async def remove_moderator(ctx: Ctx) -> Ok:
     viewer = await load_viewer(ctx.me)
     await service.set_moderator(viewer, ctx.path_int("id"), ctx.path_int("employee_id"), False)
+    await invalidate(ctx.services.redis, ctx.services.keys, viewers=[ctx.path_int("employee_id")])
     return Ok()
 
 

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from tortoise.transactions import in_transaction
 
 from gamification.keys import Keys
+from server.caching import invalidate
 from server.hr.parse import HrRow, Parsed, Rejected
 from server.models import City, Department, Employee, EmployeeStatus, Region, Role, Store
 from server.people import dismiss
@@ -167,6 +168,10 @@ async def import_rows(
         else:
             summary.warnings.append("no valid rows: nobody was dismissed")
     summary.dismissed = await dismiss(sorted(set(to_dismiss)), redis, keys)
+    if summary.created or summary.updated or summary.dismissed:
+        # Names, roles, stores and places moved: simpler to drop every cached viewer and
+        # credential than to work out whose tokens changed (imports run once a day).
+        await invalidate(redis, keys, everyone=True)
     return summary
 
 

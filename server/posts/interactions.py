@@ -9,6 +9,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from server import activity
+from server.caching import invalidate
 from server.community.access import MODERATORS, Viewer, can_moderate_post, require, visible_post
 from server.community.audience import members_of
 from server.community.sql import ints
@@ -167,6 +168,7 @@ async def delete_comment(services: Services, viewer: Viewer, comment_id: int) ->
             using_db=conn,
         )
     await activity.hand_off(services, [event.id] if event else [])
+    await live.comment_deleted(services, post)
 
 
 async def react(
@@ -263,6 +265,8 @@ async def confirm_read(services: Services, viewer: Viewer, post_id: int) -> None
             using_db=conn,
         )
     await activity.hand_off(services, [event.id] if event else [])
+    # My feed shows the post as confirmed from now on (`confirmed` is kept with my viewer).
+    await invalidate(services.redis, services.keys, viewers=[viewer.id])
 
 
 async def post_readers(post: Post) -> set[int]:

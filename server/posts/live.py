@@ -12,6 +12,7 @@ from realtime.events import (
     PostViews,
     ReactionChanged,
 )
+from server.caching import invalidate
 from server.community.live import post_rooms
 from server.models import Comment, Post
 from server.services import Services
@@ -29,6 +30,14 @@ async def publish(services: Services, post: Post, event: str, payload: Payload) 
     await services.publisher.publish(event, payload, await post_rooms(post))
 
 
+async def _stale(services: Services, post: Post, *, stream: bool) -> None:
+    """The feed caches (`server/caching.py`) drop this post's card, and its stream's newest
+    posts when the post came, went, moved in or out of the pins or changed its audience."""
+    await invalidate(
+        services.redis, services.keys, posts=[post.id], streams=[post.stream] if stream else []
+    )
+
+
 def _post_event(post: Post) -> PostEvent:
     return PostEvent(
         post_id=post.id,
@@ -42,24 +51,29 @@ def _post_event(post: Post) -> PostEvent:
 
 
 async def post_created(services: Services, post: Post) -> None:
+    await _stale(services, post, stream=True)
     await publish(services, post, "post.created", _post_event(post))
 
 
 async def post_updated(services: Services, post: Post) -> None:
+    await _stale(services, post, stream=True)
     await publish(services, post, "post.updated", _post_event(post))
 
 
 async def post_deleted(services: Services, post: Post) -> None:
+    await _stale(services, post, stream=True)
     payload = PostDeleted(post_id=post.id, group_id=post.group_id, channel_id=post.channel_id)
     await publish(services, post, "post.deleted", payload)
 
 
 async def post_pinned(services: Services, post: Post) -> None:
+    await _stale(services, post, stream=True)
     payload = PostPinned(post_id=post.id, pinned=post.pinned, banner=post.banner)
     await publish(services, post, "post.pinned", payload)
 
 
 async def comment_created(services: Services, post: Post, comment: Comment) -> None:
+    await _stale(services, post, stream=False)
     payload = CommentCreated(
         comment_id=comment.id,
         post_id=post.id,
@@ -74,6 +88,7 @@ async def comment_created(services: Services, post: Post, comment: Comment) -> N
 async def reaction_changed(
     services: Services, post: Post, counts: dict[str, int], actor_id: int, emoji: str, added: bool
 ) -> None:
+    await _stale(services, post, stream=False)
     payload = ReactionChanged(
         post_id=post.id, counts=counts, actor_id=actor_id, emoji=emoji, added=added
     )
@@ -85,7 +100,12 @@ async def first_in_window(services: Services, what: str, ident: int) -> bool:
     return bool(await services.redis.set(key, b"1", nx=True, px=COUNT_WINDOW_MS))
 
 
+async def comment_deleted(services: Services, post: Post) -> None:
+    await _stale(services, post, stream=False)  # its comment count
+
+
 async def views_changed(services: Services, post: Post) -> None:
+    await _stale(services, post, stream=False)  # its view count
     if not await first_in_window(services, "views", post.id):
         return
     views = await Post.filter(id=post.id).values_list("view_count", flat=True)

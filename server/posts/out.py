@@ -4,6 +4,8 @@ per page, not per post)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from server.community.access import Viewer, can_moderate_post
 from server.community.sql import fetch, placeholders
@@ -42,12 +44,10 @@ _PARTS = {
     "c": "SELECT 'c', id, NULL, NULL, name, NULL FROM channel WHERE id IN ({})",
     "g": "SELECT 'g', id, NULL, NULL, name, NULL FROM community_group WHERE id IN ({})",
     "a": "SELECT 'a', post_id, NULL, NULL, token, NULL FROM post_audience WHERE post_id IN ({})",
-    "f": "SELECT 'f', post_id, NULL, NULL, NULL, NULL FROM read_confirmation "
-    "WHERE employee_id = ? AND post_id IN ({})",
 }
 
 
-def _page_sql(viewer: Viewer, posts: Sequence[Post]) -> tuple[str, list[object]]:
+def _page_sql(posts: Sequence[Post]) -> tuple[str, list[object]]:
     ids = [p.id for p in posts]
     wanted: dict[str, list[int]] = {
         "e": sorted({p.author_id for p in posts} | {p.kudos_to_id or 0 for p in posts} - {0}),
@@ -57,30 +57,44 @@ def _page_sql(viewer: Viewer, posts: Sequence[Post]) -> tuple[str, list[object]]
         "c": sorted({p.channel_id for p in posts if p.channel_id}),
         "g": sorted({p.group_id for p in posts if p.group_id}),
         "a": [p.id for p in posts if not p.audience_all],
-        "f": [p.id for p in posts if p.needs_confirmation],
     }
     parts: list[str] = []
     values: list[object] = []
     for kind, keys in wanted.items():
         if keys:
             parts.append(_PARTS[kind].format(placeholders(keys)))
-            values += [viewer.id, *keys] if kind == "f" else keys
+            values += keys
     return " UNION ALL ".join(parts), values
 
 
-async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> list[PostOut]:
+@dataclass(frozen=True)
+class Card:
+    """A post as every reader sees it: `PostOut` as JSON with the reader's own fields still
+    to fill in (`render`), and what those are computed from. The home feed keeps cards in
+    its cache (`server/feed/cached.py`); a change of the post drops its card."""
+
+    id: int
+    author_id: int
+    channel_id: int | None
+    group_id: int | None
+    base: dict[str, Any]
+    reactors: dict[int, list[str]]  # who reacted, with which emoji
+    people: frozenset[int]  # whose name and avatar it shows (the author, the thanked)
+
+
+async def load_cards(posts: Sequence[Post]) -> dict[int, Card]:
+    """Everything a page of posts shows besides the posts, in one statement."""
     if not posts:
-        return []
+        return {}
     persons: dict[int, PersonRef] = {}
     channels: dict[int, Ref] = {}
     groups: dict[int, Ref] = {}
     counts: dict[int, dict[str, int]] = {}
-    mine: dict[int, list[str]] = {}
+    reactors: dict[int, dict[int, list[str]]] = {}
     audiences: dict[int, list[str]] = {}
-    confirmed: set[int] = set()
     attachments: list[tuple[int, int, AttachmentOut]] = []
     polls: dict[int, int] = {}
-    sql, values = _page_sql(viewer, posts)
+    sql, values = _page_sql(posts)
     for row in await fetch(sql, values):
         kind, i1, i2, t1 = row["k"], int(row["i1"]), row["i2"], row["t1"]
         if kind == "e":
@@ -93,8 +107,7 @@ async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> 
         elif kind == "r":
             by_emoji = counts.setdefault(i1, {})
             by_emoji[t1] = by_emoji.get(t1, 0) + 1
-            if i2 == viewer.id:
-                mine.setdefault(i1, []).append(t1)
+            reactors.setdefault(i1, {}).setdefault(int(i2), []).append(t1)
         elif kind == "t":
             out = AttachmentOut(
                 id=i1, name=t1, media_type=row["t2"], size=row["i3"], url=f"/api/attachments/{i1}"
@@ -106,15 +119,14 @@ async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> 
             channels[i1] = Ref(id=i1, name=t1)
         elif kind == "g":
             groups[i1] = Ref(id=i1, name=t1)
-        elif kind == "a":
-            audiences.setdefault(i1, []).append(t1)
         else:
-            confirmed.add(i1)
+            audiences.setdefault(i1, []).append(t1)
     files: dict[int, list[AttachmentOut]] = {}
     for _, post_id, attachment in sorted(attachments, key=lambda t: t[0]):
         files.setdefault(post_id, []).append(attachment)
-    return [
-        PostOut(
+    cards = {}
+    for p in posts:
+        base = PostOut(
             id=p.id,
             kind=p.kind.value,
             author=persons[p.author_id],
@@ -127,18 +139,57 @@ async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> 
             pinned=p.pinned,
             banner=p.banner,
             needs_confirmation=p.needs_confirmation,
-            confirmed=p.id in confirmed,
+            confirmed=False,
             comment_count=p.comment_count,
             reaction_count=p.reaction_count,
             reactions=counts.get(p.id, {}),
-            my_reactions=sorted(mine.get(p.id, [])),
+            my_reactions=[],
             view_count=p.view_count,
             attachments=files.get(p.id, []),
             poll_id=polls.get(p.id),
             created_at=p.created_at,
             edited_at=p.edited_at,
-            unread=p.id > marker and p.author_id != viewer.id if marker >= 0 else False,
-            can_moderate=can_moderate_post(viewer, p),
+            unread=False,
+            can_moderate=False,
+        ).model_dump(mode="json")
+        cards[p.id] = Card(
+            id=p.id,
+            author_id=p.author_id,
+            channel_id=p.channel_id,
+            group_id=p.group_id,
+            base=base,
+            reactors=reactors.get(p.id, {}),
+            people=frozenset({p.author_id, p.kudos_to_id or p.author_id}),
         )
+    return cards
+
+
+async def confirmed_by(employee_id: int, post_ids: Sequence[int]) -> set[int]:
+    """Which of these posts the employee has confirmed reading."""
+    if not post_ids:
+        return set()
+    rows = await fetch(
+        f"SELECT post_id FROM read_confirmation WHERE employee_id = ? "  # noqa: S608 - placeholders only
+        f"AND post_id IN ({placeholders(post_ids)})",
+        [employee_id, *post_ids],
+    )
+    return {int(r["post_id"]) for r in rows}
+
+
+def render(viewer: Viewer, card: Card, marker: int, confirmed: bool) -> dict[str, Any]:
+    """The card as this viewer sees it: my reactions, confirmed, unread, may I moderate."""
+    out = dict(card.base)
+    out["my_reactions"] = sorted(card.reactors.get(viewer.id, ()))
+    out["confirmed"] = confirmed
+    out["unread"] = card.id > marker and card.author_id != viewer.id if marker >= 0 else False
+    out["can_moderate"] = can_moderate_post(viewer, card)
+    return out
+
+
+async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> list[PostOut]:
+    cards = await load_cards(posts)
+    confirmed = await confirmed_by(viewer.id, [p.id for p in posts if p.needs_confirmation])
+    return [
+        PostOut.model_validate(render(viewer, cards[p.id], marker, p.id in confirmed))
         for p in posts
     ]
