@@ -197,11 +197,13 @@ class Api:
             response.delete_cookie(name, path="/")
         elapsed = time.perf_counter() - started
         observe_request(endpoint.method, endpoint.path, status, elapsed)
+        if not settings.access_log:
+            return response
         log.info(
             "request",
             extra={
                 "method": endpoint.method,
-                "path": request.url.path,
+                "path": request.scope["path"],
                 "route": endpoint.path,
                 "status": status,
                 "ms": round(elapsed * 1000, 2),

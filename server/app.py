@@ -61,7 +61,6 @@ def plaza_version() -> str:
 def build_api() -> Api:
     api = Api()
     community = (
-        feed_api,
         posts_api,
         interactions_api,
         attachments_api,
@@ -76,6 +75,7 @@ def build_api() -> Api:
     )
     realtime_parts = (live_api, chat_api, stories_api)
     for part in (
+        feed_api,  # first: the most requested routes are matched first
         auth_api,
         profile_api,
         hr_api,

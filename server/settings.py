@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     smtp_url: str = ""
     mail_from: str = "plaza@localhost"
     log_format: Literal["json", "text"] = "json"
+    # One line per HTTP request (method, route, status, ms, user); off when a proxy in front
+    # logs them already.
+    access_log: bool = True
 
     @field_validator("email_domains", mode="before")
     @classmethod

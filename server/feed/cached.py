@@ -16,6 +16,7 @@ so deep pages cost what they cost before and the first pages cost no database ro
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -27,9 +28,9 @@ from starlette.responses import Response
 from server.caching import Cache, ReadCaches, invalidate
 from server.community.access import Viewer, viewer_from_rows, viewer_query
 from server.community.sql import fetch, placeholders
-from server.feed.service import MAX_PINNED, parse_cursor
-from server.models import Employee, FeedMarker, Post
-from server.posts.out import Card, load_cards, render
+from server.feed.service import MAX_PINNED, move_marker, parse_cursor
+from server.models import Employee, Post
+from server.posts.out import Card, load_cards, render_json
 from server.services import Services
 
 HEAD = 100  # newest posts kept per stream: five pages of 20
@@ -49,6 +50,18 @@ class Head:
     posts: tuple[Entry, ...]  # newest first; neither pinned nor deleted
     complete: bool  # these are all of the stream's posts
     pinned: tuple[tuple[datetime, Entry], ...]
+    # Negated ids, ascending (for bisect), when no post here has an audience of its own:
+    # then every reader of the stream sees every post, and a page is a slice.
+    open_keys: tuple[int, ...] | None = None
+
+    @classmethod
+    def of(
+        cls, posts: Sequence[Entry], complete: bool, pinned: Sequence[tuple[datetime, Entry]]
+    ) -> Head:
+        open_keys = None
+        if all(e.audience is None for e in posts):
+            open_keys = tuple(-e.id for e in posts)
+        return cls(tuple(posts), complete, tuple(pinned), open_keys)
 
 
 @dataclass(frozen=True)
@@ -74,6 +87,13 @@ def page_ids(viewer: Viewer, heads: Iterable[Head], before: int, want: int) -> l
     found: list[int] = []
     floor = 0  # posts older than this may be missing from the heads
     for head in heads:
+        if head.open_keys is not None:  # the common case: no audiences, a slice
+            start = bisect.bisect_right(head.open_keys, -before)
+            chunk = head.open_keys[start : start + want]
+            found.extend(-k for k in chunk)
+            if len(chunk) < want and not head.complete and head.posts:
+                floor = max(floor, head.posts[-1].id)
+            continue
         taken = 0
         for entry in head.posts:
             if entry.id < before and admits(viewer, entry):
@@ -126,7 +146,7 @@ def _moment(value: Any) -> datetime:
 async def heads(cache: Cache[str, Head], streams: Sequence[str]) -> list[Head]:
     """The heads of these streams, the missing ones read in one statement (and one more for
     the audiences of targeted posts, when there are any)."""
-    found = {s: h for s in streams if (h := cache.get(s)) is not None}
+    found = cache.get_many(streams)
     missing = [s for s in streams if s not in found]
     if not missing:
         return [found[s] for s in streams]
@@ -164,14 +184,14 @@ async def heads(cache: Cache[str, Head], streams: Sequence[str]) -> list[Head]:
             posts[row["stream"]].append(entry)
     for stream in missing:
         newest = sorted(posts[stream], key=lambda e: e.id, reverse=True)
-        head = Head(tuple(newest[:HEAD]), len(newest) <= HEAD, tuple(pinned[stream]))
+        head = Head.of(newest[:HEAD], len(newest) <= HEAD, pinned[stream])
         cache.put(stream, head, started)
         found[stream] = head
     return [found[s] for s in streams]
 
 
 async def cards(cache: Cache[int, Card], ids: Sequence[int]) -> dict[int, Card]:
-    found = {i: c for i in ids if (c := cache.get(i)) is not None}
+    found = cache.get_many(ids)
     missing = [i for i in ids if i not in found]
     if missing:
         started = cache.begin()
@@ -207,15 +227,14 @@ async def home_page(
     known = (me.marker or 0) if first else (carried or 0)
     shown = pins + ids  # disjoint: heads hold no pinned posts
     found = await cards(caches.cards, shown)
-    items = [render(viewer, found[i], known, i in me.confirmed) for i in shown if i in found]
-    body = {
-        "items": items,
-        "next_cursor": f"{ids[-1]}.{known}" if more and ids else None,
-        "last_seen_id": known,
-    }
+    items = b",".join(
+        render_json(viewer, found[i], known, i in me.confirmed) for i in shown if i in found
+    )
+    tail = {"next_cursor": f"{ids[-1]}.{known}" if more and ids else None, "last_seen_id": known}
+    body = b'{"items":[' + items + b"]," + orjson.dumps(tail)[1:]
     if first:
         await _move_marker(services, caches.viewers, me, max(shown, default=0))
-    return Response(orjson.dumps(body), media_type="application/json")
+    return Response(body, media_type="application/json")
 
 
 async def _move_marker(
@@ -224,9 +243,6 @@ async def _move_marker(
     """What I have now seen is no longer new on my next visit, on any process."""
     if newest <= (me.marker or 0):
         return
-    if me.marker is None:
-        await FeedMarker.create(employee_id=me.viewer.id, last_seen_id=newest)
-    else:
-        await FeedMarker.filter(employee_id=me.viewer.id).update(last_seen_id=newest)
+    await move_marker(me.viewer.id, newest)
     await invalidate(services.redis, services.keys, viewers=[me.viewer.id])
     cache.store(me.viewer.id, replace(me, marker=newest))

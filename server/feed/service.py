@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.community.access import Viewer, audience_sql, my_streams
-from server.community.sql import fetch, placeholders
-from server.models import FeedMarker, Post
+from server.community.sql import fetch, is_postgres, placeholders
+from server.models import Post
 
 TOP = 2**31 - 1
 MAX_PINNED = 10
@@ -135,7 +135,7 @@ async def _load(ids: list[int]) -> list[Post]:
 
 async def _page(
     viewer: Viewer, streams: list[str], cursor: str | None, limit: int, pins: bool, home: bool
-) -> tuple[Page, bool]:
+) -> Page:
     before, marker = parse_cursor(cursor)
     first = cursor is None
     ids, pinned, seen, posts = await _page_ids(
@@ -148,27 +148,35 @@ async def _page(
         known = seen or 0
     next_cursor = f"{ids[-1]}.{known}" if more and ids else None
     page = [posts[i] for i in pinned + ids if i in posts]
-    return Page(page, next_cursor, known), seen is not None
+    return Page(page, next_cursor, known)
 
 
 async def page_of(
     viewer: Viewer, streams: list[str], cursor: str | None, limit: int, *, pins: bool
 ) -> Page:
-    page, _ = await _page(viewer, streams, cursor, limit, pins, home=False)
+    page = await _page(viewer, streams, cursor, limit, pins, home=False)
     return page
 
 
 async def home_feed(viewer: Viewer, cursor: str | None, limit: int) -> Page:
     streams = await my_streams(viewer)
-    page, has_marker = await _page(viewer, streams, cursor, limit, True, home=True)
+    page = await _page(viewer, streams, cursor, limit, True, home=True)
     if cursor is None:
         newest = max((p.id for p in page.posts), default=0)
         if newest > page.marker:
-            if not has_marker:
-                await FeedMarker.create(employee_id=viewer.id, last_seen_id=newest)
-            else:
-                await FeedMarker.filter(employee_id=viewer.id).update(last_seen_id=newest)
+            await move_marker(viewer.id, newest)
     return page
+
+
+async def move_marker(employee_id: int, newest: int) -> None:
+    """One statement, never backwards: two tabs opening the feed at once both write it."""
+    larger = "GREATEST" if is_postgres() else "MAX"
+    await fetch(
+        "INSERT INTO feed_marker (employee_id, last_seen_id) VALUES (?, ?) "  # noqa: S608 - no values
+        "ON CONFLICT (employee_id) DO UPDATE SET last_seen_id = "
+        f"{larger}(feed_marker.last_seen_id, excluded.last_seen_id)",
+        [employee_id, newest],
+    )
 
 
 async def banner_posts(viewer: Viewer) -> list[Post]:

@@ -258,7 +258,7 @@ def test_the_merged_page_is_the_brute_force_page_or_defers_to_the_database(
         return e.audience is None or e.author_id == 1 or bool(e.audience & mine)
 
     truth = sorted((e.id for s in streams for e in s if e.id < before and sees(e)), reverse=True)
-    heads = [Head(tuple(s[:size]), len(s) <= size, ()) for s in streams]
+    heads = [Head.of(s[:size], len(s) <= size, ()) for s in streams]
     page = page_ids(viewer, heads, before, want)
     if all(h.complete for h in heads):
         assert page is not None
