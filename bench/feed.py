@@ -42,6 +42,7 @@ from tortoise import connections
 from server.db import apply_migrations, close_database, open_database
 from server.settings import Settings
 
+SERVER_PIDS: list[int] = []  # the server under test, for its memory figure
 CONCURRENCY = 64
 PAGE = 20
 TOKEN_USERS = 500  # distinct signed-in users the clients rotate through
@@ -295,6 +296,21 @@ def server_app() -> Any:
     return app
 
 
+def resident_mb(pid: int) -> float:
+    """Resident memory of a process and its children (uvicorn --workers), in MB."""
+    total = 0
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(c) for c in children]
+    for one in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
+
+
 @contextlib.contextmanager
 def serve(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     port = free_port()
@@ -307,6 +323,7 @@ def serve(env: dict[str, str], workers: int = 1) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for(lambda: httpx.get(f"{url}/healthz").raise_for_status(), "plaza")
+        SERVER_PIDS.append(process.pid)
         yield url
     finally:
         process.terminate()
@@ -453,7 +470,9 @@ def run_one(
         sample.raise_for_status()
         (folder / "ceiling.json").write_text(sample.text)
     with serve(env, workers) as url:  # restarted so the ceiling serves the real page
+        started_mb = resident_mb(SERVER_PIDS[-1])
         figures = asyncio.run(measure(url, size))
+        memory = (started_mb, resident_mb(SERVER_PIDS[-1]))
     feed, ceiling, post = figures["feed"], figures["ceiling"], figures["post"]
     first = figures["first visits"]
     print(
@@ -473,11 +492,14 @@ def run_one(
             f"   errors {f.errors}"
         )
     print(f"  (first visits: each of the {TOKEN_USERS} users once, right after the start)")
+    print(f"  server memory: {memory[0]:.0f} MB at start, {memory[1]:.0f} MB after the run")
     ratio = feed.rps / ceiling.rps
     print(f"  feed / ceiling: {ratio:.2f}x requests/s")
     if kind == "postgres":
         met = ratio >= 0.5 and feed.p99 < 50 and feed.errors == 0
-        print(f"  target (>= 0.5x the ceiling, p99 < 50 ms, no errors): {'met' if met else 'NOT met'}")
+        print(
+            f"  target (>= 0.5x the ceiling, p99 < 50 ms, no errors): {'met' if met else 'NOT met'}"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -4,6 +4,7 @@ probing of private groups or targeted posts by id)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -101,8 +102,9 @@ def viewer_from_rows(
         elif kind == "s":
             city_id, region_id = a, b
         elif kind in ("c", "u"):
-            streams.add(f"{kind}:{a}")
-    streams.update(f"g:{g}" for g in groups)
+            streams.add(sys.intern(f"{kind}:{a}"))
+    # Interned: cached viewers of thousands of people share one string per stream.
+    streams.update(sys.intern(f"g:{g}") for g in groups)
     return Viewer(
         employee,
         tokens_of(employee, groups, city_id, region_id),
