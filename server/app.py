@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from importlib import resources
 from importlib.metadata import PackageNotFoundError, version
@@ -116,6 +117,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         # Events published by this process go straight to its own sockets, and to the
         # other processes through Redis.
         services.publisher = realtime.publisher
+        if settings.gc_freeze:
+            gc.collect()
+            gc.freeze()
         try:
             yield
         finally:

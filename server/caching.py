@@ -162,7 +162,7 @@ class ReadCaches:
             self.auth.drop_where(lambda _, entry: entry.employee_id in people)
             for person in people:
                 self.viewers.drop(person)
-            self.cards.drop_where(lambda _, card: bool(card.people & people))
+            self.cards.drop_where(lambda _, card: not people.isdisjoint(card.people))
         for person in message.get("viewers", ()):
             self.viewers.drop(int(person))
         for stream in message.get("streams", ()):

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     # One line per HTTP request (method, route, status, ms, user); off when a proxy in front
     # logs them already.
     access_log: bool = True
+    # After start-up, move everything allocated so far (a million objects of imported
+    # libraries) out of the garbage collector's sight: a full collection then walks only
+    # what requests and caches made since. Measured: a 177 ms pause -> see docs/community.md.
+    gc_freeze: bool = True
 
     @field_validator("email_domains", mode="before")
     @classmethod

@@ -165,6 +165,8 @@ def base_settings(var_dir: Path, redis_sock: Path, database_url: str, **extra: A
         "secret_key": SECRET,
         "email_domains": (EMAIL_DOMAIN,),
         "log_format": "text",
+        # Many apps start and stop in one test process: frozen objects would never be freed.
+        "gc_freeze": False,
         **extra,
     }
     return Settings(**values)

@@ -86,8 +86,10 @@ class Card:
     channel_id: int | None
     group_id: int | None
     json: bytes  # '{"id":1,...' without the reader's fields and the closing brace
-    reactors: dict[int, list[str]]  # who reacted, with which emoji
-    people: frozenset[int]  # whose name and avatar it shows (the author, the thanked)
+    # Tuples, not lists or sets: tuples of numbers and strings are untracked by the
+    # garbage collector, and a process caches tens of thousands of cards.
+    reactors: dict[int, tuple[str, ...]]  # who reacted, with which emoji
+    people: tuple[int, ...]  # whose name and avatar it shows (the author, the thanked)
 
 
 async def load_cards(posts: Sequence[Post]) -> dict[int, Card]:
@@ -166,8 +168,8 @@ async def load_cards(posts: Sequence[Post]) -> dict[int, Card]:
             channel_id=p.channel_id,
             group_id=p.group_id,
             json=orjson.dumps(base)[:-1],
-            reactors=reactors.get(p.id, {}),
-            people=frozenset({p.author_id, p.kudos_to_id or p.author_id}),
+            reactors={k: tuple(v) for k, v in reactors.get(p.id, {}).items()},
+            people=(p.author_id, p.kudos_to_id or p.author_id),
         )
     return cards
 
