@@ -187,17 +187,36 @@ def deactivate(who: tuple[str, ...]) -> None:
 @click.argument("role", type=click.Choice(["employee", "manager", "comms", "moderator", "admin"]))
 def set_role(email: str, role: str) -> None:
     """Give an employee a role (e.g. make the first admin)."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from gamification.keys import Keys
     from server.models import Employee, Role
+    from server.people import rooms_changed
 
     settings = settings_or_exit()
 
-    async def body() -> int:
-        return await Employee.filter(email=email.lower()).update(role=Role(role))
+    async def body() -> tuple[bool, bool]:
+        employee = await Employee.get_or_none(email=email.lower())
+        if employee is None:
+            return False, False
+        await Employee.filter(id=employee.id).update(role=Role(role))
+        redis = Redis.from_url(settings.redis_url)
+        try:  # the role is saved; moving open tabs is a courtesy that must not fail it
+            await rooms_changed(redis, Keys(settings.redis_prefix), [employee.id])
+            return True, True
+        except (RedisError, OSError):
+            return True, False
+        finally:
+            await redis.aclose()
 
-    if not run_with_database(settings, body):
+    found, live = run_with_database(settings, body)
+    if not found:
         click.echo(f"no such employee: {email}", err=True)
         sys.exit(1)
     click.echo(f"{email} is now {role}")
+    if not live:
+        click.echo("Redis is unreachable: open tabs get the new role when they reconnect", err=True)
 
 
 main.add_command(rules_group, "rules")
