@@ -25,6 +25,7 @@ from server.rewards import wheel
 from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
+from server.stories.tasks import delete_expired_story_files
 
 
 async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
@@ -93,6 +94,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
         # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
         cron(daily_digest, hour=15, minute=0, second=0),
+        # Expired stories are hidden at once; their files may wait up to an hour for this.
+        cron(delete_expired_story_files, minute={23}, second=0),
     ]
 
 
