@@ -161,7 +161,8 @@ class Realtime:
         self.publisher = Publisher(redis, keys, self._emit)
         self.identities: dict[str, Identity] = {}
         self.sids_of: dict[int, set[str]] = defaultdict(set)
-        self.watching: dict[str, set[str]] = {}  # sid -> its `watch:` rooms
+        # sid -> its `watch:` rooms -> (place, id), as the client asked
+        self.watching: dict[str, dict[str, tuple[str, int]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: Any = None
         self._register()
@@ -417,14 +418,15 @@ class Realtime:
 
     async def _sync(self, sid: str, who: Identity, message: BaseModel) -> dict[str, Any]:
         assert isinstance(message, Sync)
-        rooms = [r for r in self.sio.rooms(sid) if r != sid]
+        rooms = [r for r in self.sio.rooms(sid) if r != sid and not room_names.is_watch(r)]
+        rooms += await self._still_watched(sid, who)
         replay = await self.publisher.replay(rooms, message.since)
         return {"ok": True, "events": replay.events, "reset": replay.reset, "seq": replay.seq}
 
     async def _watch(self, sid: str, who: Identity, message: BaseModel) -> dict[str, Any]:
         assert isinstance(message, Watch)
         room = room_names.watch(message.place, message.id)
-        watched = self.watching.setdefault(sid, set())
+        watched = self.watching.setdefault(sid, {})
         if room not in watched:
             self._check_room_for_one_more(watched)
             await self.watch_policy(who.employee_id, who.locale, message.place, message.id)
@@ -433,12 +435,12 @@ class Realtime:
             if self.watching.get(sid) is not watched:
                 raise MessageError("not_connected", "the socket has disconnected")
             self._check_room_for_one_more(watched)
-            watched.add(room)
+            watched[room] = (message.place, message.id)
             await self.sio.enter_room(sid, room)
         return {"ok": True, "watching": len(watched)}
 
     @staticmethod
-    def _check_room_for_one_more(watched: set[str]) -> None:
+    def _check_room_for_one_more(watched: dict[str, tuple[str, int]]) -> None:
         if len(watched) >= MAX_WATCHED_PLACES:
             raise MessageError(
                 "too_many_watches",
@@ -448,8 +450,24 @@ class Realtime:
     async def _unwatch(self, sid: str, who: Identity, message: BaseModel) -> dict[str, Any]:
         assert isinstance(message, Unwatch)
         room = room_names.watch(message.place, message.id)
-        watched = self.watching.get(sid, set())
-        if room in watched:
-            watched.discard(room)
+        watched = self.watching.get(sid, {})
+        if watched.pop(room, None) is not None:
             await self.sio.leave_room(sid, room)
         return {"ok": True, "watching": len(watched)}
+
+    async def _still_watched(self, sid: str, who: Identity) -> list[str]:
+        """The socket's watched rooms that the policy still allows, checked again before a
+        replay: a place's stream holds up to a day of events, and a group made private
+        since the watch began must not hand them out (live events stop at publication).
+        The others are dropped."""
+        kept = []
+        watched = self.watching.get(sid, {})
+        for room, (place, ident) in list(watched.items()):
+            try:
+                await self.watch_policy(who.employee_id, who.locale, place, ident)
+            except MessageError:
+                watched.pop(room, None)
+                await self.sio.leave_room(sid, room)
+                continue
+            kept.append(room)
+        return kept

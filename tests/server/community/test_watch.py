@@ -112,9 +112,21 @@ async def test_a_group_made_private_stops_reaching_its_watchers(nodes: Nodes) ->
         alice, bob = online
         group = (await bob.http.post("/api/groups", json={"name": "Open"})).json()
         assert (await alice.socket.call("watch", {"place": "group", "id": group["id"]}))["ok"]
+        body = {"body": "open", "group_id": group["id"]}
+        before = (await bob.http.post("/api/posts", json=body)).json()
+        await alice.socket.got.wait_for("post.created", lambda d: d["post_id"] == before["id"])
+        replayed = await alice.socket.call("sync", {"since": 0})
+        assert before["id"] in [e["data"].get("post_id") for e in replayed["events"]]
+
         changed = await bob.http.patch(f"/api/groups/{group['id']}", json={"visibility": "private"})
         assert changed.status_code == 200, changed.text
-        post = await bob.http.post("/api/posts", json={"body": "x", "group_id": group["id"]})
+        after = await bob.http.post("/api/posts", json={"body": "closed", "group_id": group["id"]})
         await settle(nodes, online)
-        assert received(alice, "post.created", post.json()["id"]) == []
-        assert (await alice.http.get(f"/api/posts/{post.json()['id']}")).status_code == 404
+        assert received(alice, "post.created", after.json()["id"]) == []
+        for post_id in (before["id"], after.json()["id"]):
+            assert (await alice.http.get(f"/api/posts/{post_id}")).status_code == 404
+        # Nor does a replay after a reconnect hand out what was posted while it was open.
+        replayed = await alice.socket.call("sync", {"since": 0})
+        assert before["id"] not in [e["data"].get("post_id") for e in replayed["events"]]
+        again = await alice.socket.call("watch", {"place": "group", "id": group["id"]})
+        assert again["error"] == "not_a_member"
