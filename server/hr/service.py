@@ -185,8 +185,12 @@ async def import_rows(
 
 async def _people_of(stores: set[int], cities: set[int]) -> list[int]:
     query = Employee.filter(status=EmployeeStatus.ACTIVE)
-    ids = ints(await query.filter(store_id__in=sorted(stores)).values_list("id", flat=True))
-    ids += ints(await query.filter(store__city_id__in=sorted(cities)).values_list("id", flat=True))
+    ids: list[int] = []
+    if stores:
+        ids += ints(await query.filter(store_id__in=sorted(stores)).values_list("id", flat=True))
+    if cities:
+        in_cities = query.filter(store__city_id__in=sorted(cities))
+        ids += ints(await in_cities.values_list("id", flat=True))
     return ids
 
 

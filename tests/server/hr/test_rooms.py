@@ -100,7 +100,7 @@ async def test_an_hr_import_moves_open_tabs_on_every_node(nodes: Nodes) -> None:
             assert received(person, "post.created", sent["north"]) == []
 
 
-async def test_a_store_moved_to_another_city_moves_its_people(nodes: Nodes) -> None:
+async def test_a_store_or_city_moved_elsewhere_moves_its_people(nodes: Nodes) -> None:
     org = await make_org()
     services = nodes[0].services
     north_city, south_city = await cities(org.store_n.id, org.store_s.id)
@@ -121,6 +121,17 @@ async def test_a_store_moved_to_another_city_moves_its_people(nodes: Nodes) -> N
             for room in (f"region:{org.north.id}", f"city:{north_city}"):
                 assert not await hears(nodes, tab, room), room
             assert await hears(nodes, tab, f"store:{org.store_n.id}")
+        # Then the city itself moves to the north region: everyone in its stores follows.
+        csv = (
+            "employee_id,email,name,department_code,store_code,city_code,region_code\n"
+            "E8,bob@example.com,Bob,it,ss,cs,n\n"
+        )
+        await import_rows(
+            parse(csv.encode(), "hr.csv"), full=False, redis=services.redis, keys=services.keys
+        )
+        for tab in (person.socket for person in online):
+            await until_hears(nodes, tab, f"region:{org.north.id}")
+            assert not await hears(nodes, tab, f"region:{org.south.id}")
 
 
 async def test_set_role_from_the_command_line_moves_open_tabs(nodes: Nodes) -> None:
