@@ -2,7 +2,9 @@
 Socket.IO Redis channel, which every Socket.IO server process listens to.
 
 `emit` and `emit_many` are the seam: the realtime package may later route these through
-its own publisher (with event schemas), without the callers changing.
+its own publisher (with event schemas), without the callers changing. A process has one
+`WriteOnlyManager` (`server/services.py:Services.emitter`): the realtime publisher of a
+worker or the CLI emits through it too.
 """
 
 from __future__ import annotations
@@ -70,6 +72,13 @@ class WriteOnlyManager(socketio.AsyncRedisManager):  # type: ignore[misc]
             )
         await pipe.execute()
 
+    async def close(self) -> None:
+        """Close the Redis client the stock manager opens lazily and never closes (a later
+        emit reconnects)."""
+        redis: Any = getattr(self, "redis", None)
+        if redis is not None:
+            await redis.aclose()
+
 
 def write_only_manager(redis_url: str, channel: str) -> WriteOnlyManager:
     """A Socket.IO client manager that only emits: no server, no subscription."""
@@ -96,12 +105,6 @@ async def emit_many(manager: Any, messages: Sequence[Message]) -> None:
                 await manager.emit(event, payload, room=room)
     except Exception:
         log.exception("could not emit %s messages", len(messages))
-
-
-async def close(manager: Any) -> None:
-    redis = getattr(manager, "redis", None)
-    if redis is not None:
-        await redis.aclose()
 
 
 # -- the events this package emits, as declared schemas (checked by tests) ------------------

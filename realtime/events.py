@@ -263,9 +263,32 @@ class Sync(ClientMessage):
     since: int = Field(ge=0)
 
 
+# A tab shows one place, two or three in a split view; every watched place is one more
+# room the socket's process keeps and one more stream each of the place's events goes to.
+MAX_WATCHED_PLACES: Final = 10
+
+Place = Literal["group", "blog", "channel"]
+
+
+class Watch(ClientMessage):
+    """Get the live events of a place this tab shows without belonging to it: a public
+    group not joined, a blog not followed, an optional channel not subscribed to. Checked
+    like every room the server joins; ends with the socket (or `unwatch`)."""
+
+    place: Place
+    id: int = Field(ge=1)
+
+
+class Unwatch(ClientMessage):
+    place: Place
+    id: int = Field(ge=1)
+
+
 CLIENT_MESSAGES: Final[dict[str, type[ClientMessage]]] = {
     "presence.set": PresenceSet,
     "presence.watch": PresenceWatch,
     "chat.typing": Typing,
     "sync": Sync,
+    "watch": Watch,
+    "unwatch": Unwatch,
 }

@@ -1,7 +1,9 @@
 """Room names and the resolver that says which rooms an employee belongs to.
 
 Rooms are joined by the server only, from the database, when a socket connects (and
-changed later through `Realtime.enter_room` / `leave_room`). A client never names a room.
+changed later through `Realtime.enter_room` / `leave_room` / `resolve_again`). A client
+never names a room; it may ask to watch a place (`watch`), which the server checks with
+its `WatchPolicy` before it puts the socket in that place's `watch:` room.
 One naming scheme: a room named like a community audience token (`region:3`, `city:5`,
 `store:12`, `dept:4`, `role:manager`, `employee:7`, `group:9`) holds exactly the employees
 who hold that token (`server/community/audience.py:tokens_of`), so a post targeted at
@@ -15,6 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 
 from gamification.live import user_room
+from realtime.errors import MessageError
 
 COMPANY = "company"
 
@@ -67,6 +70,19 @@ def blog(author_id: int) -> str:
 # Comms, moderators and admins: they may see every channel post, whatever its audience.
 STAFF = "staff"
 
+WATCH_PREFIX = "watch:"
+
+
+def watch(place: str, ident: int) -> str:
+    """The sockets that watch a place (`watch` message) without being among its members,
+    subscribers or followers. Not `group:<id>` itself: that room is also an audience token,
+    and a channel post targeted at a group's members must not reach those who only look."""
+    return f"{WATCH_PREFIX}{place}:{ident}"
+
+
+def is_watch(room: str) -> bool:
+    return room.startswith(WATCH_PREFIX)
+
 
 class RoomResolver(Protocol):
     """Employee id -> the names of every room the employee may listen to. Called on every
@@ -76,6 +92,19 @@ class RoomResolver(Protocol):
 
 
 RoomSource = Callable[[int], Awaitable[Iterable[str]]]
+
+
+class WatchPolicy(Protocol):
+    """May this employee watch this place? Returns quietly or raises `MessageError` (the
+    client's error ack, its detail in `locale`). Asked on every `watch`, before the socket
+    enters the room."""
+
+    async def __call__(self, employee_id: int, locale: str, place: str, ident: int) -> None: ...
+
+
+async def watch_nothing(employee_id: int, locale: str, place: str, ident: int) -> None:
+    """The policy of a server given none (the fan-out benchmark): nothing may be watched."""
+    raise MessageError("not_found", f"no {place} {ident}")
 
 
 class CompositeResolver:

@@ -6,9 +6,13 @@ it in `create_app()` and mounts `asgi_app` at `/socket.io`.
 
 Across processes:
 - events travel through python-socketio's Redis manager (`realtime/manager.py`);
-- room changes for an employee (`enter_room` / `leave_room`) and sign-outs travel on our
-  own channels, and each process applies them to its own sockets of that employee: a
-  process only knows its own sockets, and an employee's sockets are spread over several.
+- room changes for an employee (`enter_room` / `leave_room`, and `resolve_again` after a
+  change of role, store or department) and sign-outs travel on our own channels, and each
+  process applies them to its own sockets of that employee: a process only knows its own
+  sockets, and an employee's sockets are spread over several.
+
+Watching (`watch` / `unwatch`) is local: a socket's watched places live and end with it,
+in the process that holds it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import contextlib
 import logging
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -33,21 +37,28 @@ from realtime import rooms as room_names
 from realtime.errors import MessageError, Refused
 from realtime.events import (
     CLIENT_MESSAGES,
+    MAX_WATCHED_PLACES,
     ChatTyping,
     PresenceSet,
     PresenceWatch,
     SessionEnded,
     Sync,
     Typing,
+    Unwatch,
+    Watch,
 )
 from realtime.manager import OrjsonModule, PlazaRedisManager, PlazaSocketServer, redis_manager
 from realtime.presence import Presence
 from realtime.publisher import Publisher
-from realtime.rooms import RoomResolver
+from realtime.rooms import RoomResolver, WatchPolicy, watch_nothing
 
 log = logging.getLogger("plaza.realtime")
 
 NAMESPACE = "/"
+# One message names up to this many people: an HR import that moves a store of 300 sends
+# one message, not 300, and each process looks each id up in a dict of its own sockets.
+RESOLVE_BATCH = 1000
+
 # Client messages are small (a typing signal, a list of 500 ids); 64 KB leaves room and
 # keeps a client from making the server parse megabytes. Chat bodies go over HTTP.
 MAX_MESSAGE_BYTES = 64 * 1024
@@ -103,6 +114,18 @@ async def publish_room_change(
     await redis.publish(keys.realtime_control, message)
 
 
+async def publish_rooms_changed(redis: Redis, keys: Keys, employee_ids: Iterable[int]) -> None:
+    """Ask every process to resolve these employees' rooms again and move their sockets
+    accordingly: after a change of role, store or department commits, which changes
+    several rooms at once (`store:`, `city:`, `region:`, `role:`, `staff`, ...)."""
+    ids = sorted(set(employee_ids))
+    for start in range(0, len(ids), RESOLVE_BATCH):
+        batch = ids[start : start + RESOLVE_BATCH]
+        await redis.publish(
+            keys.realtime_control, orjson.dumps({"op": "resolve", "employee_ids": batch})
+        )
+
+
 class Realtime:
     def __init__(
         self,
@@ -111,6 +134,7 @@ class Realtime:
         keys: Keys,
         authenticate: Authenticator,
         resolve_rooms: RoomResolver,
+        watch_policy: WatchPolicy = watch_nothing,
         max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self.keys = keys
@@ -118,6 +142,7 @@ class Realtime:
         redis = self.redis
         self.authenticate = authenticate
         self.resolve_rooms = resolve_rooms
+        self.watch_policy = watch_policy
         self.node = uuid.uuid4().hex[:12]
         self.manager: PlazaRedisManager = redis_manager(redis_url, keys.socketio_channel)
         self.sio = PlazaSocketServer(
@@ -136,6 +161,8 @@ class Realtime:
         self.publisher = Publisher(redis, keys, self._emit)
         self.identities: dict[str, Identity] = {}
         self.sids_of: dict[int, set[str]] = defaultdict(set)
+        # sid -> its `watch:` rooms -> (place, id), as the client asked
+        self.watching: dict[str, dict[str, tuple[str, int]]] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: Any = None
         self._register()
@@ -206,15 +233,42 @@ class Realtime:
         """Take every socket of this employee, on every process, out of `room`."""
         await self._control("leave", employee_id, room)
 
+    async def resolve_again(self, employee_ids: Iterable[int]) -> None:
+        """Resolve these employees' rooms again on every process (after a change of role,
+        store or department is committed)."""
+        await publish_rooms_changed(self.redis, self.keys, employee_ids)
+
     async def _control(self, op: str, employee_id: int, room: str) -> None:
         await publish_room_change(self.redis, self.keys, op, employee_id, room)
 
     async def _apply_control(self, message: Mapping[str, Any]) -> None:
-        op, employee_id, room = message["op"], int(message["employee_id"]), str(message["room"])
+        op = message["op"]
+        if op == "resolve":
+            for employee_id in message["employee_ids"]:
+                try:
+                    await self._resolve_local(int(employee_id))
+                except Exception:  # one person's failure must not skip the rest
+                    log.exception("rooms not resolved again", extra={"employee": employee_id})
+            return
+        employee_id, room = int(message["employee_id"]), str(message["room"])
         for sid in list(self.sids_of.get(employee_id, ())):
             if op == "enter":
                 await self.sio.enter_room(sid, room)
             elif op == "leave":
+                await self.sio.leave_room(sid, room)
+
+    async def _resolve_local(self, employee_id: int) -> None:
+        """Move this process's sockets of the employee to the rooms the resolver gives now.
+        Watched places are the socket's own choice, checked when made: they stay."""
+        if not self.sids_of.get(employee_id):
+            return  # no socket here: no database read
+        wanted = await self.resolve_rooms(employee_id)
+        wanted.add(room_names.personal(employee_id))
+        for sid in list(self.sids_of.get(employee_id, ())):
+            current = {r for r in self.sio.rooms(sid) if r != sid and not room_names.is_watch(r)}
+            for room in wanted - current:
+                await self.sio.enter_room(sid, room)
+            for room in current - wanted:
                 await self.sio.leave_room(sid, room)
 
     async def _end_sessions(self, employee_id: int, reason: str) -> None:
@@ -273,6 +327,8 @@ class Realtime:
             "presence.watch": self._presence_watch,
             "chat.typing": self._typing,
             "sync": self._sync,
+            "watch": self._watch,
+            "unwatch": self._unwatch,
         }
         assert set(handlers) == set(CLIENT_MESSAGES)
         for name, handler in handlers.items():
@@ -301,6 +357,7 @@ class Realtime:
         socket = self.sio.eio.sockets.get(eio_sid) if eio_sid else None
         if socket is not None and not socket.upgraded:
             socket.queue.put_nowait(None)
+        self.watching.pop(sid, None)
         identity = self.identities.pop(sid, None)
         if identity is None:
             return
@@ -361,6 +418,56 @@ class Realtime:
 
     async def _sync(self, sid: str, who: Identity, message: BaseModel) -> dict[str, Any]:
         assert isinstance(message, Sync)
-        rooms = [r for r in self.sio.rooms(sid) if r != sid]
+        rooms = [r for r in self.sio.rooms(sid) if r != sid and not room_names.is_watch(r)]
+        rooms += await self._still_watched(sid, who)
         replay = await self.publisher.replay(rooms, message.since)
         return {"ok": True, "events": replay.events, "reset": replay.reset, "seq": replay.seq}
+
+    async def _watch(self, sid: str, who: Identity, message: BaseModel) -> dict[str, Any]:
+        assert isinstance(message, Watch)
+        room = room_names.watch(message.place, message.id)
+        watched = self.watching.setdefault(sid, {})
+        if room not in watched:
+            self._check_room_for_one_more(watched)
+            await self.watch_policy(who.employee_id, who.locale, message.place, message.id)
+            # The policy read the database: the socket may have gone, or another `watch`
+            # of the same socket (handlers run concurrently) may have taken the last place.
+            if self.watching.get(sid) is not watched:
+                raise MessageError("not_connected", "the socket has disconnected")
+            self._check_room_for_one_more(watched)
+            watched[room] = (message.place, message.id)
+            await self.sio.enter_room(sid, room)
+        return {"ok": True, "watching": len(watched)}
+
+    @staticmethod
+    def _check_room_for_one_more(watched: dict[str, tuple[str, int]]) -> None:
+        if len(watched) >= MAX_WATCHED_PLACES:
+            raise MessageError(
+                "too_many_watches",
+                f"a socket watches at most {MAX_WATCHED_PLACES} places; unwatch one first",
+            )
+
+    async def _unwatch(self, sid: str, who: Identity, message: BaseModel) -> dict[str, Any]:
+        assert isinstance(message, Unwatch)
+        room = room_names.watch(message.place, message.id)
+        watched = self.watching.get(sid, {})
+        if watched.pop(room, None) is not None:
+            await self.sio.leave_room(sid, room)
+        return {"ok": True, "watching": len(watched)}
+
+    async def _still_watched(self, sid: str, who: Identity) -> list[str]:
+        """The socket's watched rooms that the policy still allows, checked again before a
+        replay: a place's stream holds up to a day of events, and a group made private
+        since the watch began must not hand them out (live events stop at publication).
+        The others are dropped."""
+        kept = []
+        watched = self.watching.get(sid, {})
+        for room, (place, ident) in list(watched.items()):
+            try:
+                await self.watch_policy(who.employee_id, who.locale, place, ident)
+            except MessageError:
+                watched.pop(room, None)
+                await self.sio.leave_room(sid, room)
+                continue
+            kept.append(room)
+        return kept

@@ -22,6 +22,7 @@ from server.auth.endpoints import api as auth_api
 from server.caching import ReadCaches
 from server.channels.endpoints import api as channels_api
 from server.chat.endpoints import api as chat_api
+from server.community.watch import watch_policy
 from server.db import close_database, open_database
 from server.digest.endpoints import api as digest_api
 from server.errors import ApiError
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         keys=Keys(settings.redis_prefix),
         authenticate=authenticator(settings),
         resolve_rooms=room_resolver(),
+        watch_policy=watch_policy,
     )
 
     @contextlib.asynccontextmanager

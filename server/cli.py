@@ -187,26 +187,44 @@ def deactivate(who: tuple[str, ...]) -> None:
 @click.argument("role", type=click.Choice(["employee", "manager", "comms", "moderator", "admin"]))
 def set_role(email: str, role: str) -> None:
     """Give an employee a role (e.g. make the first admin)."""
+    from redis.asyncio import Redis
+    from redis.exceptions import RedisError
+
+    from gamification.keys import Keys
     from server.caching import invalidate
     from server.models import Employee, Role
-    from server.services import Services
+    from server.people import rooms_changed
 
     settings = settings_or_exit()
 
-    async def body() -> int:
-        changed = await Employee.filter(email=email.lower()).update(role=Role(role))
-        ids = await Employee.filter(email=email.lower()).values_list("id", flat=True)
-        services = await Services.start(settings)
-        try:  # running web processes drop what they cached of this person's role
-            await invalidate(services.redis, services.keys, employees=[int(i) for i in ids])  # type: ignore[call-overload]
+    async def body() -> tuple[bool, bool]:
+        employee = await Employee.get_or_none(email=email.lower())
+        if employee is None:
+            return False, False
+        await Employee.filter(id=employee.id).update(role=Role(role))
+        redis = Redis.from_url(settings.redis_url)
+        keys = Keys(settings.redis_prefix)
+        try:  # the role is saved; moving open tabs is a courtesy that must not fail it
+            await rooms_changed(redis, keys, [employee.id])
+            # Web processes drop what they cached of the person (the role decides access).
+            await invalidate(redis, keys, employees=[employee.id])
+            return True, True
+        except (RedisError, OSError):
+            return True, False
         finally:
-            await services.close()
-        return changed
+            await redis.aclose()
 
-    if not run_with_database(settings, body):
+    found, live = run_with_database(settings, body)
+    if not found:
         click.echo(f"no such employee: {email}", err=True)
         sys.exit(1)
     click.echo(f"{email} is now {role}")
+    if not live:
+        click.echo(
+            "Redis is unreachable: open tabs get the new role when they reconnect, and running"
+            " web processes may go on with the old one for up to 5 minutes",
+            err=True,
+        )
 
 
 main.add_command(rules_group, "rules")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import orjson
 from redis.asyncio import Redis
 
 from gamification.keys import Keys
+from realtime.server import publish_rooms_changed
 from server.auth.sessions import revoke_all
 from server.caching import invalidate
 from server.models import Employee, EmployeeStatus
@@ -43,6 +45,19 @@ async def announce_access_change(redis: Redis, keys: Keys, employee_id: int, rea
     await invalidate(redis, keys, employees=[employee_id])
     message = orjson.dumps({"employee_id": employee_id, "reason": reason})
     await redis.publish(keys.account_events, message)
+
+
+# What an employee's organisation rooms are made of (`server/live.py:org_rooms`, the
+# audience tokens, `staff`): a change of any of these moves their open sockets.
+ROOM_FIELDS = frozenset({"role", "store_id", "department_id"})
+
+
+async def rooms_changed(redis: Redis, keys: Keys, employee_ids: Iterable[int]) -> None:
+    """After a change of role, store or department commits: every web process resolves
+    these employees' rooms again and moves their open sockets (`store:`, `city:`,
+    `region:`, `dept:`, `role:`, `staff`), so targeted posts follow them without a
+    reconnect."""
+    await publish_rooms_changed(redis, keys, employee_ids)
 
 
 async def dismiss(employee_ids: list[int], redis: Redis, keys: Keys) -> int:

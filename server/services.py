@@ -11,7 +11,7 @@ from arq.connections import RedisSettings
 from redis.asyncio import Redis
 
 from gamification.keys import Keys
-from realtime.manager import PlazaRedisManager, redis_manager
+from gamification.live import WriteOnlyManager, write_only_manager
 from realtime.publisher import Publisher
 from server.caching import ReadCaches
 from server.settings import Settings
@@ -36,10 +36,12 @@ class Services:
     redis: Redis
     keys: Keys
     jobs: ArqRedis
-    # Emits Socket.IO events. Out of a web process (the worker, the CLI) it goes through a
-    # write-only Redis manager; `create_app()` replaces it with the web server's own.
+    # Emits Socket.IO events. Out of a web process (the worker, the CLI) it goes through
+    # `emitter`; `create_app()` replaces it with the web server's own.
     publisher: Publisher
-    emitter: PlazaRedisManager | None = None
+    # The process's one write-only Socket.IO manager: the publisher above (until replaced)
+    # and the reward events (`gamification.live`, in batches) both emit through it.
+    emitter: WriteOnlyManager
     # The in-process read caches; only web processes have them (`create_app()`).
     caches: ReadCaches | None = None
 
@@ -53,7 +55,7 @@ class Services:
             default_queue_name=Keys(settings.redis_prefix).queue,
         )
         keys = Keys(settings.redis_prefix)
-        emitter = redis_manager(settings.redis_url, keys.socketio_channel, write_only=True)
+        emitter = write_only_manager(settings.redis_url, keys.socketio_channel)
 
         async def emit(
             event: str, data: dict[str, Any], room: str | list[str], skip_sid: str | None
@@ -67,7 +69,6 @@ class Services:
         await self.jobs.enqueue_job(function, *args, _job_id=job_id)
 
     async def close(self) -> None:
-        if self.emitter is not None:
-            await self.emitter.close()
+        await self.emitter.close()
         await self.jobs.aclose()
         await self.redis.aclose()

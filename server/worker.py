@@ -9,9 +9,6 @@ from arq.worker import Worker, func
 
 from gamification import tasks as rewards
 from gamification.keys import Keys
-from gamification.live import close as close_manager
-from gamification.live import write_only_manager
-from realtime.notify import push_notification
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -25,6 +22,7 @@ from server.rewards import wheel
 from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
+from server.stories.tasks import delete_expired_story_files
 
 
 async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
@@ -46,15 +44,6 @@ async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
     return await send(services.settings, message)
 
 
-async def deliver_notification(
-    ctx: dict[str, Any], employee_id: int, notification: dict[str, Any], unread: int | None
-) -> int | None:
-    """Push a stored notification to the employee's open tabs on every web process, through
-    the write-only Socket.IO manager. Safe to run twice: the client keys it by `id`."""
-    services: Services = ctx["services"]
-    return await push_notification(services.publisher, employee_id, notification, unread=unread)
-
-
 FUNCTIONS: list[Any] = [
     run_hr_import,
     send_welcome_mail,
@@ -62,7 +51,6 @@ FUNCTIONS: list[Any] = [
     notify_event_invites,
     send_event_reminders,
     daily_digest,
-    deliver_notification,
     # Settlement jobs are one per hand-off time bucket: keeping their results would keep
     # ~50 keys a second for an hour.
     func(rewards.settle_pending, keep_result=0),
@@ -93,6 +81,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
         # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
         cron(daily_digest, hour=15, minute=0, second=0),
+        # Expired stories are hidden at once; their files may wait up to an hour for this.
+        cron(delete_expired_story_files, minute={23}, second=0),
     ]
 
 
@@ -110,13 +100,11 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
             zone=settings.zone,
             rulesets=RulesetRegistry(settings.timezone),
             jobs=services.jobs,
-            manager=write_only_manager(settings.redis_url, services.keys.socketio_channel),
+            manager=services.emitter,
             sweep_after=settings.settle_sweep_seconds,
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        if "rewards" in ctx:
-            await close_manager(ctx["rewards"].manager)
         services: Services | None = ctx.get("services")
         if services is not None:
             await services.close()

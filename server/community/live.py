@@ -7,12 +7,15 @@ Rooms (names in `realtime/rooms.py`, equal to the audience tokens):
 - `blog:<id>`: followers of a person's blog;
 - the employee's audience tokens (`region:`, `city:`, `store:`, `dept:`, `role:`,
   `employee:`, and `group:` again), so that a targeted post goes to its tokens;
-- `staff`: comms, moderators and admins, who see every channel post.
+- `staff`: comms, moderators and admins, who see every channel post;
+- `watch:group:<id>`, `watch:blog:<id>`, `watch:channel:<id>`: sockets whose page shows
+  the place without being in its feed (the `watch` message, `server/community/watch.py`).
 
-A post's events go to the rooms of those whose feed holds it (`post_rooms`), which is never
-more than those who may read it over HTTP (`access.can_see_post`). Readers of a public
-group or a blog they do not follow may open the post but get no live events for it: a
-public group's chatter sent to the whole company would cost 15,000 deliveries per comment.
+A post's events go to the rooms of those whose feed holds it and of those watching its
+place (`post_rooms`), which is never more than those who may read it over HTTP
+(`access.can_see_post`). Not everyone who may read a public group gets its events, only
+those whose page shows it: its chatter sent to the whole company would cost 15,000
+deliveries per comment.
 """
 
 from __future__ import annotations
@@ -28,11 +31,13 @@ from server.models import (
     ChannelSubscription,
     Employee,
     Follow,
+    Group,
     GroupMember,
     MemberState,
     Post,
     PostAudience,
     Store,
+    Visibility,
 )
 from server.services import Services
 
@@ -65,25 +70,35 @@ async def community_rooms(employee_id: int) -> set[str]:
 
 
 async def post_rooms(post: Post) -> list[str]:
-    """Where the events of this post go: the rooms of those whose feed holds it, and its
-    author. A socket in several of them gets one copy (python-socketio collects the
-    sockets of a list of rooms in one dict, `tests/realtime/test_fanout.py` checks it)."""
+    """Where the events of this post go: the rooms of those whose feed holds it, of those
+    watching its place, and its author. A socket in several of them gets one copy
+    (python-socketio collects the sockets of a list of rooms in one dict,
+    `tests/server/community/test_live.py` checks it)."""
     targets = {rooms.personal(post.author_id)}
     if post.group_id is not None:
         targets.add(rooms.group(post.group_id))
+        # Read now, not when the watch began: a group made private since then stops
+        # reaching those who only watch it (its members are in `group:<id>`).
+        if await Group.exists(id=post.group_id, visibility=Visibility.PUBLIC):
+            targets.add(rooms.watch("group", post.group_id))
     elif post.channel_id is not None:
         if post.audience_all:
             channel = await Channel.get_or_none(id=post.channel_id)
             if channel is None:
                 return []
-            targets.add(rooms.COMPANY if channel.mandatory else rooms.channel(channel.id))
+            if channel.mandatory:
+                targets.add(rooms.COMPANY)
+            else:
+                targets.update((rooms.channel(channel.id), rooms.watch("channel", channel.id)))
         else:
             tokens = await PostAudience.filter(post_id=post.id).values_list("token", flat=True)
             # Segments are expanded when the post is written: every token is a room name.
+            # Never the channel's watchers: a targeted post reaches its audience's rooms,
+            # where its watchers in the audience already are.
             targets.update(str(t) for t in tokens)
         targets.add(rooms.STAFF)
     else:
-        targets.add(rooms.blog(post.author_id))
+        targets.update((rooms.blog(post.author_id), rooms.watch("blog", post.author_id)))
     return sorted(targets)
 
 

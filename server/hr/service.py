@@ -16,9 +16,10 @@ from tortoise.transactions import in_transaction
 
 from gamification.keys import Keys
 from server.caching import invalidate
+from server.community.sql import ints
 from server.hr.parse import HrRow, Parsed, Rejected
 from server.models import City, Department, Employee, EmployeeStatus, Region, Role, Store
-from server.people import dismiss
+from server.people import ROOM_FIELDS, dismiss, rooms_changed
 
 Progress = Callable[[int], None]
 
@@ -48,6 +49,10 @@ class _OrgCache:
         self.cities: dict[str, City] = {}
         self.stores: dict[str, Store] = {}
         self.departments: dict[str, Department] = {}
+        # Moved in this import (a store to another city, a city to another region): their
+        # people's `city:` and `region:` rooms change although their own rows do not.
+        self.moved_stores: set[int] = set()
+        self.moved_cities: set[int] = set()
 
     async def load(self) -> None:
         self.regions = {r.code: r for r in await Region.all()}
@@ -76,6 +81,7 @@ class _OrgCache:
         elif region is not None and city.region_id != region.id:  # type: ignore[attr-defined]
             city.region = region
             await city.save(update_fields=["region_id"])
+            self.moved_cities.add(city.id)
         return city
 
     async def store(self, row: HrRow) -> Store | None:
@@ -91,6 +97,7 @@ class _OrgCache:
         elif city is not None and store.city_id != city.id:  # type: ignore[attr-defined]
             store.city = city
             await store.save(update_fields=["city_id"])
+            self.moved_stores.add(store.id)
         return store
 
     async def department(self, row: HrRow) -> Department | None:
@@ -119,6 +126,7 @@ async def import_rows(
     managers: list[tuple[int, Employee, str]] = []
 
     for line, row in parsed.rows:
+        moved = False
         async with in_transaction():
             employee = by_hr_id.get(row.employee_id) or by_email.get(row.email)
             if employee is not None and employee.employee_id not in (None, row.employee_id):
@@ -136,6 +144,7 @@ async def import_rows(
                 summary.created += 1
             else:
                 changed = _apply(employee, values, row)
+                moved = not ROOM_FIELDS.isdisjoint(changed)
                 if changed:
                     await employee.save(update_fields=[*changed, "updated_at"])
                     summary.updated += 1
@@ -145,6 +154,8 @@ async def import_rows(
             if row.status is EmployeeStatus.DISMISSED and employee.is_active:
                 to_dismiss.append(employee.id)
             managers.append((line, employee, row.manager_employee_id))
+        if moved:  # committed: their open tabs move now, not at their next connect
+            await rooms_changed(redis, keys, [employee.id])
         if progress:
             progress(1)
 
@@ -167,12 +178,25 @@ async def import_rows(
             to_dismiss.extend(missing)
         else:
             summary.warnings.append("no valid rows: nobody was dismissed")
+    if org.moved_stores or org.moved_cities:
+        await rooms_changed(redis, keys, await _people_of(org.moved_stores, org.moved_cities))
     summary.dismissed = await dismiss(sorted(set(to_dismiss)), redis, keys)
     if summary.created or summary.updated or summary.dismissed:
         # Names, roles, stores and places moved: simpler to drop every cached viewer and
         # credential than to work out whose tokens changed (imports run once a day).
         await invalidate(redis, keys, everyone=True)
     return summary
+
+
+async def _people_of(stores: set[int], cities: set[int]) -> list[int]:
+    query = Employee.filter(status=EmployeeStatus.ACTIVE)
+    ids: list[int] = []
+    if stores:
+        ids += ints(await query.filter(store_id__in=sorted(stores)).values_list("id", flat=True))
+    if cities:
+        in_cities = query.filter(store__city_id__in=sorted(cities))
+        ids += ints(await in_cities.values_list("id", flat=True))
+    return ids
 
 
 async def _values(row: HrRow, org: _OrgCache) -> dict[str, Any]:

@@ -54,14 +54,7 @@ async def after_commit(
                     live.user_room(user),
                 )
             )
-    if messages:
-        manager = live.write_only_manager(
-            services.settings.redis_url, services.keys.socketio_channel
-        )
-        try:
-            await live.emit_many(manager, messages)
-        finally:
-            await live.close(manager)
+    await live.emit_many(services.emitter, messages)
 
 
 def _change(t: Transfer) -> dict[str, Any]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from realtime import rooms
@@ -17,10 +19,14 @@ from server.errors import forbidden, not_found
 from server.models import Employee, Role, Story, StoryKind, StoryView
 from server.services import Services
 
+log = logging.getLogger("plaza.stories")
+
 LIFETIME = timedelta(hours=24)
 MAX_PINNED_LIFETIME = timedelta(days=7)
 EDITORS = frozenset({Role.COMMS, Role.ADMIN})  # may pin company stories
 REMOVERS = frozenset({Role.COMMS, Role.ADMIN, Role.MODERATOR})
+# Stories whose files one query fetches; a run goes on until none is left.
+PURGE_BATCH = 500
 
 
 def now() -> datetime:
@@ -181,3 +187,47 @@ async def image(story_id: int) -> tuple[bytes, str]:
     except FileNotFoundError:
         raise not_found() from None
     return data, story.image_type or "application/octet-stream"
+
+
+def _unlink_in(folder: Path, files: list[tuple[int, str]]) -> list[int]:
+    """Delete the files under `folder` (off the event loop: blocking file system calls);
+    the ids of the stories whose file is gone now."""
+    folder = folder.resolve()
+    gone = []
+    for story_id, path in files:
+        file = Path(path).resolve()
+        if not file.is_relative_to(folder):
+            log.warning("story %s: image %s is outside %s; left alone", story_id, path, folder)
+            continue
+        file.unlink(missing_ok=True)
+        gone.append(story_id)
+    return gone
+
+
+async def delete_expired_files(uploads_dir: Path, *, at: datetime | None = None) -> int:
+    """Delete the image files of stories that have expired or were deleted, and forget
+    their paths; returns how many. Every route hides such a story already; its file only
+    took disk space. The rows stay: the author's viewers, the activity events and the
+    moderators keep who posted what (caption, kind, times).
+
+    Safe to run twice, or after a crash half-way: the file goes first, the path after, so
+    a path whose file is already gone is forgotten by the next run. A path outside the
+    stories folder is never deleted (logged and left for an administrator)."""
+    moment = at or now()
+    gone = 0
+    after = 0
+    while True:
+        rows = (
+            await Story.filter(Q(expires_at__lte=moment) | Q(deleted_at__not_isnull=True))
+            .filter(image_path__not_isnull=True, id__gt=after)
+            .order_by("id")
+            .limit(PURGE_BATCH)
+            .values_list("id", "image_path")
+        )
+        if not rows:
+            return gone
+        files = [(int(i), str(p)) for i, p in rows]
+        after = files[-1][0]
+        done = await asyncio.to_thread(_unlink_in, uploads_dir / "stories", files)
+        if done:
+            gone += await Story.filter(id__in=done).update(image_path=None)

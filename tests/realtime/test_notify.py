@@ -1,28 +1,23 @@
-"""Notifications reach the employee's tabs, also when an arq worker sends them through the
-write-only Socket.IO manager."""
+"""Notifications reach every tab of the recipient on every web process, whether `notify()`
+runs in a web process or in an arq worker (through its one write-only Socket.IO manager),
+once per dedupe key."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from realtime.notify import push_notification
+from server.notifications.service import notify
+from server.services import Services
+from server.settings import Settings
+from server.worker import make_worker
 from tests.conftest import LiveServer
-from tests.helpers import make_employee, run_jobs
+from tests.helpers import make_employee
 from tests.realtime.support import check_schema, connect, session_cookie
 
 Nodes = tuple[LiveServer, LiveServer]
 
 
-def note(ident: int) -> dict[str, object]:
-    return {
-        "id": ident,
-        "kind": "comment",
-        "title": "Boris commented on your post",
-        "at": datetime.now(UTC).isoformat(),
-    }
-
-
-async def test_worker_emits_through_the_write_only_manager(nodes: Nodes) -> None:
+async def test_notify_reaches_every_tab_from_a_worker_and_from_a_web_process(
+    nodes: Nodes,
+) -> None:
     a, b = nodes
     anna = await make_employee("anna@example.com")
     boris = await make_employee("boris@example.com")
@@ -33,18 +28,41 @@ async def test_worker_emits_through_the_write_only_manager(nodes: Nodes) -> None
         connect(b.url, cookie=cookie) as on_b,
         connect(b.url, cookie=other) as boris_tab,
     ):
-        services = a.services
-        await services.enqueue(
-            "deliver_notification", anna.id, note(5), 3, job_id=services.keys.job_id("n", 5)
-        )
-        await run_jobs(a.settings)
+        # As a worker (or the CLI) has it: no Socket.IO server, the write-only manager.
+        worker = await Services.start(a.settings)
+        try:
+            payload = {"post_id": 5, "by": boris.id}
+            assert await notify(worker, [anna.id], "comment", payload, "c5") == [anna.id]
+            assert await notify(worker, [anna.id], "comment", payload, "c5") == []  # once
+        finally:
+            await worker.close()
         for tab in (on_a, on_b):
             data = await tab.got.wait_for("notification")
             check_schema("notification", data)
-            assert data["id"] == 5
+            assert (data["kind"], data["payload"], data["actor_id"]) == (
+                "comment",
+                payload,
+                boris.id,
+            )
             unread = await tab.got.wait_for("notification.unread")
-            assert unread["count"] == 3
-        await push_notification(services.publisher, boris.id, note(6))
-        await boris_tab.got.wait_for("notification", lambda d: d["id"] == 6)
-        assert [d["id"] for d in boris_tab.got.of("notification")] == [6]
-        assert [d["id"] for d in on_a.got.of("notification")] == [5]
+            assert unread["count"] == 1
+        # From a web process: through its own Socket.IO server, to the other process too.
+        mention = {"post_id": 6, "by": anna.id}
+        assert await notify(a.services, [boris.id], "mention", mention, "m6") == [boris.id]
+        note = await boris_tab.got.wait_for("notification")
+        assert note["kind"] == "mention"
+        await boris_tab.got.wait_for("notification.unread", lambda d: d["count"] == 1)
+        assert [d["kind"] for d in on_a.got.of("notification")] == ["comment"]
+        assert [d["kind"] for d in on_b.got.of("notification")] == ["comment"]
+
+
+async def test_the_worker_has_one_write_only_manager(db: Settings) -> None:
+    """Reward events (wallet, wheel, leaderboards) and the publisher share it."""
+    worker = make_worker(db, burst=True, manage_database=False)
+    assert worker.on_startup is not None and worker.on_shutdown is not None
+    await worker.on_startup(worker.ctx)
+    try:
+        services: Services = worker.ctx["services"]
+        assert worker.ctx["rewards"].manager is services.emitter
+    finally:
+        await worker.on_shutdown(worker.ctx)

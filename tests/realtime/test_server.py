@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from realtime import rooms
-from realtime.events import StoryCreated
+from realtime.events import MAX_WATCHED_PLACES, StoryCreated
 from realtime.server import publish_room_change
 from server.auth.sessions import create_api_token
 from server.models import Employee
@@ -181,3 +181,39 @@ async def test_enter_and_leave_room_apply_on_every_node(nodes: Nodes) -> None:
         for client in (on_a, on_b):
             await client.got.wait_for("story.created", lambda d: d["story_id"] == 3)
             assert [d["story_id"] for d in client.got.of("story.created")] == [1, 3]
+
+
+async def test_watched_places_are_capped_per_socket_and_end_with_it(nodes: Nodes) -> None:
+    a, b = nodes
+    anna = await make_employee("anna@example.com")
+    authors = [await make_employee(f"author{i}@example.com") for i in range(MAX_WATCHED_PLACES)]
+    cookie = await session_cookie(a.url, "anna@example.com")
+    realtime = a.app.state.realtime
+    async with connect(a.url, cookie=cookie) as tab, connect(a.url, cookie=cookie) as other:
+        for count, author in enumerate(authors, start=1):
+            ack = await tab.call("watch", {"place": "blog", "id": author.id})
+            assert ack == {"ok": True, "watching": count}
+        again = await tab.call("watch", {"place": "blog", "id": authors[0].id})
+        assert again == {"ok": True, "watching": MAX_WATCHED_PLACES}  # no second place
+        full = await tab.call("watch", {"place": "blog", "id": anna.id})
+        assert full["ok"] is False and full["error"] == "too_many_watches"
+        # The cap is per socket: another tab of the same person watches on.
+        assert (await other.call("watch", {"place": "blog", "id": anna.id}))["ok"]
+        assert (await tab.call("unwatch", {"place": "blog", "id": authors[0].id}))["ok"]
+        assert (await tab.call("watch", {"place": "blog", "id": anna.id}))["ok"]
+        for bad in ({"place": "chat", "id": 1}, {"place": "blog", "id": 0}, {"place": "blog"}):
+            assert (await tab.call("watch", bad))["error"] == "invalid_message"
+        watched = rooms.watch("blog", authors[1].id)
+        await b.services.publisher.publish("story.created", story(1), watched)
+        await tab.got.wait_for("story.created", lambda d: d["story_id"] == 1)
+        sid = tab.sio.get_sid()
+    for _ in range(100):  # the server hears the disconnect a moment later
+        if sid not in realtime.watching:
+            break
+        await asyncio.sleep(0.02)
+    assert sid not in realtime.watching
+    async with connect(a.url, cookie=cookie) as fresh:
+        await b.services.publisher.publish("story.created", story(2), watched)
+        await b.services.publisher.publish("story.created", story(3), rooms.personal(anna.id))
+        await fresh.got.wait_for("story.created", lambda d: d["story_id"] == 3)
+        assert [d["story_id"] for d in fresh.got.of("story.created")] == [3]

@@ -1,6 +1,6 @@
 """The community over real Socket.IO clients on two web processes: a post's events reach
-those whose feed holds it and never anyone who may not read it; membership changes move
-sockets at once; notifications arrive live."""
+those whose feed holds it or who watch its place, and never anyone who may not read it;
+membership changes move sockets at once; notifications arrive live."""
 
 from __future__ import annotations
 
@@ -107,6 +107,12 @@ scenario = st.fixed_dictionaries(
         "followers": st.sets(st.integers(1, 3)),
         "place": st.sampled_from(["group", "mandatory", "optional", "blog"]),
         "audience": st.sets(st.integers(0, 6), max_size=3),
+        # per person: the place their open page shows without being in its feed
+        "watches": st.lists(
+            st.sampled_from(["none", "group", "blog", "optional", "mandatory"]),
+            min_size=4,
+            max_size=4,
+        ),
         "staff_node": st.integers(0, 1),
         "writer_node": st.integers(0, 1),
     }
@@ -167,7 +173,24 @@ async def test_post_events_reach_the_feed_and_never_leak(
     audience = sorted(tokens[i] for i in case["audience"])
     everyone = [*people, comms, moderator]
     where = [p[3] for p in case["people"]] + [case["writer_node"], case["staff_node"]]
+    watched = {"group": group.id, "blog": people[0].id}
+    watched |= {"optional": optional.id, "mandatory": mandatory.id}
     async with people_online(nodes, everyone, where) as online:
+        watching: list[bool] = []  # per person: watches the place the post is in
+        for i, choice in enumerate(case["watches"]):
+            if choice == "none":
+                watching.append(False)
+                continue
+            kind = "channel" if choice in ("optional", "mandatory") else choice
+            ack = await online[i].socket.call("watch", {"place": kind, "id": watched[choice]})
+            readable = choice != "group" or case["visibility"] == "public" or i in members
+            assert ack["ok"] is readable, (i, choice, ack, case)
+            if not readable:  # refused with the same answer HTTP gives: nothing to probe
+                assert ack["error"] in ("not_found", "not_a_member"), ack
+                if case["visibility"] == "secret" and i not in case["invited"]:
+                    assert ack["error"] == "not_found", ack
+            watching.append(ack["ok"] and choice == case["place"])
+        watching += [False, False]  # comms and the moderator watch nothing
         writer = online[4] if case["place"] in ("mandatory", "optional") else online[0]
         body: dict[str, Any] = {"body": f"post {n}"}
         if case["place"] == "group":
@@ -184,7 +207,7 @@ async def test_post_events_reach_the_feed_and_never_leak(
         reacted = await writer.http.put(f"/api/posts/{post_id}/reactions/like")
         assert reacted.status_code == 200, reacted.text
         await settle(nodes, online)
-        for person in online:
+        for person, watches in zip(online, watching, strict=True):
             got = {
                 event: len(received(person, event, post_id))
                 for event in ("post.created", "comment.created", "reaction.changed")
@@ -198,12 +221,17 @@ async def test_post_events_reach_the_feed_and_never_leak(
                 assert may_read, who  # never a leak
             if in_feed or person is writer:
                 assert got["post.created"] == 1, who  # nothing missing
+            # A watcher of the place gets what it may read there: a public group's posts,
+            # a blog's, a channel's posts to everyone (a targeted one only in its audience).
+            if watches and may_read:
+                assert got["post.created"] == 1, who
             # Staff hear every channel post, in their feed or not (they moderate them).
             if person.employee.role in CHANNEL_STAFF and "channel_id" in body:
                 assert got["post.created"] == 1, who
-            # Beyond the feed only one case: a targeted post in an optional channel reaches
-            # its audience's rooms, subscribed or not (rooms are unions, not intersections).
-            if not (in_feed or person is writer) and person.employee.role not in CHANNEL_STAFF:
+            # Beyond the feed and the watchers only one case: a targeted post in an optional
+            # channel reaches its audience's rooms, subscribed or not (rooms are unions).
+            beyond = not (in_feed or person is writer or watches)
+            if beyond and person.employee.role not in CHANNEL_STAFF:
                 assert got["post.created"] == 0 or (case["place"], bool(audience)) == (
                     "optional",
                     True,
