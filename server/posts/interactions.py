@@ -27,6 +27,7 @@ from server.models import (
     Reaction,
     ReadConfirmation,
 )
+from server.notifications.service import notify
 from server.posts import live
 from server.posts.render import render
 from server.search import index
@@ -208,6 +209,13 @@ async def react(
     counts, mine = await reactions_of(viewer, post.id)
     if delta:
         await live.reaction_changed(services, post, counts, viewer.id, name, on)
+    if delta > 0 and viewer.id != post.author_id:
+        # Once per person, post and emoji: taking a reaction back and giving it again
+        # does not notify the author twice.
+        payload = {"post_id": post.id, "emoji": name, "by": viewer.id}
+        await notify(
+            services, [post.author_id], "reaction", payload, f"p{post.id}:{viewer.id}:{name}"
+        )
     return counts, mine
 
 

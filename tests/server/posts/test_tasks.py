@@ -63,3 +63,21 @@ async def test_comment_notifies_the_author_and_kudos_the_recipient(live: LiveSer
         await run_jobs(live.settings)
         kinds = {(n.kind, n.employee_id) for n in await Notification.all()}
         assert kinds == {("kudos", org.alice.id), ("comment", org.manager.id)}
+
+
+async def test_a_reaction_notifies_the_author_once(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob = await as_(org.alice), await as_(org.bob)
+        post = (await alice.post("/api/posts", json={"body": "New shelf layout"})).json()
+        await alice.put(f"/api/posts/{post['id']}/reactions/like")  # my own: nobody told
+        await bob.put(f"/api/posts/{post['id']}/reactions/like")
+        await bob.delete(f"/api/posts/{post['id']}/reactions/like")
+        await bob.put(f"/api/posts/{post['id']}/reactions/like")  # again: not twice
+        await bob.put(f"/api/posts/{post['id']}/reactions/fire")
+        mine = (await alice.get("/api/notifications")).json()
+        reactions = [n for n in mine["items"] if n["kind"] == "reaction"]
+        assert sorted(n["payload"]["emoji"] for n in reactions) == ["fire", "like"]
+        assert {n["payload"]["by"] for n in reactions} == {org.bob.id}
+        assert mine["unread_count"] == 2
+        assert (await bob.get("/api/notifications")).json()["items"] == []
