@@ -56,7 +56,7 @@ class Size:
     requests: int
 
 
-FULL = Size(50_000, 300, 1_000_000, 3_000)
+FULL = Size(50_000, 300, 1_000_000, 20_000)
 QUICK = Size(2_000, 30, 20_000, 300)
 
 
