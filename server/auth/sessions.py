@@ -198,11 +198,16 @@ async def session_for_cookie(
 ) -> Session:
     """The live session (with its active employee) behind a session cookie, or ApiError."""
     row = await _with_employee(Session, digest(token), caches)
+    moment = now()
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    if row is not None and caches is not None and moment - row.last_seen_at >= idle:
+        # Another process may have seen the session since this one cached it: ask the
+        # database before calling it idle.
+        caches.auth.drop(row.token_hash)
+        row = await _with_employee(Session, row.token_hash, caches)
     if row is None:
         raise ApiError(401, "session_expired")
     _check_employee(row.employee)
-    moment = now()
-    idle = timedelta(minutes=settings.session_idle_minutes)
     if row.revoked_at is not None or moment >= row.expires_at or moment - row.last_seen_at >= idle:
         raise ApiError(401, "session_expired")
     if moment - row.last_seen_at > _TOUCH_EVERY:
