@@ -14,6 +14,7 @@ from gamification import live
 from server.api import Api, Ctx
 from server.errors import ApiError
 from server.models import Role
+from server.notifications.service import notify
 from server.rewards import service, shop, wheel
 from server.rewards.notify import after_commit
 from server.schemas import Strict
@@ -160,7 +161,7 @@ async def employee_badges(ctx: Ctx) -> dict[str, Any]:
 async def give_badge(ctx: Ctx, body: BadgeBody) -> dict[str, Any]:
     if body.kind == "expertise" and not body.topic:
         raise ApiError(422, "validation_failed", field="topic", reason="an expertise needs a topic")
-    return await service.award_badge(
+    badge = await service.award_badge(
         by=ctx.me.id,
         user_id=ctx.path_int("id"),
         kind=body.kind,
@@ -170,6 +171,15 @@ async def give_badge(ctx: Ctx, body: BadgeBody) -> dict[str, Any]:
         reason=body.reason,
         key=body.idempotency_key,
     )
+    payload = {k: badge[k] for k in ("badge", "kind", "tier", "title", "topic", "reason")}
+    await notify(
+        ctx.services,
+        [ctx.path_int("id")],
+        "badge.awarded",
+        {**payload, "by": ctx.me.id},
+        badge["id"],
+    )  # once per badge row, whatever the retries
+    return badge
 
 
 class ExpertsQuery(Strict):
@@ -207,6 +217,15 @@ async def grant(ctx: Ctx, body: GrantBody) -> dict[str, Any]:
     )
     if posted.new:
         await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+        payload = {
+            "currency": body.currency,
+            "amount": body.amount,
+            "reason": body.reason,
+            "by": ctx.me.id,
+        }
+        await notify(
+            ctx.services, [body.user_id], "reward.granted", payload, posted.transfers[0].id
+        )
     return {"transfer_id": posted.transfers[0].id, "new": posted.new}
 
 
@@ -233,6 +252,10 @@ async def gift(ctx: Ctx, body: GiftBody) -> dict[str, Any]:
     )
     if posted.new:
         await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+        payload = {"points": body.points, "message": body.message, "by": ctx.me.id}
+        await notify(
+            ctx.services, [body.recipient_id], "reward.gift", payload, posted.transfers[0].id
+        )
     return {"transfer_id": posted.transfers[0].id, "new": posted.new}
 
 
@@ -411,6 +434,14 @@ async def decide(ctx: Ctx, body: DecisionBody) -> dict[str, Any]:
         ctx.request.path_params["id"], body.approve, ctx.me.id, body.note
     )
     await after_commit(ctx.services, posted.transfers, batch=posted.batch, made=posted.made)
+    payload = {
+        "redemption_id": out["id"],
+        "item_id": out["item_id"],
+        "status": out["status"],
+        "note": out["note"],
+        "by": ctx.me.id,
+    }
+    await notify(ctx.services, [out["user_id"]], "redemption.decided", payload, str(out["id"]))
     return out
 
 

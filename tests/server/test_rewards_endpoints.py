@@ -61,6 +61,12 @@ async def test_shop_with_approval_reserves_then_completes_or_releases(
         assert r.status_code == 409
         wallet = (await me.get("/api/me/wallet")).json()
         assert (wallet["points"], wallet["held"]) == (100, 0)
+        told = (await me.get("/api/notifications")).json()["items"]
+        by_kind = {n["kind"]: n["payload"] for n in told}
+        assert by_kind["reward.granted"]["amount"] == 100
+        assert by_kind["redemption.decided"]["status"] == "rejected"
+        assert by_kind["redemption.decided"]["note"] == "the director is away"
+        assert len(told) == 2  # the refused second decision told nobody
         history = (await me.get("/api/me/transfers")).json()["transfers"]
         assert history[0]["kind"] in ("shop_release", "shop_reserve", "grant")
         assert wallet["lifetime_points"] == 100  # spending and holds do not count
@@ -83,6 +89,10 @@ async def test_a_managers_allowance_is_spent_once_and_expires(live: LiveServer) 
         r = await boss.post("/api/gifts", json={**body, "idempotency_key": "gift-00002"})
         assert r.status_code == 409 and r.json()["error"] == "allowance_exceeded"
         assert (await boss.get("/api/me/allowance")).json()["left"] == 10
+        bobs = await signed_in(live, "bob@example.com")
+        told = (await bobs.get("/api/notifications")).json()["items"]
+        await bobs.aclose()
+        assert [(n["kind"], n["payload"]["points"]) for n in told] == [("reward.gift", 20)]
         conn = sql.default()
         assert await store.balance(conn, user_account(POINTS, bob.id)) == 20
         from datetime import UTC, datetime, timedelta
@@ -111,6 +121,14 @@ async def test_badges_by_hand_experts_and_levels(live: LiveServer) -> None:
         assert r.status_code == 201
         badges = (await lead.get(f"/api/employees/{eve.id}/badges")).json()["badges"]
         assert {b["kind"] for b in badges} == {"expertise", "merit"}
+        again = await lead.post(f"/api/employees/{eve.id}/badges", json={
+            "title": {"en": "Saved the launch"}, "tier": "gold",
+            "idempotency_key": "badge-0002"})  # fmt: skip
+        assert again.status_code == 201
+        eves = await signed_in(live, "eve@example.com")
+        told = (await eves.get("/api/notifications")).json()["items"]
+        await eves.aclose()
+        assert sorted(n["payload"]["kind"] for n in told) == ["expertise", "merit"]  # not 3
         experts = (await lead.get("/api/experts", params={"topic": "python"})).json()
         assert [e["id"] for e in experts["experts"]] == [eve.id]
         wallet = (await lead.get("/api/me/wallet")).json()
