@@ -12,7 +12,7 @@ import hashlib
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Protocol
@@ -61,6 +61,9 @@ class Runtime:
     jobs: Jobs
     manager: Any  # a write-only Socket.IO manager (gamification.live)
     sweep_after: float
+    # What the composition root does after a settlement commits (notifications of badges
+    # earned, in `server/`): given the outcome; its failures are logged, never retried.
+    after_settle: Callable[[Outcome], Awaitable[None]] | None = None
     boards: Boards = field(init=False)
     people: PeopleCache = field(default_factory=PeopleCache)
     _publications: Any = None
@@ -185,6 +188,11 @@ async def rebuild_leaderboards(ctx: dict[str, Any]) -> int:
 async def finish(rt: Runtime, outcome: Outcome) -> None:
     """After commit: leaderboards, then the live notifications. Never raises."""
     transfers = outcome.transfers
+    if rt.after_settle is not None and outcome.badges:
+        try:
+            await rt.after_settle(outcome)
+        except (RedisError, *_PASSING):
+            log.exception("follow-ups of a settlement not done")
     if not transfers:
         return
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from arq.cron import cron
@@ -19,6 +20,7 @@ from server.models import Company, Employee
 from server.posts.tasks import fan_out_mentions
 from server.rewards import service as reward_service
 from server.rewards import wheel
+from server.rewards.notify import badges_earned
 from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
@@ -102,6 +104,7 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
             jobs=services.jobs,
             manager=services.emitter,
             sweep_after=settings.settle_sweep_seconds,
+            after_settle=functools.partial(badges_earned, services),
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:

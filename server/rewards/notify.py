@@ -16,6 +16,8 @@ from redis.exceptions import RedisError
 from gamification import live, sql, store
 from gamification.boards import Boards
 from gamification.ledger import POINTS, SPINS, Transfer, user_account
+from gamification.settlement import Outcome
+from server.notifications.service import notify
 from server.services import Services
 
 log = logging.getLogger("plaza.rewards")
@@ -55,6 +57,23 @@ async def after_commit(
                 )
             )
     await live.emit_many(services.emitter, messages)
+
+
+async def badges_earned(services: Services, outcome: Outcome) -> None:
+    """After a settlement commits: tell each person of the badges rules gave them (once per
+    badge: the dedupe key is the badge's deterministic id, so a re-run job tells nobody
+    twice)."""
+    for badge in outcome.badges:
+        payload = {
+            "badge": badge.badge_id,
+            "kind": badge.kind,
+            "tier": badge.tier,
+            "title": badge.title or {},
+            "topic": badge.topic,
+            "reason": badge.reason,
+            "rule_id": badge.rule_id,
+        }
+        await notify(services, [badge.user_id], "badge.awarded", payload, badge.id)
 
 
 def _change(t: Transfer) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from gamification.ledger import POINTS, user_account
 from gamification.live import SCHEMAS
 from gamification.sql import default
 from server.activity import hand_off
-from server.models import ActivityEvent, City, Region, Store
+from server.models import ActivityEvent, City, Notification, Region, Store
 from server.services import Services
 from server.settings import Settings
 from tests.gamification.support import SIMPLE_RULES, kudos, people, post_created, publish_rules
@@ -108,3 +108,18 @@ async def test_boards_lost_with_redis_are_rebuilt(db: Settings) -> None:
         assert standing.me is not None and standing.me.points == 20
     finally:
         await services.close()
+
+
+async def test_a_badge_earned_by_a_rule_is_notified_once(db: Settings) -> None:
+    await publish_rules(db, SIMPLE_RULES)  # the second post earns the "poster" badge
+    (a,) = await people(1)
+    services = await Services.start(db)
+    try:
+        await hand_off(services, [await post_created(a, "p1"), await post_created(a, "p2")])
+        await run_jobs(db)
+        await hand_off(services, [await post_created(a, "p3")])
+        await run_jobs(db)
+    finally:
+        await services.close()
+    told = await Notification.filter(employee_id=a.id, kind="badge.awarded")
+    assert [n.payload["badge"] for n in told] == ["poster"]
