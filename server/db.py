@@ -15,6 +15,10 @@ from server.settings import Settings
 APP_LABEL = "plaza"
 MODEL_MODULES = ["server.models"]
 MIGRATIONS_MODULE = "server.migrations"
+# Tortoise's own clients, with transactions that begin IMMEDIATE on SQLite and survive
+# being cancelled (see server/dbclient/).
+SQLITE_ENGINE = "server.dbclient.sqlite_client"
+POSTGRES_ENGINE = "server.dbclient.asyncpg_client"
 
 
 async def _keep_session(connection: object) -> None:
@@ -31,19 +35,20 @@ def connection_config(database_url: str, pool: int = 20) -> dict[str, Any]:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {
-            "engine": "tortoise.backends.sqlite",
+            "engine": SQLITE_ENGINE,
             "credentials": {
                 "file_path": path,
                 "journal_mode": "WAL",
                 # Writers queue for up to 5 s instead of failing with "database is locked"
-                # when the web process and the worker write at the same moment.
+                # when the web process and the worker write at the same moment (with
+                # transactions that begin IMMEDIATE: server/dbclient/).
                 "busy_timeout": 5000,
                 "synchronous": "NORMAL",
             },
         }
     parts = urlsplit(database_url)
     return {
-        "engine": "tortoise.backends.asyncpg",
+        "engine": POSTGRES_ENGINE,
         "credentials": {
             "host": parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import signal
 from typing import Any
 
 from arq.cron import cron
 from arq.worker import Worker, func
+from redis.exceptions import RedisError
 
 from gamification import tasks as rewards
 from gamification.keys import Keys
@@ -88,6 +92,34 @@ def cron_jobs(settings: Settings) -> list[Any]:
     ]
 
 
+class PlazaWorker(Worker):
+    """arq's worker, whose shutdown always reaches `on_shutdown`.
+
+    On SIGTERM arq cancels every job's task. A task cancelled before its job began, or
+    while arq records the job's end, ends cancelled, and arq's own `close` then stops at
+    `gather(tasks)`, before `on_shutdown`: the database stayed open, and aiosqlite's
+    thread (not a daemon) kept the process from exiting, for good. A Redis error in
+    `close` did the same."""
+
+    async def close(self) -> None:
+        if not self._handle_signals:
+            self.handle_sig(signal.SIGUSR1)
+        if self._pool is None:
+            return
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        try:
+            with contextlib.suppress(RedisError, OSError):
+                await self.pool.delete(self.health_check_key)
+        finally:
+            try:
+                if self.on_shutdown:
+                    await self.on_shutdown(self.ctx)
+            finally:
+                with contextlib.suppress(RedisError, OSError):
+                    await self.pool.aclose(close_connection_pool=True)
+                self._pool = None
+
+
 def make_worker(settings: Settings, *, manage_database: bool = True, **options: Any) -> Worker:
     """An arq worker. `manage_database=False` leaves Tortoise to the caller (a test that runs
     the worker in its own process and event loop)."""
@@ -108,15 +140,20 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
         )
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        services: Services | None = ctx.get("services")
-        if services is not None:
-            await services.close()
-        if manage_database:
-            await close_database()
+        # The database last and whatever happened before: an open SQLite connection's
+        # thread keeps the process from exiting.
+        try:
+            services: Services | None = ctx.get("services")
+            if services is not None:
+                with contextlib.suppress(RedisError, OSError):
+                    await services.close()
+        finally:
+            if manage_database:
+                await close_database()
 
     if manage_database:
         setup_logging(settings)
-    return Worker(
+    return PlazaWorker(
         functions=FUNCTIONS,
         cron_jobs=cron_jobs(settings),
         redis_settings=arq_redis_settings(settings),

@@ -82,14 +82,15 @@ async def publish_wheel(text: str) -> Wheel:
     wheel = compile_or_422(text)
     now = datetime.now(UTC)
     async with in_transaction() as conn:
-        row = await WheelVersion.get_or_none(version=wheel.version, using_db=conn)
-        if row is None:
-            await WheelVersion.create(
-                version=wheel.version, text=text, published_at=now, using_db=conn
-            )
-        else:
-            row.published_at = now
-            await row.save(using_db=conn, update_fields=["published_at"])
+        # One statement, not a read then an insert: the first spins and the seeds cron
+        # publish the shipped wheel at the same moment, and the slower one's insert failed
+        # on the unique version (PostgreSQL) or on a stale read (SQLite).
+        await sql.execute(
+            conn,
+            "INSERT INTO wheel_version (version, text, published_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (version) DO UPDATE SET published_at = excluded.published_at",
+            [wheel.version, text, now],
+        )
         for prize_id, prize in wheel.prizes.items():
             if prize.stock:
                 currency = prize_currency(prize_id)

@@ -233,3 +233,57 @@ async def test_kill_9_and_a_redis_restart_lose_and_double_nothing(
     assert kills >= KILLS
     # Workers were killed after they had started working, not only while importing.
     assert log.read_text().count("Starting worker") >= KILLS
+
+
+async def test_sigterm_mid_batch_exits_promptly_and_loses_nothing(
+    crash_settings: tuple[Settings, PrivateRedis], tmp_path: Path
+) -> None:
+    """arq cancels the running jobs on SIGTERM: the batch in flight rolls back and the next
+    worker settles it. Workers used to hang on SIGTERM now and then: a transaction cancelled
+    while it began kept its connection (server/dbclient/), and a job task cancelled before
+    it began made arq skip on_shutdown (server/worker.py: PlazaWorker)."""
+    settings, _ = crash_settings
+    await publish_rules(settings, RULES)
+    users = [p.id for p in await people(40, prefix="t")]
+    log = tmp_path / "worker.log"
+    rng = random.Random(7)
+    worker = start_worker(settings, log)
+    stopped = [0]
+    producer = asyncio.create_task(produce(settings, users, stopped))
+    exits: list[float] = []
+    started = time.monotonic()
+    try:
+        while not producer.done():
+            before = await settled_count()
+            while await settled_count() == before and not producer.done():  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(rng.uniform(0.0, 0.3))  # in the middle of a batch
+            asked = time.monotonic()
+            worker.send_signal(signal.SIGTERM)
+            while worker.poll() is None and time.monotonic() - asked < 30:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+            exits.append(time.monotonic() - asked)
+            if worker.poll() is None:
+                worker.kill()
+            worker.wait(10)
+            stopped[0] += 1
+            worker = start_worker(settings, log)
+        await producer
+        while time.monotonic() - started < 55 and await settled_and_ranked() != (0, 0):  # noqa: ASYNC110
+            await asyncio.sleep(0.2)
+    finally:
+        worker.kill()
+        worker.wait(10)
+        if not producer.done():
+            producer.cancel()
+    assert len(exits) >= KILLS
+    assert max(exits) < 5, (exits, log.read_text()[-3000:])
+    assert await settled_and_ranked() == (0, 0), log.read_text()[-3000:]
+    conn = sql.default()
+    rows = await sql.fetch(
+        conn,
+        "SELECT COUNT(*) AS n, COUNT(DISTINCT event_id) AS events, SUM(amount) AS total "
+        "FROM ledger_transfer WHERE kind = 'award'",
+    )
+    assert (rows[0]["n"], rows[0]["events"], rows[0]["total"]) == (AWARDS, AWARDS, AWARDS)
+    assert await store.verify(conn) == []

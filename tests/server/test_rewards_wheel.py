@@ -13,7 +13,7 @@ from gamification import sql, store
 from gamification.ledger import SPINS, prize_currency, stock_account, user_account
 from gamification.live import SCHEMAS
 from server.errors import ApiError
-from server.models import Role, WheelSeed, WheelSpin
+from server.models import Employee, Role, WheelSeed, WheelSpin, WheelVersion
 from server.rewards import service, wheel
 from server.settings import Settings
 from tests.conftest import LiveServer
@@ -119,3 +119,48 @@ async def test_no_spins_left_is_a_conflict(db: Settings) -> None:
         await wheel.spin(person.id, "nothing-1", db.zone)
     assert caught.value.code == "no_spins"
     assert await WheelSpin.all().count() == 0
+
+
+async def _people_with_spins(count: int, spins: int) -> list[Employee]:
+    people = [await make_employee(f"f{i}@example.com", password=False) for i in range(count)]
+    comms = await make_employee("fc@example.com", role=Role.COMMS, password=False)
+    for person in people:
+        await service.grant(SPINS, person.id, spins, comms.id, "test", f"first-{person.id}")
+    return people
+
+
+async def test_concurrent_first_spins_of_a_fresh_period_win_the_prize_in_stock(
+    db: Settings,
+) -> None:
+    """A prize with stock is won whenever it is drawn, also by the first spins of a period,
+    made together while the seeds cron creates the period's seed."""
+    await wheel.publish_wheel(ONE_PRIZE.replace("stock: 10", "stock: 40"))
+    people = await _people_with_spins(25, 1)
+    assert await WheelSeed.all().count() == 0  # a fresh period: no seed yet
+    *spun, _ = await asyncio.gather(
+        *(wheel.spin(p.id, "first", db.zone) for p in people), wheel.ensure_seeds_ahead(db.zone)
+    )
+    assert [(r.outcome, r.fallback) for r, new in spun if new] == [("prize", False)] * 25
+    assert len({r.period for r, _ in spun}) == 1
+    conn = sql.default()
+    assert await store.balance(conn, stock_account(prize_currency("mug"))) == 15
+    assert await store.verify(conn) == []
+
+
+async def test_concurrent_first_spins_publish_the_shipped_wheel_once(db: Settings) -> None:
+    """Before any wheel is published, the first spins and the seeds cron all publish the
+    shipped wheel at once: one version, its stock once, and every prize drawn is won."""
+    people = await _people_with_spins(25, 1)
+    *spun, _ = await asyncio.gather(
+        *(wheel.spin(p.id, "first", db.zone) for p in people), wheel.ensure_seeds_ahead(db.zone)
+    )
+    assert await WheelVersion.all().count() == 1
+    shipped = (await wheel.live_wheel()).prizes
+    conn = sql.default()
+    for prize_id, prize in shipped.items():
+        drawn = [r for r, _ in spun if r.segment == prize_id]
+        won = sum(1 for r in drawn if r.outcome == "prize")
+        assert won == min(len(drawn), prize.stock)
+        left = await store.balance(conn, stock_account(prize_currency(prize_id)))
+        assert left == prize.stock - won
+    assert await store.verify(conn) == []

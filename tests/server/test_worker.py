@@ -8,11 +8,14 @@ from collections.abc import Iterator
 from email import message_from_bytes
 from email.header import decode_header, make_header
 from email.message import Message
+from typing import Any
 
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from server.settings import Settings
+from server.worker import make_worker
 from tests.conftest import LiveServer, free_port
 from tests.helpers import PASSWORD, run_jobs
 
@@ -63,3 +66,26 @@ async def test_welcome_mail_in_the_registrants_language(
     assert message["To"] == "olga@example.com"
     assert subject(message).startswith("Добро пожаловать")
     assert "Здравствуйте, Ольга" in message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+
+
+async def test_shutdown_runs_even_when_a_job_task_ended_cancelled(db: Settings) -> None:
+    """SIGTERM cancels every job task; one cancelled before its job began ends cancelled.
+    arq's own close() stopped there, before on_shutdown: an open SQLite connection's thread
+    then kept the worker process alive for good."""
+    worker = make_worker(db, burst=True, poll_delay=0.05, manage_database=False)
+    await worker.main()  # starts up (Redis pool, services), finds no job, returns
+    shut = []
+    original = worker.on_shutdown
+    assert original is not None
+
+    async def on_shutdown(ctx: dict[str, Any]) -> None:
+        await original(ctx)
+        shut.append(True)
+
+    worker.on_shutdown = on_shutdown
+    never = asyncio.get_running_loop().create_future()
+    worker.tasks["cancelled-before-it-began"] = asyncio.ensure_future(never)
+    never.cancel()
+    await asyncio.sleep(0)
+    await asyncio.wait_for(worker.close(), 10)
+    assert shut == [True]
