@@ -13,10 +13,15 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
+import asyncpg
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.exceptions import IntegrityError, OperationalError
 
 Row = dict[str, Any]
+# From this many rows a plain insert goes to PostgreSQL by binary COPY: 1,000 transfers
+# took ~14 ms and 3 ms of the worker's CPU, against ~21 ms and 7 ms by INSERT ... unnest.
+COPY_FROM = 100
 
 
 def is_postgres(conn: BaseDBAsyncClient) -> bool:
@@ -63,12 +68,16 @@ async def insert_rows(
     suffix: str = "",
 ) -> None:
     """Many rows in one statement. `columns` are (name, PostgreSQL type). On PostgreSQL one
-    INSERT ... SELECT FROM unnest(arrays): executemany runs the statement once a row, and
-    1,000 executions a batch were a third of settlement's time there. On SQLite (one
-    in-process library call a row, no round trips) executemany is as fast."""
+    INSERT ... SELECT FROM unnest(arrays) (executemany runs the statement once a row, and
+    1,000 executions a batch were a third of settlement's time there), or a COPY for many
+    rows without `suffix` (an ON CONFLICT clause). On SQLite (one in-process library call
+    a row, no round trips) executemany is as fast."""
     if not rows:
         return
     names = ", ".join(name for name, _ in columns)
+    if is_postgres(conn) and not suffix and len(rows) >= COPY_FROM:
+        await _copy(conn, table, [name for name, _ in columns], rows)
+        return
     if not is_postgres(conn):
         await execute_many(
             conn,
@@ -81,6 +90,42 @@ async def insert_rows(
     await conn.execute_query(
         f"INSERT INTO {table} ({names}) SELECT * FROM unnest({unnest}) {suffix}", arrays
     )
+
+
+async def _copy(
+    conn: BaseDBAsyncClient, table: str, names: list[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    try:
+        async with conn.acquire_connection() as raw:
+            await raw.copy_records_to_table(table, records=rows, columns=names)
+    # Errors as Tortoise raises them for its own statements: a duplicate id is an
+    # IntegrityError to the callers, a passing failure an OperationalError.
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        raise IntegrityError(exc) from exc
+    except (asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        raise OperationalError(exc) from exc
+
+
+def member_of(
+    conn: BaseDBAsyncClient, column: str, items: Sequence[Any], size: int = 500
+) -> list[tuple[str, list[Any]]]:
+    """`column IN items` as (condition, values) per statement: one on PostgreSQL (see
+    `one_of`), `size` placeholders each on SQLite (it allows 32,766 parameters)."""
+    if not items:
+        return []
+    if is_postgres(conn):
+        return [one_of(conn, column, items)]
+    return [one_of(conn, column, part) for part in chunks(items, size)]
+
+
+def one_of(conn: BaseDBAsyncClient, column: str, items: Sequence[Any]) -> tuple[str, list[Any]]:
+    """`column IN items` as (condition, values). PostgreSQL: `column = ANY(?)` with one
+    array parameter: its text never changes, so asyncpg prepares it once, where a list of
+    1,000 placeholders was parsed, planned and prepared on every call (~10 ms a settlement
+    batch)."""
+    if is_postgres(conn):
+        return f"{column} = ANY(?)", [list(items)]
+    return f"{column} IN ({placeholders(len(items))})", list(items)
 
 
 def placeholders(count: int) -> str:

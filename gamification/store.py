@@ -89,23 +89,22 @@ async def unsettled_events(
     """Unsettled events, oldest first: the given ones, or any."""
     if ids is not None:
         rows: list[sql.Row] = []
-        for part in sql.chunks(list(ids), 5000):
+        for given, values in sql.member_of(conn, "id", ids, 5000):
             rows += await sql.fetch(
                 conn,
-                f"SELECT {_EVENT_COLUMNS} FROM activity_event "
-                f"WHERE settled_at IS NULL AND id IN ({sql.placeholders(len(part))})",
-                part,
+                f"SELECT {_EVENT_COLUMNS} FROM activity_event WHERE settled_at IS NULL AND {given}",
+                values,
             )
     else:
         where = "settled_at IS NULL"
-        values: list[Any] = []
+        since: list[Any] = []
         if older_than is not None:
             where += " AND at < ?"
-            values.append(utc(older_than))
+            since.append(utc(older_than))
         rows = await sql.fetch(
             conn,
             f"SELECT {_EVENT_COLUMNS} FROM activity_event WHERE {where} ORDER BY at, id LIMIT ?",
-            [*values, limit],
+            [*since, limit],
         )
     events = [_event(r) for r in rows]
     events.sort(key=lambda e: (e.at, e.id))
@@ -122,11 +121,9 @@ async def unsettled_ids(conn: BaseDBAsyncClient, older_than: datetime, limit: in
 
 
 async def mark_settled(conn: BaseDBAsyncClient, ids: Sequence[str], moment: datetime) -> None:
-    for part in sql.chunks(list(ids), 5000):
+    for where, values in sql.member_of(conn, "id", ids, 5000):
         await sql.execute(
-            conn,
-            f"UPDATE activity_event SET settled_at = ? WHERE id IN ({sql.placeholders(len(part))})",
-            [utc(moment), *part],
+            conn, f"UPDATE activity_event SET settled_at = ? WHERE {where}", [utc(moment), *values]
         )
 
 
@@ -142,7 +139,7 @@ class Person:
 async def people(conn: BaseDBAsyncClient, ids: Iterable[int]) -> dict[str, Person]:
     wanted = sorted(set(ids))
     found: dict[str, Person] = {}
-    for part in sql.chunks(wanted, 5000):
+    for where, values in sql.member_of(conn, "e.id", wanted, 5000):
         rows = await sql.fetch(
             conn,
             "SELECT e.id, e.role, e.position, s.code AS store, d.code AS department, "
@@ -150,8 +147,8 @@ async def people(conn: BaseDBAsyncClient, ids: Iterable[int]) -> dict[str, Perso
             "LEFT JOIN store s ON s.id = e.store_id LEFT JOIN city c ON c.id = s.city_id "
             "LEFT JOIN region r ON r.id = c.region_id "
             "LEFT JOIN department d ON d.id = e.department_id "
-            f"WHERE e.id IN ({sql.placeholders(len(part))})",
-            part,
+            f"WHERE {where}",
+            values,
         )
         for r in rows:
             ident = str(r["id"])
@@ -176,29 +173,27 @@ async def people(conn: BaseDBAsyncClient, ids: Iterable[int]) -> dict[str, Perso
 async def load_snapshot(conn: BaseDBAsyncClient, owners: set[str], windows: set[str]) -> Snapshot:
     snap = Snapshot(owners=set(owners), windows=set(windows))
     users = sorted(owners)
-    window_list = sorted(windows)
     # Two lists in one statement (owners, windows): stay under SQLite's 32,766 parameters.
+    in_windows = sql.one_of(conn, "window_label", sorted(windows)) if windows else None
     for part in sql.chunks(users, 5000):
-        marks = sql.placeholders(len(part))
-        if window_list:
+        if in_windows is not None:
+            owned, values = sql.one_of(conn, "owner", part)
             rows = await sql.fetch(
                 conn,
-                f"SELECT id, count FROM reward_counter WHERE owner IN ({marks}) "
-                f"AND window_label IN ({sql.placeholders(len(window_list))})",
-                [*part, *window_list],
+                f"SELECT id, count FROM reward_counter WHERE {owned} AND {in_windows[0]}",
+                [*values, *in_windows[1]],
             )
             snap.counters.update((r["id"], int(r["count"])) for r in rows)
         numeric = [int(u) for u in part if u.isdigit()]
         if numeric:
+            badged, values = sql.one_of(conn, "user_id", numeric)
             rows = await sql.fetch(
-                conn,
-                "SELECT user_id, badge_id FROM badge_award "
-                f"WHERE user_id IN ({sql.placeholders(len(numeric))})",
-                numeric,
+                conn, f"SELECT user_id, badge_id FROM badge_award WHERE {badged}", values
             )
             snap.badges.update((str(r["user_id"]), r["badge_id"]) for r in rows)
+        mine, values = sql.one_of(conn, "user_id", part)
         rows = await sql.fetch(
-            conn, f"SELECT id, events, awarded FROM reward_tier WHERE user_id IN ({marks})", part
+            conn, f"SELECT id, events, awarded FROM reward_tier WHERE {mine}", values
         )
         for r in rows:
             awarded = r["awarded"]
@@ -206,9 +201,7 @@ async def load_snapshot(conn: BaseDBAsyncClient, owners: set[str], windows: set[
                 awarded = orjson.loads(awarded)
             snap.tiers[r["id"]] = TierProgress(int(r["events"]), frozenset(awarded or ()))
         rows = await sql.fetch(
-            conn,
-            f"SELECT id, last_day, length FROM reward_streak WHERE user_id IN ({marks})",
-            part,
+            conn, f"SELECT id, last_day, length FROM reward_streak WHERE {mine}", values
         )
         for r in rows:
             snap.streaks[r["id"]] = StreakProgress(streak_day(r["last_day"]), int(r["length"]))
@@ -396,11 +389,9 @@ async def balance(conn: BaseDBAsyncClient, account: str) -> int:
 
 async def balances(conn: BaseDBAsyncClient, accounts: Sequence[str]) -> dict[str, int]:
     out = dict.fromkeys(accounts, 0)
-    for part in sql.chunks(list(accounts)):
+    for where, values in sql.member_of(conn, "id", accounts):
         rows = await sql.fetch(
-            conn,
-            f"SELECT id, balance FROM ledger_account WHERE id IN ({sql.placeholders(len(part))})",
-            part,
+            conn, f"SELECT id, balance FROM ledger_account WHERE {where}", values
         )
         out.update((r["id"], int(r["balance"])) for r in rows)
     return out
@@ -431,13 +422,13 @@ def transfer_from_row(r: Mapping[str, Any]) -> Transfer:
 async def reversible_transfers(conn: BaseDBAsyncClient, refs: Sequence[str]) -> list[Transfer]:
     """Awards that a deletion of these posts or comments takes back, not yet reversed."""
     found: list[Transfer] = []
-    for part in sql.chunks(list(refs)):
+    for where, values in sql.member_of(conn, "t.ref", refs):
         rows = await sql.fetch(
             conn,
             f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfer t WHERE t.reversible "
-            f"AND t.ref IN ({sql.placeholders(len(part))}) AND NOT EXISTS "
+            f"AND {where} AND NOT EXISTS "
             "(SELECT 1 FROM ledger_transfer r WHERE r.reverses_id = t.id)",
-            part,
+            values,
         )
         found += [transfer_from_row(r) for r in rows]
     return found
@@ -445,12 +436,8 @@ async def reversible_transfers(conn: BaseDBAsyncClient, refs: Sequence[str]) -> 
 
 async def tombstones(conn: BaseDBAsyncClient, refs: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for part in sql.chunks(sorted(set(refs))):
-        rows = await sql.fetch(
-            conn,
-            f"SELECT ref FROM reward_tombstone WHERE ref IN ({sql.placeholders(len(part))})",
-            part,
-        )
+    for where, values in sql.member_of(conn, "ref", sorted(set(refs))):
+        rows = await sql.fetch(conn, f"SELECT ref FROM reward_tombstone WHERE {where}", values)
         found.update(r["ref"] for r in rows)
     return found
 
@@ -466,12 +453,9 @@ async def bury(conn: BaseDBAsyncClient, refs: Sequence[tuple[str, str]]) -> None
 
 async def transfers_by_ids(conn: BaseDBAsyncClient, ids: Sequence[str]) -> list[Transfer]:
     found: list[Transfer] = []
-    for part in sql.chunks(list(ids)):
+    for where, values in sql.member_of(conn, "id", ids):
         rows = await sql.fetch(
-            conn,
-            f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfer "
-            f"WHERE id IN ({sql.placeholders(len(part))})",
-            part,
+            conn, f"SELECT {_TRANSFER_COLUMNS} FROM ledger_transfer WHERE {where}", values
         )
         found += [transfer_from_row(r) for r in rows]
     return found
@@ -499,12 +483,11 @@ async def batch_transfers(conn: BaseDBAsyncClient, batch: int) -> list[Transfer]
 
 
 async def mark_ranked(conn: BaseDBAsyncClient, batches: Sequence[int], moment: datetime) -> None:
-    for part in sql.chunks(list(batches)):
+    for where, values in sql.member_of(conn, "id", batches):
         await sql.execute(
             conn,
-            "UPDATE ledger_batch SET ranked_at = ? "
-            f"WHERE ranked_at IS NULL AND id IN ({sql.placeholders(len(part))})",
-            [utc(moment), *part],
+            f"UPDATE ledger_batch SET ranked_at = ? WHERE ranked_at IS NULL AND {where}",
+            [utc(moment), *values],
         )
 
 

@@ -68,6 +68,10 @@ class Runtime:
     people: PeopleCache = field(default_factory=PeopleCache)
     _publications: Any = None
     _tops: dict[Board, list[Rank]] = field(default_factory=dict)
+    # One settle_pending job of this process runs its loop, and at most one more waits for
+    # it (see settle_pending); the database's lane orders the processes.
+    _settling: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _next: object | None = None
 
     def __post_init__(self) -> None:
         self.boards = Boards(self.redis, self.keys, self.zone)
@@ -102,9 +106,29 @@ def _retry(ctx: dict[str, Any], exc: Exception) -> Retry:
 async def settle_pending(ctx: dict[str, Any]) -> int:
     """Settle the oldest unsettled events, a batch per transaction, until none is left.
 
-    Each batch's after-commit work (boards, notifications: Redis and Python) runs while
-    the next batch is settled (the database's work), one batch behind, in order."""
+    A job per 20 ms of hand-offs arrives while one is settling; arq runs up to 10 at once,
+    and each used to wait on the lane holding a connection in a transaction. Now one job
+    settles and one waits; a job that finds one waiting returns at once: the waiting one
+    starts after this job's events were committed (a hand-off enqueues after commit), so
+    its loop settles them."""
     rt = runtime(ctx)
+    me = object()
+    if rt._next is not None:
+        return 0
+    rt._next = me
+    try:
+        async with rt._settling:
+            if rt._next is me:
+                rt._next = None
+            return await _settle_pending(ctx, rt)
+    finally:
+        if rt._next is me:
+            rt._next = None
+
+
+async def _settle_pending(ctx: dict[str, Any], rt: Runtime) -> int:
+    """Each batch's after-commit work (boards, notifications: Redis and Python) runs while
+    the next batch is settled (the database's work), one batch behind, in order."""
     started = time.monotonic()
     settled = 0
     behind: asyncio.Task[None] | None = None
