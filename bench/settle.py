@@ -9,6 +9,11 @@ End to end: a producer commits events in small transactions and hands each trans
 events off (as web requests do); one worker process (`plaza worker`) settles them; the
 clock stops when the last award is in the ledger AND on the leaderboards. Every event
 earns exactly one award, and the run checks the total is exact.
+
+Before the clock starts, a warm-up of awards to other employees is settled and not
+counted: it takes what a worker pays once (compiling the ruleset, loading its scripts,
+preparing statements), not what it pays per award (the people it meets are new to it).
+The 5,000 awards/s target is judged by the full run: a quick run is too short to.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from server.rulesets.service import publish, save_draft
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
 
+# Employees who earn only the warm-up's awards.
+WARM_USERS = 100
 RULES = """\
 version: 1
 rules:
@@ -79,6 +86,7 @@ def start_redis(folder: Path) -> tuple[subprocess.Popen[bytes], Path]:
 
 
 async def people(count: int) -> list[int]:
+    """`count` employees in 60 stores, 17 cities, 5 regions, 8 departments; their ids."""
     regions = [await Region.create(code=f"r{i}", name=f"Region {i}") for i in range(5)]
     cities = [
         await City.create(code=f"c{i}", name=f"City {i}", region=regions[i % 5]) for i in range(17)
@@ -98,10 +106,12 @@ async def people(count: int) -> list[int]:
             for i in range(count)
         ]
     )
-    return [e.id for e in await Employee.all().only("id")]
+    return sorted(e.id for e in await Employee.all().only("id"))
 
 
-async def produce(services: Services, users: list[int], events: int, chunk: int) -> float:
+async def produce(
+    services: Services, users: list[int], events: int, chunk: int, tag: str = "p"
+) -> float:
     conn = sql.default()
     started = time.perf_counter()
     insert = (
@@ -113,7 +123,7 @@ async def produce(services: Services, users: list[int], events: int, chunk: int)
         now = datetime.now(UTC)
         for n in range(start, min(start + chunk, events)):
             data = orjson.dumps(
-                {"post_id": f"p{n}", "body_length": 300, "has_image": False, "kind": "post"}
+                {"post_id": f"{tag}{n}", "body_length": 300, "has_image": False, "kind": "post"}
             ).decode()
             rows.append((new_event_id(now), "post.created", users[n % len(users)], None, now, data))
         await sql.execute_many(conn, insert, rows)  # one transaction
@@ -246,7 +256,8 @@ async def main(args: argparse.Namespace) -> None:
         await open_database(settings)
         opened = True
         services = await Services.start(settings)
-        users = await people(args.users)
+        everyone = await people(args.users + WARM_USERS)
+        users, warm_users = everyone[: args.users], everyone[args.users :]
         row, _ = await save_draft(RULES, None, "bench", settings.timezone)
         await publish(row, by=None, message="bench", redis=services.redis, keys=services.keys)
         await asyncio.sleep(0.01)  # events strictly after the publication
@@ -265,16 +276,21 @@ async def main(args: argparse.Namespace) -> None:
             stdout=subprocess.DEVNULL,
         )
         await asyncio.sleep(2.0 if not args.quick else 1.5)  # the worker's start-up
+        await produce(services, warm_users, args.warmup, args.chunk, tag="w")
+        await wait_settled(seconds=120)
         started = time.perf_counter()
         produced = await produce(services, users, args.events, args.chunk)
         await wait_settled(seconds=300)
         elapsed = time.perf_counter() - started
+        asked = time.perf_counter()
         worker.terminate()
         try:
-            worker.wait(10)
-        except subprocess.TimeoutExpired:  # a slow shutdown does not matter here
+            worker.wait(30)
+            exited = f"{time.perf_counter() - asked:.2f} s"
+        except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait(10)
+            exited = "more than 30 s: killed"
         worker = None
 
         conn = sql.default()
@@ -284,9 +300,10 @@ async def main(args: argparse.Namespace) -> None:
         )
         problems = await store.verify(conn)
         board_problems = await Boards(services.redis, services.keys, settings.zone).check()
+        awards = args.events + args.warmup
         exact = (
-            int(total[0]["n"]) == args.events
-            and int(total[0]["s"]) == 3 * args.events
+            int(total[0]["n"]) == awards
+            and int(total[0]["s"]) == 3 * awards
             and not problems
             and not board_problems
         )
@@ -301,12 +318,19 @@ async def main(args: argparse.Namespace) -> None:
         print(f"database: {'postgresql' if args.postgres else 'sqlite'}; {args.users} employees")
         print(
             f"settled {args.events} awards end to end in {elapsed:.2f} s "
-            f"(producer done after {produced:.2f} s): {rate:,.0f} awards/s"
+            f"(producer done after {produced:.2f} s), after {args.warmup} warm-up awards "
+            f"not counted: {rate:,.0f} awards/s"
         )
         print(f"arq ceiling, one no-op job per event: {ceiling:,.0f} jobs/s")
+        verdict = "met" if rate >= 5000 else "NOT met"
+        if args.quick:
+            verdict = (
+                f"{'reached' if rate >= 5000 else 'not reached'} in this quick run, which is "
+                "too short to judge it: the full run (python -m bench.settle) does"
+            )
         print(
             f"ratio: {rate / ceiling:.1f}x arq's one-job-per-event ceiling; "
-            f"target 5,000 awards/s: {'met' if rate >= 5000 else 'NOT met'}"
+            f"target 5,000 awards/s: {verdict}"
         )
         print(
             f"exactly once: {'yes' if exact else 'NO'} "
@@ -319,6 +343,7 @@ async def main(args: argparse.Namespace) -> None:
             f"p99 {percentile(timings, 0.99):.2f} ms (target < 5 ms: "
             f"{'met' if percentile(timings, 0.99) < 5 else 'NOT met'})"
         )
+        print(f"worker exited {exited} after SIGTERM")
         if not exact:
             raise SystemExit(1)
     finally:
@@ -336,6 +361,7 @@ def cli() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--postgres", default="", help="a server URL; a database is created")
     parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--warmup", type=int, default=1000, help="awards settled, not counted")
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--chunk", type=int, default=100, help="events per producer commit")
     parser.add_argument("--ceiling-jobs", type=int, default=3000)
@@ -344,6 +370,7 @@ def cli() -> None:
     args = parser.parse_args()
     if args.quick:
         args.events, args.users, args.ceiling_jobs, args.reads = 3000, 300, 1000, 500
+        args.warmup = min(args.warmup, 500)
     asyncio.run(main(args))
 
 

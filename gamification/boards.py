@@ -210,13 +210,17 @@ class Boards:
         keys = [applied_key, self.keys.board_built, self.keys.board_rebuilding, *sums]
         return int(await self._apply(keys=keys, args=args))
 
-    async def rank(self, transfers: Sequence[Transfer], made: datetime, batch: int) -> bool:
-        """Put a committed batch on the boards and mark it; False if it must wait for the
-        sweeper. When the boards are not built (Redis lost them), rebuild them from the
-        ledger, which includes this batch, or wait a little for another process's rebuild."""
+    async def rank(
+        self, transfers: Sequence[Transfer], made: datetime, batch: int, *, mark: bool = True
+    ) -> bool:
+        """Put a committed batch on the boards and mark it (unless `mark` is False: the
+        caller marks it later); False if it must wait for the sweeper. When the boards are
+        not built (Redis lost them), rebuild them from the ledger, which includes this
+        batch, or wait a little for another process's rebuild."""
         for _ in range(4):
             if await self.apply(transfers, made) != NOT_BUILT:
-                await store.mark_ranked(sql.default(), [batch], datetime.now(UTC))
+                if mark:
+                    await store.mark_ranked(sql.default(), [batch], datetime.now(UTC))
                 return True
             if await self.rebuild() is not None:
                 return True

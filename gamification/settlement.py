@@ -117,13 +117,17 @@ async def settle(
     older_than: datetime | None = None,
     fault: Fault | None = None,
     people: PeopleCache | None = None,
+    ranked: Sequence[int] = (),
 ) -> Outcome:
     """Settle the given events (those still unsettled), or up to `limit` of the oldest
-    unsettled ones. `fault` is called at "before_commit" and "after_commit": tests use it
-    to crash a settlement at those points."""
+    unsettled ones; also mark the batches `ranked` (already on the leaderboards) in the
+    same transaction. `fault` is called at "before_commit" and "after_commit": tests use
+    it to crash a settlement at those points."""
     now = datetime.now(UTC)
     async with in_transaction() as conn:
         await store.take_lane(conn)
+        if ranked:
+            await store.mark_ranked(conn, ranked, now)
         events = await store.unsettled_events(conn, ids, limit, older_than)
         if not events:
             return Outcome()
