@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from typing import Any
 
@@ -145,6 +146,10 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
             manager=write_only_manager(settings.redis_url, services.keys.socketio_channel),
             sweep_after=settings.settle_sweep_seconds,
         )
+        # What start-up made (modules, models, ~220,000 objects) lives as long as the
+        # process: out of the collector's sight, a full collection takes ~3 ms instead of
+        # ~130 ms. One ran every five settlement batches, a sixth of the worker's time.
+        gc.freeze()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         # The database last and whatever happened before: an open SQLite connection's
