@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import gc
 import signal
 from typing import Any
 
@@ -138,6 +139,13 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
             sweep_after=settings.settle_sweep_seconds,
             after_settle=functools.partial(badges_earned, services),
         )
+        # What start-up made (modules, models, ~220,000 objects) lives as long as the
+        # process: out of the collector's sight, a full collection takes ~3 ms instead of
+        # ~130 ms. One ran every five settlement batches, a sixth of the worker's time.
+        # (`PLAZA_GC_FREEZE`, as for the web processes; off in tests, where many workers
+        # start in one process.)
+        if settings.gc_freeze:
+            gc.freeze()
 
     async def shutdown(ctx: dict[str, Any]) -> None:
         # The database last and whatever happened before: an open SQLite connection's
