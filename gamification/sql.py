@@ -107,24 +107,34 @@ async def _copy(
 
 
 def member_of(
-    conn: BaseDBAsyncClient, column: str, items: Sequence[Any], size: int = 500
+    conn: BaseDBAsyncClient,
+    column: str,
+    items: Sequence[Any],
+    size: int = 500,
+    kind: str = "varchar",
 ) -> list[tuple[str, list[Any]]]:
     """`column IN items` as (condition, values) per statement: one on PostgreSQL (see
     `one_of`), `size` placeholders each on SQLite (it allows 32,766 parameters)."""
     if not items:
         return []
     if is_postgres(conn):
-        return [one_of(conn, column, items)]
+        return [one_of(conn, column, items, kind)]
     return [one_of(conn, column, part) for part in chunks(items, size)]
 
 
-def one_of(conn: BaseDBAsyncClient, column: str, items: Sequence[Any]) -> tuple[str, list[Any]]:
-    """`column IN items` as (condition, values). PostgreSQL: `column = ANY(?)` with one
-    array parameter: its text never changes, so asyncpg prepares it once, where a list of
-    1,000 placeholders was parsed, planned and prepared on every call (~10 ms a settlement
-    batch)."""
+def one_of(
+    conn: BaseDBAsyncClient, column: str, items: Sequence[Any], kind: str = "varchar"
+) -> tuple[str, list[Any]]:
+    """`column IN items` as (condition, values); `kind` is the items' PostgreSQL type.
+
+    PostgreSQL gets one array parameter, `column IN (SELECT unnest(?::kind[]))`: its text
+    never changes, so asyncpg prepares it once, where a list of placeholders of another
+    length was prepared again on almost every call (and pushed other statements out of
+    asyncpg's cache). Not `column = ANY(?)`: once PostgreSQL settles on a generic plan
+    for it, a table without statistics is scanned, each row searched in the array: ~50 ms
+    for 1,600 ids, against ~2 ms for this semi-join."""
     if is_postgres(conn):
-        return f"{column} = ANY(?)", [list(items)]
+        return f"{column} IN (SELECT unnest(?::{kind}[]))", [list(items)]
     return f"{column} IN ({placeholders(len(items))})", list(items)
 
 

@@ -139,7 +139,7 @@ class Person:
 async def people(conn: BaseDBAsyncClient, ids: Iterable[int]) -> dict[str, Person]:
     wanted = sorted(set(ids))
     found: dict[str, Person] = {}
-    for where, values in sql.member_of(conn, "e.id", wanted, 5000):
+    for where, values in sql.member_of(conn, "e.id", wanted, 5000, "int"):
         rows = await sql.fetch(
             conn,
             "SELECT e.id, e.role, e.position, s.code AS store, d.code AS department, "
@@ -186,7 +186,7 @@ async def load_snapshot(conn: BaseDBAsyncClient, owners: set[str], windows: set[
             snap.counters.update((r["id"], int(r["count"])) for r in rows)
         numeric = [int(u) for u in part if u.isdigit()]
         if numeric:
-            badged, values = sql.one_of(conn, "user_id", numeric)
+            badged, values = sql.one_of(conn, "user_id", numeric, "int")
             rows = await sql.fetch(
                 conn, f"SELECT user_id, badge_id FROM badge_award WHERE {badged}", values
             )
@@ -483,7 +483,7 @@ async def batch_transfers(conn: BaseDBAsyncClient, batch: int) -> list[Transfer]
 
 
 async def mark_ranked(conn: BaseDBAsyncClient, batches: Sequence[int], moment: datetime) -> None:
-    for where, values in sql.member_of(conn, "id", batches):
+    for where, values in sql.member_of(conn, "id", batches, kind="int"):
         await sql.execute(
             conn,
             f"UPDATE ledger_batch SET ranked_at = ? WHERE ranked_at IS NULL AND {where}",

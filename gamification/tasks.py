@@ -147,10 +147,10 @@ async def settle_pending(ctx: dict[str, Any]) -> int:
 async def _settle_pending(ctx: dict[str, Any], rt: Runtime) -> int:
     """On PostgreSQL each batch's after-commit work (boards, notifications: Redis and
     Python) runs while the next batch is settled (the database's work), one batch behind,
-    in order. On SQLite it runs between batches: there the worker's transactions hold the
-    one write lock back to back, and the web's writers, whose busy handler polls at 25 to
-    100 ms, waited for the whole backlog (the benchmark's producer took 3 s instead of
-    0.5); the database thread also waited for the GIL that the overlapped work held."""
+    in order. On SQLite it runs between batches: there the worker's transactions held the
+    one write lock back to back, and the web's writers, whose busy handler polls every 25
+    to 100 ms, seldom found it free (the benchmark's producer often took 3 s instead of
+    1-2); the database thread also waited for the GIL that the overlapped work held."""
     started = time.monotonic()
     settled = 0
     overlap = sql.is_postgres(sql.default())
