@@ -43,6 +43,7 @@ from gamification.wheel import (
 from rules.errors import RulesetInvalid
 from server.errors import ApiError
 from server.models import WheelSeed, WheelSpin, WheelVersion
+from server.rulesets.service import invalid_file
 
 _compiled: dict[str, Wheel] = {}
 
@@ -55,19 +56,7 @@ def compile_or_422(text: str) -> Wheel:
     try:
         return load_wheel(text)
     except RulesetInvalid as exc:
-        problems = [
-            {"line": p.line, "column": p.column, "message": p.message} for p in exc.problems
-        ]
-        first = exc.problems[0]
-        raise ApiError(
-            422,
-            "wheel_invalid",
-            count=len(problems),
-            line=first.line,
-            column=first.column,
-            message=first.message,
-            extra={"problems": problems},
-        ) from None
+        raise invalid_file(exc, "wheel_invalid") from None
 
 
 def _compile(row: WheelVersion) -> Wheel:

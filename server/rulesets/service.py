@@ -34,19 +34,22 @@ def compile_or_422(text: str, default_timezone: str) -> Ruleset:
     try:
         return load_ruleset(text, "ruleset.yaml", default_timezone)
     except RulesetInvalid as exc:
-        problems = [
-            {"line": p.line, "column": p.column, "message": p.message} for p in exc.problems
-        ]
-        first = exc.problems[0]
-        raise ApiError(
-            422,
-            "ruleset_invalid",
-            count=len(problems),
-            line=first.line,
-            column=first.column,
-            message=first.message,
-            extra={"problems": problems},
-        ) from None
+        raise invalid_file(exc, "ruleset_invalid") from None
+
+
+def invalid_file(exc: RulesetInvalid, code: str) -> ApiError:
+    """A checked YAML file's problems as a 422 naming the first (line, column) and all."""
+    problems = [{"line": p.line, "column": p.column, "message": p.message} for p in exc.problems]
+    first = exc.problems[0]
+    return ApiError(
+        422,
+        code,
+        count=len(problems),
+        line=first.line,
+        column=first.column,
+        message=first.message,
+        extra={"problems": problems},
+    )
 
 
 async def save_draft(
