@@ -9,14 +9,14 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # `make run` lets anyone with a demo address register; set your own in production.
 export PLAZA_EMAIL_DOMAINS ?= plaza.example.com
 
-.PHONY: run test setup system-deps test-deps lint typecheck pytest bench-quick web migrations clean
+.PHONY: run test setup system-deps test-deps lint typecheck pytest bench-quick web web-deps web-types web-check migrations clean
 
 run: setup system-deps web
 	$(PLAZA) migrate
 	$(PLAZA) demo
 	$(PLAZA) up
 
-test: setup system-deps test-deps web lint typecheck pytest bench-quick
+test: setup system-deps test-deps web web-check lint typecheck pytest bench-quick
 
 setup: $(STAMP)
 
@@ -40,15 +40,38 @@ system-deps:
 	@command -v redis-server >/dev/null || { pkg=redis-server; $(APT_INSTALL); }
 	@command -v redis-server >/dev/null || { echo "redis-server is still missing"; exit 1; }
 
+# The browser tests drive Debian's Chromium (never a downloaded browser).
 test-deps:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { pkg=postgresql; $(APT_INSTALL); }
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL is still missing"; exit 1; }
+	@[ -x /usr/bin/chromium ] || { pkg=chromium; $(APT_INSTALL); }
+	@[ -x /usr/bin/chromium ] || { echo "chromium is still missing"; exit 1; }
 
-web:
-	@if [ -f web/package.json ]; then \
-		command -v npm >/dev/null || { echo "npm is needed to build the web app: apt-get install nodejs npm"; exit 1; }; \
-		cd web && ( [ -d node_modules ] || npm ci --no-audit --no-fund ) && npm run build; \
-	fi
+# The browser app: npm packages from the committed lock file, then the build the server serves.
+WEB_STAMP := web/node_modules/.installed-stamp
+
+web-deps: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { pkg="nodejs npm"; $(APT_INSTALL); }
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web: web-deps
+	cd web && npm run build
+
+# The API types are generated from the server's OpenAPI document, never written by hand.
+web-types: setup web-deps
+	$(PLAZA) openapi --output var/openapi.json
+	cd web && npm run api-types
+
+# CI: the committed types match the document, svelte-check and the unit tests pass.
+web-check: setup web-deps
+	@$(PLAZA) openapi --output var/openapi.json
+	@cd web && npx openapi-typescript ../var/openapi.json --default-non-nullable false -o ../var/schema.check.d.ts >/dev/null
+	@cmp -s var/schema.check.d.ts web/src/lib/api/schema.d.ts || { echo "web/src/lib/api/schema.d.ts is stale: run 'make web-types' and commit it"; exit 1; }
+	cd web && npm run check
+	cd web && npm test
 
 lint:
 	$(VENV)/bin/ruff check .
@@ -77,4 +100,4 @@ migrations: setup
 	$(VENV)/bin/tortoise -c server.migrations_config.TORTOISE_ORM makemigrations
 
 clean:
-	rm -rf $(VENV) var web/node_modules web/dist
+	rm -rf $(VENV) var web/node_modules web/build web/.svelte-kit

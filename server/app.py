@@ -51,6 +51,7 @@ from server.services import Services
 from server.settings import Settings, load_settings
 from server.stories.endpoints import api as stories_api
 from server.suggestions import api as suggestions_api
+from server.webapp import default_web_dir, web_routes
 
 
 def plaza_version() -> str:
@@ -135,11 +136,8 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def openapi_endpoint(request: Request) -> Response:
         return JSON(openapi)
 
-    index_html = resources.files("server").joinpath("static", "index.html").read_bytes()
-
-    async def index(request: Request) -> Response:
-        # Until the web app (web/) is built, a page to check the server and sign in.
-        return Response(index_html, media_type="text/html; charset=utf-8")
+    # Until the web app (web/) is built, a page to check the server and sign in.
+    bare_index = resources.files("server").joinpath("static", "index.html").read_bytes()
 
     async def healthz(request: Request) -> Response:
         return JSON({"status": "ok"})
@@ -161,12 +159,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     routes: list[BaseRoute] = [
         Route("/api/openapi.json", openapi_endpoint),
-        Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics_endpoint),
         Mount("/socket.io", app=realtime.asgi_app),
         *api.routes(),
+        # Last: every other path is the browser app's.
+        *web_routes(settings.web_dir or default_web_dir(), bare_index),
     ]
 
     async def http_error(request: Request, exc: Exception) -> Response:

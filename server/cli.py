@@ -83,6 +83,25 @@ def up(host: str, port: int) -> None:
     sys.exit(run_all(settings_or_exit(), host, port))
 
 
+@main.command("openapi")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def openapi_command(output: Path | None) -> None:
+    """Print the OpenAPI document (the web app's API types are generated from it)."""
+    import orjson
+
+    from server.app import build_api, plaza_version
+    from server.openapi import build
+
+    document = orjson.dumps(
+        build(build_api().endpoints, plaza_version()), option=orjson.OPT_INDENT_2
+    )
+    if output is None:
+        click.echo(document.decode())
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(document + b"\n")
+
+
 @main.command()
 def demo() -> None:
     """Load demo data (idempotent): an organisation, employees and their logins."""

@@ -73,6 +73,8 @@ class Settings(BaseSettings):
     # libraries) out of the garbage collector's sight: a full collection then walks only
     # what requests and caches made since. Measured: a 177 ms pause -> see docs/community.md.
     gc_freeze: bool = True
+    # The built browser app (`npm run build` in web/); empty: web/build beside the packages.
+    web_dir: Path | None = None
 
     @field_validator("email_domains", mode="before")
     @classmethod

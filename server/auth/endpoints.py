@@ -6,12 +6,14 @@ from starlette.responses import Response
 
 from server.api import Api, Auth, Ctx
 from server.auth import service, sessions
+from server.auth.passwords import MAX_LENGTH
 from server.auth.schemas import (
     EndSessions,
     LoginBody,
     RegisterBody,
     SessionsEnded,
     SignedIn,
+    SignUpPolicy,
     TokenCreate,
     TokenCreated,
     TokenList,
@@ -44,6 +46,25 @@ async def _signed_in(ctx: Ctx) -> SignedIn:
 async def register(ctx: Ctx, body: RegisterBody) -> SignedIn:
     await service.register(ctx, body.email, body.password, body.name)
     return await _signed_in(ctx)
+
+
+@api.route(
+    "GET",
+    "/api/auth/policy",
+    summary="Who may register and the password policy (for the sign-up form)",
+    tags=["auth"],
+    response=SignUpPolicy,
+    auth=Auth.NONE,
+)
+async def signup_policy(ctx: Ctx) -> SignUpPolicy:
+    settings = ctx.services.settings
+    return SignUpPolicy(
+        email_domains=list(settings.email_domains),
+        hr_list=True,
+        password_min_length=settings.password_min_length,
+        password_max_length=MAX_LENGTH,
+        password_min_classes=settings.password_min_classes,
+    )
 
 
 @api.route(

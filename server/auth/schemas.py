@@ -49,3 +49,14 @@ class EndSessions(Strict):
 
 class SessionsEnded(BaseModel):
     sessions_ended: int
+
+
+class SignUpPolicy(BaseModel):
+    """What the sign-up form shows before anyone types: who may register, and the password
+    rules (the server checks them again, and also refuses the most common passwords)."""
+
+    email_domains: list[str]
+    hr_list: bool = Field(description="HR-listed addresses may register whatever their domain.")
+    password_min_length: int
+    password_max_length: int
+    password_min_classes: int

@@ -25,7 +25,7 @@ class DirectIn(Strict):
     employee_id: int
 
 
-class GroupIn(Strict):
+class GroupChatIn(Strict):
     title: str = Field(min_length=1, max_length=200)
     member_ids: list[int] = Field(max_length=service.MAX_GROUP_MEMBERS)
 
@@ -150,11 +150,11 @@ async def open_direct(ctx: Ctx, body: DirectIn) -> ChatRef:
     "/api/chats/group",
     summary="Start a group chat",
     tags=["chat"],
-    body=GroupIn,
+    body=GroupChatIn,
     response=ChatRef,
     status=201,
 )
-async def create_group(ctx: Ctx, body: GroupIn) -> ChatRef:
+async def create_group(ctx: Ctx, body: GroupChatIn) -> ChatRef:
     chat = await service.create_group(ctx.services, ctx.me, body.title, body.member_ids)
     return ChatRef(id=chat.id, kind=chat.kind.value)
 

@@ -1,0 +1,44 @@
+/** Dates, numbers and relative times in the user's language, through Intl. */
+import { getLocale } from '$lib/paraglide/runtime.js';
+
+const tags: Record<string, string> = { en: 'en-GB', ru: 'ru-RU' };
+
+function tag(): string {
+	return tags[getLocale()] ?? 'en-GB';
+}
+
+export function formatNumber(value: number): string {
+	return new Intl.NumberFormat(tag()).format(value);
+}
+
+/** A compact count for buttons: 1,2K / 1,2 тыс. */
+export function formatCompact(value: number): string {
+	return new Intl.NumberFormat(tag(), { notation: 'compact', maximumFractionDigits: 1 }).format(value);
+}
+
+export function formatDate(value: string | Date, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
+	return new Intl.DateTimeFormat(tag(), options).format(new Date(value));
+}
+
+export function formatDateTime(value: string | Date): string {
+	return formatDate(value, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+	['year', 365 * 24 * 3600],
+	['month', 30 * 24 * 3600],
+	['week', 7 * 24 * 3600],
+	['day', 24 * 3600],
+	['hour', 3600],
+	['minute', 60]
+];
+
+/** "5 minutes ago" / "5 минут назад"; "now" under a minute. */
+export function formatRelative(value: string | Date, now: Date = new Date()): string {
+	const seconds = (new Date(value).getTime() - now.getTime()) / 1000;
+	const rtf = new Intl.RelativeTimeFormat(tag(), { numeric: 'auto' });
+	for (const [unit, size] of UNITS) {
+		if (Math.abs(seconds) >= size) return rtf.format(Math.round(seconds / size), unit);
+	}
+	return rtf.format(0, 'second');
+}

@@ -1,0 +1,26 @@
+/** The signed-in app's sections, in the order the navigation shows them. */
+import { m } from '$lib/paraglide/messages.js';
+import Newspaper from '@lucide/svelte/icons/newspaper';
+import Users from '@lucide/svelte/icons/users';
+import Megaphone from '@lucide/svelte/icons/megaphone';
+import PenLine from '@lucide/svelte/icons/pen-line';
+import Calendar from '@lucide/svelte/icons/calendar';
+import Contact from '@lucide/svelte/icons/contact';
+import Star from '@lucide/svelte/icons/star';
+import type { Component } from 'svelte';
+
+export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean };
+
+export const NAV: NavItem[] = [
+	{ href: '/feed', label: m.nav_feed, icon: Newspaper, phone: true },
+	{ href: '/groups', label: m.nav_groups, icon: Users, phone: true },
+	{ href: '/channels', label: m.nav_channels, icon: Megaphone },
+	{ href: '/blogs', label: m.nav_blogs, icon: PenLine },
+	{ href: '/events', label: m.nav_events, icon: Calendar, phone: true },
+	{ href: '/people', label: m.nav_people, icon: Contact, phone: true },
+	{ href: '/digest', label: m.nav_digest, icon: Star }
+];
+
+export function isActive(current: string, href: string): boolean {
+	return current === href || current.startsWith(href + '/');
+}
