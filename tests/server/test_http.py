@@ -98,12 +98,6 @@ async def test_readyz_reports_redis_down(client: httpx.AsyncClient, live: LiveSe
     assert ready.json()["database"] == "ok" and ready.json()["redis"].startswith("error")
 
 
-async def test_front_page_lets_a_person_check_and_sign_in(client: httpx.AsyncClient) -> None:
-    page = await client.get("/")
-    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert 'fetch("/api/auth/login"' in page.text
-
-
 async def test_json_bodies_must_say_so(client: httpx.AsyncClient) -> None:
     """A text/plain form can carry valid JSON cross-site; it must not be accepted."""
     forged = await client.post(

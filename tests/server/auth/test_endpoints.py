@@ -278,3 +278,18 @@ async def test_write_rate_limit(live: LiveServer, client: httpx.AsyncClient) -> 
     ]
     assert statuses[:3] == [201, 201, 201]
     assert 429 in statuses[3:]
+
+
+async def test_the_sign_up_form_can_show_who_may_register_and_the_password_rules(
+    client: httpx.AsyncClient, live: LiveServer
+) -> None:
+    policy = await client.get("/api/auth/policy")
+    assert policy.status_code == 200
+    settings = live.settings
+    assert policy.json() == {
+        "email_domains": list(settings.email_domains),
+        "hr_list": True,
+        "password_min_length": settings.password_min_length,
+        "password_max_length": 256,
+        "password_min_classes": settings.password_min_classes,
+    }
