@@ -1,0 +1,125 @@
+"""Every main screen, as an employee sees it: in English and Russian, on a desktop and a
+360 px phone. Each must pass axe (no serious or critical violation), fit the phone's width,
+and in Russian show no English sentence of the app's own (user content may be anything).
+The screenshots the README shows are written here."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.support import (
+    PHONE,
+    ROOT,
+    Plaza,
+    new_context,
+    screenshot,
+    serious_axe_violations,
+    sideways_overflow,
+)
+
+MESSAGES = ROOT / "web" / "messages"
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item.get("match", {}) if isinstance(item, dict) else item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
+def _catalogue(locale: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for path in sorted(MESSAGES.rglob(f"{locale}.json")):
+        data = json.loads(path.read_text())
+        for key, value in data.items():
+            if key != "$schema":
+                for index, text in enumerate(_strings(value)):
+                    found[f"{path.parent.name}:{key}:{index}"] = text
+    return found
+
+
+def english_phrases() -> list[str]:
+    """The app's English sentences that a Russian screen must not show: the fixed parts of
+    each message (placeholders cut out), at least two words long, and not the same in
+    Russian (names like "Plaza" or "English" are)."""
+    russian = set(_catalogue("ru").values())
+    phrases: set[str] = set()
+    for text in _catalogue("en").values():
+        if text in russian:
+            continue
+        for part in re.split(r"\{[^}]*\}", text):
+            part = part.strip(" .,:;!?…·()")
+            if len(part.split()) >= 2 and re.search("[A-Za-z]{3}", part):
+                phrases.add(part)
+    return sorted(phrases)
+
+
+ENGLISH = english_phrases()
+
+
+def english_on(page: Page) -> list[str]:
+    text = page.evaluate("document.body.innerText")
+    labels = page.evaluate(
+        "[...document.querySelectorAll('[aria-label],[placeholder],[title]')]"
+        ".map(e => [e.getAttribute('aria-label'), e.getAttribute('placeholder'),"
+        " e.getAttribute('title')].filter(Boolean).join(' ')).join('\\n')"
+    )
+    seen = f"{text}\n{labels}"
+    return [phrase for phrase in ENGLISH if phrase in seen]
+
+
+def screens(plaza: Plaza) -> dict[str, str]:
+    """Main screens by name -> path (ids taken from the demo data)."""
+    api = plaza.api("employee")
+    me = api.get("/api/me").json()
+    feed = api.get("/api/feed").json()["items"]
+    found = {"feed": "/feed", "profile": f"/people/{me['id']}"}
+    if feed:
+        found["post"] = f"/posts/{feed[0]['id']}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def main_screens(plaza: Plaza) -> dict[str, str]:
+    return screens(plaza)
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_every_main_screen(
+    browser: Browser, plaza: Plaza, main_screens: dict[str, str], locale: str, device: str
+) -> None:
+    context = new_context(
+        browser, plaza, locale=locale, viewport=PHONE if device == "phone" else None
+    )
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    for name, path in main_screens.items():
+        page.goto(path)
+        expect(page.locator("main h1").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"{name}-{device}-{locale}")
+        if violations := serious_axe_violations(page):
+            problems[f"{name}: axe"] = violations
+        if overflow := sideways_overflow(page):
+            problems[f"{name}: {overflow}px sideways"] = path
+        if locale == "ru" and (english := english_on(page)):
+            problems[f"{name}: English in the Russian UI"] = english
+    context.close()
+    assert problems == {}
+
+
+def test_the_english_catalogue_is_checked() -> None:
+    """The Russian check above means something only if it knows the English sentences."""
+    assert len(ENGLISH) > 20
+    assert "Sign in to Plaza" in ENGLISH
+    assert "Plaza" not in ENGLISH  # the same in both languages
