@@ -66,7 +66,7 @@ web-types: setup web-deps
 	cd web && npm run api-types
 
 # CI: the committed types match the document, svelte-check and the unit tests pass.
-web-check: setup web-deps
+web-check: setup web
 	@$(PLAZA) openapi --output var/openapi.json
 	@cd web && npx openapi-typescript ../var/openapi.json --default-non-nullable false -o ../var/schema.check.d.ts >/dev/null
 	@cmp -s var/schema.check.d.ts web/src/lib/api/schema.d.ts || { echo "web/src/lib/api/schema.d.ts is stale: run 'make web-types' and commit it"; exit 1; }
