@@ -54,7 +54,10 @@ web-deps: $(WEB_STAMP)
 
 $(WEB_STAMP): web/package.json web/package-lock.json
 	@command -v npm >/dev/null || { pkg="nodejs npm"; $(APT_INSTALL); }
-	cd web && npm ci --no-audit --no-fund
+	@# Not `npm ci`: it insists on lock entries for other platforms' optional binaries
+	@# (@lix-js/sdk-darwin-arm64, ...), which the registry reachable here does not serve.
+	@# `install --no-save` installs the locked versions and never rewrites the lock file.
+	cd web && npm install --no-audit --no-fund --no-save
 	touch $@
 
 web: web-deps
