@@ -6,9 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, Plaza, running_plaza
+
+
+# Two cores shared with the server, its worker and Redis: give the page time under load.
+expect.set_options(timeout=10_000)
 
 
 @pytest.fixture(scope="session")

@@ -20,6 +20,9 @@ from tests.e2e.support import (
 
 
 def test_sign_in_lands_on_the_feed_and_sign_out_returns(browser: Browser, plaza: Plaza) -> None:
+    # The app speaks the profile's language once signed in; other tests may have chosen
+    # Russian for this person.
+    plaza.api("employee").patch("/api/me", json={"locale": "en"}).raise_for_status()
     context = new_context(browser, plaza, who=None)
     page = context.new_page()
     page.goto("/feed")
