@@ -10,7 +10,6 @@ from playwright.sync_api import Browser, expect, sync_playwright
 
 from tests.e2e.support import CHROMIUM, CHROMIUM_ARGS, Plaza, running_plaza
 
-
 # Two cores shared with the server, its worker and Redis: give the page time under load.
 expect.set_options(timeout=10_000)
 
