@@ -83,8 +83,11 @@ lint:
 typecheck:
 	$(VENV)/bin/mypy
 
+# The browser tests run in a pytest of their own: Playwright's sync API keeps an event loop
+# running in the main thread while its browser is open, and other tests call asyncio.run().
 pytest:
-	$(VENV)/bin/pytest -q -p no:cacheprovider
+	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e
+	$(VENV)/bin/pytest -q -p no:cacheprovider tests/e2e
 
 bench-quick:
 	@for bench in bench/*.py bench/*/__main__.py; do \
