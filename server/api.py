@@ -18,9 +18,11 @@ from typing import Any, TypeVar
 
 import orjson
 from pydantic import BaseModel, ValidationError
+from redis import exceptions as redis_errors
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from tortoise.exceptions import DBConnectionError
 
 from server.activity import note_daily_login
 from server.auth.sessions import authenticate, check_csrf
@@ -29,6 +31,7 @@ from server.errors import ApiError
 from server.i18n import negotiate, translate
 from server.metrics import observe_request
 from server.models import Employee, Role, Session
+from server.schemas import MAX_INT64
 from server.services import Services
 from server.settings import SUPPORTED_LOCALES, Locale
 
@@ -78,8 +81,12 @@ class Ctx:
         return self.request.headers.get("content-type", "").split(";")[0].strip()
 
     def path_int(self, name: str) -> int:
-        value = self.request.path_params[name]
-        return int(value)
+        """A path id (the route's `:int` converter only lets digits through): one beyond
+        the databases' 64 bits names nothing, so it is a 404 like any unknown id."""
+        value = int(self.request.path_params[name])
+        if value > MAX_INT64:
+            raise ApiError(404, "not_found")
+        return value
 
 
 Handler = Callable[..., Awaitable[Any]]
@@ -188,6 +195,14 @@ class Api:
         except ApiError as exc:
             status = exc.status
             response = error_response(exc, ctx.locale)
+        except DEPENDENCY_DOWN as exc:
+            # Redis restarting (BusyLoadingError while it loads its data) or the database
+            # unreachable: the client's request was fine; it may try again shortly.
+            log.warning(
+                "dependency unavailable", extra={"path": request.url.path, "error": repr(exc)}
+            )
+            status = 503
+            response = error_response(unavailable(exc), ctx.locale)
         except Exception:
             log.exception("unhandled error", extra={"path": request.url.path})
             response = error_response(ApiError(500, "internal"), ctx.locale)
@@ -222,9 +237,14 @@ class Api:
             if ctx.user.locale in SUPPORTED_LOCALES:
                 ctx.locale = ctx.user.locale
             services = ctx.services
-            await note_daily_login(
-                services.redis, services.keys, services.settings.zone, ctx.user.id
-            )
+            try:
+                await note_daily_login(
+                    services.redis, services.keys, services.settings.zone, ctx.user.id
+                )
+            except redis_errors.RedisError as exc:
+                # A missed daily-login note costs a reward at most (the next request
+                # notes it); it must not cost the person the page they asked for.
+                log.warning("daily login not noted", extra={"error": repr(exc)})
         unsafe = endpoint.method in UNSAFE_METHODS
         if unsafe and endpoint.csrf and ctx.via == "session":
             check_csrf(ctx)
@@ -256,6 +276,23 @@ class Api:
         if isinstance(result, BaseModel):
             result = result.model_dump(mode="json")
         return JSON(result, status_code=endpoint.status)
+
+
+# A dependency that is down or still loading, as the drivers raise it.
+DEPENDENCY_DOWN: tuple[type[BaseException], ...] = (
+    redis_errors.ConnectionError,  # BusyLoadingError is one
+    redis_errors.TimeoutError,
+    OSError,  # the database's socket refused or reset
+    DBConnectionError,
+)
+RETRY_AFTER_SECONDS = 2
+
+
+def unavailable(exc: BaseException) -> ApiError:
+    what = "redis" if isinstance(exc, redis_errors.RedisError) else "database"
+    return ApiError(
+        503, "unavailable", what=what, headers={"Retry-After": str(RETRY_AFTER_SECONDS)}
+    )
 
 
 def error_response(exc: ApiError, locale: str) -> JSON:

@@ -172,7 +172,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         assert isinstance(exc, HTTPException)
         locale = negotiate(request.headers.get("accept-language"), settings.locale)
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "bad_request")
-        return error_response(ApiError(exc.status_code, code), locale)
+        # Starlette's 405 names the allowed methods in `Allow` (RFC 9110 says it must).
+        return error_response(
+            ApiError(exc.status_code, code, headers=dict(exc.headers or {})), locale
+        )
 
     app = Starlette(
         routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error}

@@ -53,4 +53,6 @@ def web_routes(build: Path, fallback_html: bytes) -> list[BaseRoute]:
             index, media_type="text/html; charset=utf-8", headers={"cache-control": NO_CACHE}
         )
 
+    # GET only: an API route asked with a method it lacks must stay a 405 (a full match of
+    # this catch-all would win over the API route's partial one).
     return [Route("/", app_page), Route("/{path:path}", app_page)]

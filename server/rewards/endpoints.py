@@ -6,6 +6,7 @@ Each endpoint parses, calls one service function, and after a commit hands the c
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -44,7 +45,9 @@ class Wallet(BaseModel):
 
 class HistoryQuery(Strict):
     limit: int = Field(default=50, ge=1, le=200)
-    before: str | None = None
+    # The `created_at` of the last transfer of the previous page; parsed here, so a
+    # malformed cursor is a 422 that names it.
+    before: datetime | None = None
 
 
 class Change(BaseModel):

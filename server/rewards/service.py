@@ -79,11 +79,11 @@ async def wallet(user_id: int, levels_spec: str) -> dict[str, Any]:
     }
 
 
-async def history(user_id: int, limit: int, before: str | None) -> list[dict[str, Any]]:
+async def history(user_id: int, limit: int, before: datetime | None) -> list[dict[str, Any]]:
     """The person's transfers, newest first, each with why ("3 of 3 this day ...")."""
     query = LedgerTransfer.filter(user_id=user_id)
     if before:
-        query = query.filter(created_at__lt=datetime.fromisoformat(before))
+        query = query.filter(created_at__lt=before)
     rows = await query.order_by("-created_at", "-id").limit(limit)
     versions = {r.ruleset_version for r in rows if r.ruleset_version}
     titles: dict[tuple[str, str], dict[str, str]] = {}

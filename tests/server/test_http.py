@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from starlette.routing import Route
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, http_client
 from tests.helpers import login, make_employee
 
 
@@ -15,6 +15,7 @@ async def test_unknown_route_and_method_use_the_error_format(client: httpx.Async
     assert missing.json() == {"error": "not_found", "detail": "Not found."}
     wrong = await client.put("/api/me")
     assert wrong.status_code == 405 and wrong.json()["error"] == "method_not_allowed"
+    assert set(wrong.headers["allow"].replace(" ", "").split(",")) >= {"GET", "PATCH"}
 
 
 async def test_anonymous_is_401_with_reason_in_the_callers_language(
@@ -106,3 +107,40 @@ async def test_json_bodies_must_say_so(client: httpx.AsyncClient) -> None:
         headers={"content-type": "text/plain"},
     )
     assert forged.status_code == 415 and forged.json()["error"] == "unsupported_media_type"
+
+
+async def test_ids_beyond_64_bits_are_not_found_and_bad_cursors_are_named(
+    live: LiveServer,
+) -> None:
+    employee = await make_employee("big.ids@example.com")
+    async with http_client(live.url) as client:
+        await login(client, employee.email)
+        huge = str(2**64 + 1)
+        for path in (f"/api/posts/{huge}", f"/api/polls/{huge}", f"/api/employees/{huge}/badges"):
+            response = await client.get(path)
+            assert response.status_code == 404, path
+            assert response.json()["error"] == "not_found"
+        for query in ({"before": "not-a-date"}, {"limit": str(2**70)}):
+            response = await client.get("/api/me/transfers", params=query)
+            assert response.status_code == 422, query
+            assert response.json()["error"] == "validation_failed"
+
+
+async def test_redis_down_is_a_503_with_retry_after_and_reads_keep_working(
+    live: LiveServer,
+) -> None:
+    employee = await make_employee("redis.down@example.com")
+    async with http_client(live.url) as client:
+        await login(client, employee.email)
+        working = live.services.redis
+        live.services.redis = type(working).from_url("unix:///nonexistent/redis.sock")
+        try:
+            me = await client.get("/api/me")
+            write = await client.patch("/api/me", json={"position": "Cashier"})
+        finally:
+            await live.services.redis.aclose()
+            live.services.redis = working
+    assert me.status_code == 200
+    assert write.status_code == 503
+    assert write.headers["retry-after"] == "2"
+    assert write.json()["error"] == "unavailable"
