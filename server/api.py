@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -27,15 +27,17 @@ from tortoise.exceptions import DBConnectionError
 from server.activity import note_daily_login
 from server.auth.sessions import authenticate, check_csrf
 from server.auth.throttle import check_write_rate
+from server.context import Ctx
 from server.errors import ApiError
 from server.i18n import negotiate, translate
 from server.metrics import observe_request
-from server.models import Employee, Role, Session
-from server.schemas import MAX_INT64
+from server.models import Role
 from server.services import Services
-from server.settings import SUPPORTED_LOCALES, Locale
+from server.settings import SUPPORTED_LOCALES
 
 log = logging.getLogger("plaza.http")
+
+__all__ = ["JSON", "Api", "Auth", "Ctx", "Endpoint", "read_body"]
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -51,42 +53,6 @@ class JSON(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-
-
-@dataclass
-class Ctx:
-    """What a handler gets besides its body: the request, the services, the caller."""
-
-    request: Request
-    services: Services
-    locale: Locale
-    ip: str
-    user: Employee | None = None
-    session: Session | None = None
-    via: str | None = None  # "session" or "token"
-    new_csrf: str | None = None  # set when this request started a session
-    # Cookies and headers the handler wants on its response (e.g. a new session cookie).
-    set_cookies: list[dict[str, Any]] = field(default_factory=list)
-    delete_cookies: list[str] = field(default_factory=list)
-
-    @property
-    def me(self) -> Employee:
-        if self.user is None:  # guarded by Auth.USER; here for the type checker
-            raise ApiError(401, "not_authenticated")
-        return self.user
-
-    @property
-    def content_type(self) -> str:
-        """The request's media type, without parameters such as charset."""
-        return self.request.headers.get("content-type", "").split(";")[0].strip()
-
-    def path_int(self, name: str) -> int:
-        """A path id (the route's `:int` converter only lets digits through): one beyond
-        the databases' 64 bits names nothing, so it is a 404 like any unknown id."""
-        value = int(self.request.path_params[name])
-        if value > MAX_INT64:
-            raise ApiError(404, "not_found")
-        return value
 
 
 Handler = Callable[..., Awaitable[Any]]
