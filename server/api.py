@@ -32,6 +32,7 @@ from server.errors import ApiError
 from server.i18n import negotiate, translate
 from server.metrics import observe_request
 from server.models import Role
+from server.schemas import MAX_INT64
 from server.services import Services
 from server.settings import SUPPORTED_LOCALES
 
@@ -72,10 +73,11 @@ class Endpoint:
     status: int
     auth: Auth
     roles: frozenset[Role]
-    raw_body: str | None  # a media type: the handler reads the body itself (uploads)
+    raw_body: tuple[str, ...]  # media types the handler reads itself (uploads), if any
     max_body: int | None
     csrf: bool
     response_media_type: str = "application/json"
+    path_model: type[BaseModel] | None = None  # path parameters that are more than an int
 
 
 class Api:
@@ -93,11 +95,12 @@ class Api:
         tags: Sequence[str] = (),
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
+        path_params: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
         auth: Auth = Auth.USER,
         roles: Sequence[Role] = (),
-        raw_body: str | None = None,
+        raw_body: Sequence[str] = (),
         max_body: int | None = None,
         csrf: bool = True,
         response_media_type: str = "application/json",
@@ -116,10 +119,11 @@ class Api:
                     status=status,
                     auth=auth,
                     roles=frozenset(roles),
-                    raw_body=raw_body,
+                    raw_body=tuple(raw_body),
                     max_body=max_body,
                     csrf=csrf,
                     response_media_type=response_media_type,
+                    path_model=path_params,
                 )
             )
             return handler
@@ -220,6 +224,13 @@ class Api:
             await check_write_rate(ctx)
 
         args: list[Any] = [ctx]
+        if endpoint.path_model is not None:
+            fields = endpoint.path_model.model_fields
+            values = {k: v for k, v in ctx.request.path_params.items() if k in fields}
+            try:
+                args.append(endpoint.path_model.model_validate(values))
+            except ValidationError:
+                raise ApiError(404, "not_found") from None  # a path that names nothing
         if endpoint.query is not None:
             args.append(parse_model(endpoint.query, dict(ctx.request.query_params)))
         if endpoint.body is not None:
@@ -330,6 +341,12 @@ _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 def openapi_path(path: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for name, kind in _PARAM.findall(path):
-        schema = {"type": "integer"} if kind == "int" else {"type": "string"}
+        # Starlette's converters: `int` matches digits (beyond 64 bits: 404, `path_int`),
+        # the default one anything up to the next slash.
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 0, "maximum": MAX_INT64}
+            if kind == "int"
+            else {"type": "string", "pattern": "^[^/]+$"}
+        )
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return _PARAM.sub(r"{\1}", path), params

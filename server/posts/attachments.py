@@ -29,7 +29,7 @@ class UploadOut(AttachmentOut):
     tags=["posts"],
     response=UploadOut,
     status=201,
-    raw_body="application/octet-stream",
+    raw_body=uploads.FILE_TYPES,
 )
 async def upload(ctx: Ctx) -> UploadOut:
     settings = ctx.services.settings
