@@ -82,11 +82,13 @@ def test_every_operation_conforms_to_the_document(plaza: Plaza, who: str, tmp_pa
     env = {
         **os.environ,
         "SCHEMATHESIS_HOOKS": "tests.server.schemathesis_hooks",
+        # It runs in tmp_path (its cache of crashes goes there), the hooks come from here.
+        "PYTHONPATH": str(ROOT),
         "NO_COLOR": "1",
     }
     started = time.monotonic()
     result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-20_000:]
