@@ -5491,7 +5491,10 @@ export interface operations {
     };
     post_upload: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The file's name as people will see it */
+                name?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
