@@ -11,10 +11,11 @@ export PLAZA_EMAIL_DOMAINS ?= plaza.example.com
 
 .PHONY: run test setup system-deps test-deps lint typecheck pytest bench-quick web web-deps web-types web-check migrations clean
 
+# A person reads this terminal: text log lines (`plaza serve`/`worker` log JSON by default).
 run: setup system-deps web
 	$(PLAZA) migrate
 	$(PLAZA) demo
-	$(PLAZA) up
+	PLAZA_LOG_FORMAT=$${PLAZA_LOG_FORMAT:-text} $(PLAZA) up
 
 test: setup system-deps test-deps web web-check lint typecheck pytest bench-quick
 

@@ -12,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -27,15 +27,18 @@ from tortoise.exceptions import DBConnectionError
 from server.activity import note_daily_login
 from server.auth.sessions import authenticate, check_csrf
 from server.auth.throttle import check_write_rate
+from server.context import Ctx
 from server.errors import ApiError
 from server.i18n import negotiate, translate
 from server.metrics import observe_request
-from server.models import Employee, Role, Session
+from server.models import Role
 from server.schemas import MAX_INT64
 from server.services import Services
-from server.settings import SUPPORTED_LOCALES, Locale
+from server.settings import SUPPORTED_LOCALES
 
 log = logging.getLogger("plaza.http")
+
+__all__ = ["JSON", "Api", "Auth", "Ctx", "Endpoint", "read_body"]
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -51,42 +54,6 @@ class JSON(Response):
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
-
-
-@dataclass
-class Ctx:
-    """What a handler gets besides its body: the request, the services, the caller."""
-
-    request: Request
-    services: Services
-    locale: Locale
-    ip: str
-    user: Employee | None = None
-    session: Session | None = None
-    via: str | None = None  # "session" or "token"
-    new_csrf: str | None = None  # set when this request started a session
-    # Cookies and headers the handler wants on its response (e.g. a new session cookie).
-    set_cookies: list[dict[str, Any]] = field(default_factory=list)
-    delete_cookies: list[str] = field(default_factory=list)
-
-    @property
-    def me(self) -> Employee:
-        if self.user is None:  # guarded by Auth.USER; here for the type checker
-            raise ApiError(401, "not_authenticated")
-        return self.user
-
-    @property
-    def content_type(self) -> str:
-        """The request's media type, without parameters such as charset."""
-        return self.request.headers.get("content-type", "").split(";")[0].strip()
-
-    def path_int(self, name: str) -> int:
-        """A path id (the route's `:int` converter only lets digits through): one beyond
-        the databases' 64 bits names nothing, so it is a 404 like any unknown id."""
-        value = int(self.request.path_params[name])
-        if value > MAX_INT64:
-            raise ApiError(404, "not_found")
-        return value
 
 
 Handler = Callable[..., Awaitable[Any]]
@@ -106,10 +73,11 @@ class Endpoint:
     status: int
     auth: Auth
     roles: frozenset[Role]
-    raw_body: str | None  # a media type: the handler reads the body itself (uploads)
+    raw_body: tuple[str, ...]  # media types the handler reads itself (uploads), if any
     max_body: int | None
     csrf: bool
     response_media_type: str = "application/json"
+    path_model: type[BaseModel] | None = None  # path parameters that are more than an int
 
 
 class Api:
@@ -127,11 +95,12 @@ class Api:
         tags: Sequence[str] = (),
         body: type[BaseModel] | None = None,
         query: type[BaseModel] | None = None,
+        path_params: type[BaseModel] | None = None,
         response: type[BaseModel] | None = None,
         status: int = 200,
         auth: Auth = Auth.USER,
         roles: Sequence[Role] = (),
-        raw_body: str | None = None,
+        raw_body: Sequence[str] = (),
         max_body: int | None = None,
         csrf: bool = True,
         response_media_type: str = "application/json",
@@ -150,10 +119,11 @@ class Api:
                     status=status,
                     auth=auth,
                     roles=frozenset(roles),
-                    raw_body=raw_body,
+                    raw_body=tuple(raw_body),
                     max_body=max_body,
                     csrf=csrf,
                     response_media_type=response_media_type,
+                    path_model=path_params,
                 )
             )
             return handler
@@ -254,6 +224,13 @@ class Api:
             await check_write_rate(ctx)
 
         args: list[Any] = [ctx]
+        if endpoint.path_model is not None:
+            fields = endpoint.path_model.model_fields
+            values = {k: v for k, v in ctx.request.path_params.items() if k in fields}
+            try:
+                args.append(endpoint.path_model.model_validate(values))
+            except ValidationError:
+                raise ApiError(404, "not_found") from None  # a path that names nothing
         if endpoint.query is not None:
             args.append(parse_model(endpoint.query, dict(ctx.request.query_params)))
         if endpoint.body is not None:
@@ -364,6 +341,12 @@ _PARAM = re.compile(r"{(\w+)(?::(\w+))?}")
 def openapi_path(path: str) -> tuple[str, list[dict[str, Any]]]:
     params = []
     for name, kind in _PARAM.findall(path):
-        schema = {"type": "integer"} if kind == "int" else {"type": "string"}
+        # Starlette's converters: `int` matches digits (beyond 64 bits: 404, `path_int`),
+        # the default one anything up to the next slash.
+        schema: dict[str, Any] = (
+            {"type": "integer", "minimum": 0, "maximum": MAX_INT64}
+            if kind == "int"
+            else {"type": "string", "pattern": "^[^/]+$"}
+        )
         params.append({"name": name, "in": "path", "required": True, "schema": schema})
     return _PARAM.sub(r"{\1}", path), params

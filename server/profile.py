@@ -96,7 +96,7 @@ async def update_me(ctx: Ctx, body: ProfileUpdate) -> EmployeeOut:
     summary="Upload my avatar (PNG, JPEG, GIF or WebP)",
     tags=["people"],
     response=EmployeeOut,
-    raw_body="image/png",
+    raw_body=uploads.IMAGE_TYPES,
 )
 async def put_avatar(ctx: Ctx) -> EmployeeOut:
     settings = ctx.services.settings

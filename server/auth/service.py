@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from server.auth import sessions, throttle
 from server.auth.passwords import PasswordPolicy, hash_password, needs_rehash, verify_password
 from server.caching import invalidate
+from server.context import Ctx
 from server.errors import ApiError
 from server.i18n import translate
 from server.models import Employee
-
-if TYPE_CHECKING:
-    from server.api import Ctx
 
 
 def policy(ctx: Ctx) -> PasswordPolicy:

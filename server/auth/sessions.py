@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tortoise.models import Model
 
 from server.community.sql import fetch
+from server.context import Ctx
 from server.errors import ApiError
 from server.models import ApiToken, Employee, Session
 
 if TYPE_CHECKING:
-    from server.api import Ctx
     from server.caching import ReadCaches
     from server.settings import Settings
 

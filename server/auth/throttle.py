@@ -15,11 +15,11 @@ import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
+from server.context import Ctx
 from server.errors import ApiError
 from server.metrics import LOGINS
 
 if TYPE_CHECKING:
-    from server.api import Ctx
     from server.settings import Settings
 
 DEVICE_COOKIE = "plaza_device"

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from realtime.events import ChatMessageEvent
+from server import uploads
 from server.api import JSON, Api, Ctx, read_body
 from server.chat import service
 from server.errors import not_found
@@ -219,7 +220,7 @@ async def send(ctx: Ctx, body: SendIn) -> ChatMessageEvent:
     query=AttachmentQuery,
     response=ChatMessageEvent,
     status=201,
-    raw_body="application/octet-stream",
+    raw_body=uploads.FILE_TYPES,
 )
 async def send_attachment(ctx: Ctx, query: AttachmentQuery) -> ChatMessageEvent:
     settings = ctx.services.settings

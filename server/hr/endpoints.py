@@ -51,7 +51,7 @@ def _out(record: HrImport) -> ImportOut:
     response=ImportOut,
     status=202,
     roles=[Role.ADMIN],
-    raw_body="text/csv",
+    raw_body=("text/csv",),
     max_body=MAX_FILE_BYTES,
 )
 async def start_import(ctx: Ctx, query: ImportQuery) -> ImportOut:

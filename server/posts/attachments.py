@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from pydantic import Field
 from starlette.responses import Response
 
 from server import uploads
@@ -14,12 +15,18 @@ from server.community.access import load_viewer, visible_post
 from server.errors import not_found
 from server.models import Attachment
 from server.posts.schemas import AttachmentOut
+from server.schemas import Strict
 
 api = Api()
 
 
 class UploadOut(AttachmentOut):
     pass
+
+
+class UploadQuery(Strict):
+    # Kept to its first 200 characters rather than refused: it comes from the person's disk.
+    name: str = Field(default="", description="The file's name as people will see it")
 
 
 @api.route(
@@ -29,14 +36,15 @@ class UploadOut(AttachmentOut):
     tags=["posts"],
     response=UploadOut,
     status=201,
-    raw_body="application/octet-stream",
+    query=UploadQuery,
+    raw_body=uploads.FILE_TYPES,
 )
-async def upload(ctx: Ctx) -> UploadOut:
+async def upload(ctx: Ctx, query: UploadQuery) -> UploadOut:
     settings = ctx.services.settings
     data = await read_body(ctx.request, settings.max_upload_bytes)
     declared = ctx.content_type
     actual = uploads.checked_type(data, declared, uploads.FILE_TYPES)
-    name = (ctx.request.query_params.get("name") or f"file.{uploads.EXTENSIONS[actual]}")[:200]
+    name = (query.name or f"file.{uploads.EXTENSIONS[actual]}")[:200]
     path = await uploads.save(settings.uploads_dir / "attachments", str(ctx.me.id), data, actual)
     row = await Attachment.create(
         owner_id=ctx.me.id, name=name, media_type=actual, size=len(data), path=str(path)

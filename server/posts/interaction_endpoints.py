@@ -82,22 +82,30 @@ async def delete_comment(ctx: Ctx) -> Ok:
     return Ok()
 
 
-async def _react(ctx: Ctx, on: bool) -> ReactionsOut:
+class ReactionPath(Strict):
+    # By name (PUT /api/posts/1/reactions/like) or by the emoji itself; the service says
+    # which (422 for another).
+    emoji: str = Field(
+        json_schema_extra={"enum": [*interactions.EMOJI, *interactions.EMOJI.values()]}
+    )
+
+
+async def _react(ctx: Ctx, emoji: str, on: bool) -> ReactionsOut:
     post_id = ctx.path_int("id")
     counts, mine = await interactions.react(
-        ctx.services, await load_viewer(ctx.me), post_id, ctx.request.path_params["emoji"], on
+        ctx.services, await load_viewer(ctx.me), post_id, emoji, on
     )
     return ReactionsOut(post_id=post_id, reactions=counts, my_reactions=mine)
 
 
 @api.route("PUT", "/api/posts/{id:int}/reactions/{emoji}",
            summary="React (like, heart, laugh, wow, sad, party, clap, fire)", tags=TAGS,
-           response=ReactionsOut)  # fmt: skip
-async def put_reaction(ctx: Ctx) -> ReactionsOut:
-    return await _react(ctx, True)
+           path_params=ReactionPath, response=ReactionsOut)  # fmt: skip
+async def put_reaction(ctx: Ctx, path: ReactionPath) -> ReactionsOut:
+    return await _react(ctx, path.emoji, True)
 
 
 @api.route("DELETE", "/api/posts/{id:int}/reactions/{emoji}", summary="Take a reaction back",
-           tags=TAGS, response=ReactionsOut)  # fmt: skip
-async def delete_reaction(ctx: Ctx) -> ReactionsOut:
-    return await _react(ctx, False)
+           tags=TAGS, path_params=ReactionPath, response=ReactionsOut)  # fmt: skip
+async def delete_reaction(ctx: Ctx, path: ReactionPath) -> ReactionsOut:
+    return await _react(ctx, path.emoji, False)

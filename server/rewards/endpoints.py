@@ -108,18 +108,18 @@ class BoardOut(BaseModel):
     per_head: bool = False
 
 
+class BoardPath(Strict):
+    scope: Literal["user", "store", "city", "region", "department"]
+    period: Literal["day", "week", "month", "quarter", "all"]
+
+
 @api.route("GET", "/api/leaderboards/{scope}/{period}",
            summary="Top of a board, my rank and my store's rank, in one call",
-           tags=["rewards"], query=BoardQuery, response=BoardOut)  # fmt: skip
-async def board(ctx: Ctx, query: BoardQuery) -> dict[str, Any]:
-    scope = ctx.request.path_params["scope"]
-    period = ctx.request.path_params["period"]
-    if scope not in ("user", "store", "city", "region", "department"):
-        raise ApiError(404, "not_found")
-    if period not in ("day", "week", "month", "quarter", "all"):
-        raise ApiError(404, "not_found")
+           tags=["rewards"], path_params=BoardPath, query=BoardQuery,
+           response=BoardOut)  # fmt: skip
+async def board(ctx: Ctx, path: BoardPath, query: BoardQuery) -> dict[str, Any]:
     return await service.leaderboard(
-        ctx.services, scope, period, ctx.me, limit=query.limit, per_head=query.per_head
+        ctx.services, path.scope, path.period, ctx.me, limit=query.limit, per_head=query.per_head
     )
 
 
@@ -377,14 +377,15 @@ async def items(ctx: Ctx) -> dict[str, Any]:
     return {"items": await shop.catalogue()}
 
 
+class ItemPath(Strict):
+    id: str = Slug
+
+
 @api.route("PUT", "/api/admin/shop/items/{id}", summary="Create or change an item, add stock",
-           tags=["shop"], body=ItemBody, roles=COMMS)  # fmt: skip
-async def put_item(ctx: Ctx, body: ItemBody) -> dict[str, Any]:
-    item_id = ctx.request.path_params["id"]
-    if not item_id.replace("_", "").isalnum() or not item_id.islower():
-        raise ApiError(422, "validation_failed", field="id", reason="use a-z, 0-9 and _")
+           tags=["shop"], path_params=ItemPath, body=ItemBody, roles=COMMS)  # fmt: skip
+async def put_item(ctx: Ctx, path: ItemPath, body: ItemBody) -> dict[str, Any]:
     return await shop.put_item(
-        item_id,
+        path.id,
         title=body.title,
         description=body.description,
         price=body.price,

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 from starlette.responses import Response
 
+from server import uploads
 from server.api import Api, Ctx, read_body
 from server.models import Story
 from server.schemas import Ref, Strict
@@ -98,7 +99,7 @@ async def create_text(ctx: Ctx, body: TextStoryIn) -> StoryOut:
     query=ImageQuery,
     response=StoryOut,
     status=201,
-    raw_body="image/png",
+    raw_body=uploads.IMAGE_TYPES,
 )
 async def create_image(ctx: Ctx, query: ImageQuery) -> StoryOut:
     settings = ctx.services.settings
