@@ -17,12 +17,16 @@ from tortoise.expressions import Q
 from server.community.sql import ints
 from server.errors import ApiError
 from server.models import (
+    City,
+    Department,
     Employee,
     EmployeeStatus,
     GroupMember,
     MemberState,
+    Region,
     Role,
     Segment,
+    Store,
 )
 
 KINDS = ("region", "city", "store", "dept", "role", "employee", "group")
@@ -115,3 +119,29 @@ async def members_of(tokens: Iterable[str]) -> set[int]:
         "id", flat=True
     )
     return set(ints(ids))
+
+
+async def count(tokens: Iterable[str]) -> int:
+    """How many active employees an audience reaches (segments expanded first)."""
+    expanded = await expand(tokens)
+    if not expanded:
+        return 0
+    return await Employee.filter(members_filter(expanded), status=EmployeeStatus.ACTIVE).count()
+
+
+async def places() -> dict[str, list[tuple[int, str]]]:
+    """Regions, cities, stores and departments an audience may name, by name."""
+    result: dict[str, list[tuple[int, str]]] = {}
+    for kind, model in (("region", Region), ("city", City), ("store", Store), ("dept", Department)):
+        rows = await model.all().order_by("name").limit(500).values_list("id", "name")
+        result[kind] = [(int(i), str(n)) for i, n in rows]
+    return result
+
+
+async def mention_places(q: str, limit: int) -> list[tuple[str, int, str]]:
+    """Departments and stores whose name contains q, for the editor's "@" list."""
+    found: list[tuple[str, int, str]] = []
+    for kind, model in (("department", Department), ("store", Store)):
+        rows = await model.filter(name__icontains=q).order_by("name").limit(limit)
+        found.extend((kind, r.id, r.name) for r in rows)
+    return found[:limit]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from server.api import Api, Ctx
-from server.community.access import MODERATORS, load_viewer, visible_post
+from server.community import audience
+from server.community.access import CHANNEL_EDITORS, MODERATORS, load_viewer, visible_post
 from server.feed.service import banner_posts
 from server.models import ArchivedText
 from server.posts import interactions, service
 from server.posts.out import people, posts_out
+from server.posts.render import render
 from server.posts.schemas import (
+    MAX_BODY,
     ArchivedOut,
     ArchivePage,
     ConfirmationsOut,
@@ -148,3 +151,91 @@ class BannerList(BaseModel):
 async def banners(ctx: Ctx) -> BannerList:
     viewer = await load_viewer(ctx.me)
     return BannerList(items=await posts_out(viewer, await banner_posts(viewer)))
+
+
+class PreviewIn(Strict):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class PreviewOut(BaseModel):
+    html: str
+
+
+@api.route("POST", "/api/posts/preview",
+           summary="The sanitised HTML a post body would be stored as (nothing is saved)",
+           tags=TAGS, body=PreviewIn, response=PreviewOut)  # fmt: skip
+async def preview(ctx: Ctx, body: PreviewIn) -> PreviewOut:
+    return PreviewOut(html=render(body.body).html)
+
+
+class MentionQuery(Strict):
+    q: str = Field(min_length=1, max_length=100)
+    limit: int = Field(default=8, ge=1, le=20)
+
+
+class MentionOut(BaseModel):
+    kind: str  # person | department | store | group, as in @[Name](kind:id)
+    id: int
+    name: str
+    detail: str  # position and department, a store's city, a group's members
+    avatar_url: str | None
+
+
+class MentionList(BaseModel):
+    items: list[MentionOut]
+
+
+@api.route("GET", "/api/mentions", summary='Who "@" + letters may mean: people, departments, '
+           "stores and groups I may see", tags=TAGS, query=MentionQuery,
+           response=MentionList)  # fmt: skip
+async def mentions(ctx: Ctx, query: MentionQuery) -> MentionList:
+    viewer = await load_viewer(ctx.me)
+    return MentionList(
+        items=[MentionOut(**m) for m in await service.mentions(viewer, query.q, query.limit)]
+    )
+
+
+class AudienceIn(Strict):
+    tokens: list[str] = Field(max_length=200)
+
+
+class AudienceCount(BaseModel):
+    count: int  # active employees the audience reaches
+
+
+@api.route("POST", "/api/audience/count", summary="How many people an audience reaches (comms)",
+           tags=["channels"], body=AudienceIn, response=AudienceCount,
+           roles=sorted(CHANNEL_EDITORS))  # fmt: skip
+async def audience_count(ctx: Ctx, body: AudienceIn) -> AudienceCount:
+    return AudienceCount(count=await audience.count(body.tokens))
+
+
+class AudiencePlace(BaseModel):
+    id: int
+    name: str
+
+
+class AudiencePlaces(BaseModel):
+    regions: list[AudiencePlace]
+    cities: list[AudiencePlace]
+    stores: list[AudiencePlace]
+    departments: list[AudiencePlace]
+    roles: list[str]
+
+
+@api.route("GET", "/api/audience/places",
+           summary="Regions, cities, stores, departments and roles an audience may name (comms)",
+           tags=["channels"], response=AudiencePlaces, roles=sorted(CHANNEL_EDITORS))  # fmt: skip
+async def audience_places(ctx: Ctx) -> AudiencePlaces:
+    found = await audience.places()
+
+    def out(kind: str) -> list[AudiencePlace]:
+        return [AudiencePlace(id=i, name=n) for i, n in found[kind]]
+
+    return AudiencePlaces(
+        regions=out("region"),
+        cities=out("city"),
+        stores=out("store"),
+        departments=out("dept"),
+        roles=sorted(audience.ROLES),
+    )

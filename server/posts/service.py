@@ -19,13 +19,14 @@ from server.community.access import (
     require,
     visible_post,
 )
-from server.community.audience import expand
+from server.community.audience import expand, mention_places
 from server.errors import ApiError, not_found
 from server.models import (
     ArchivedText,
     ArchiveReason,
     Attachment,
     Channel,
+    Department,
     Employee,
     EmployeeStatus,
     Group,
@@ -249,3 +250,31 @@ async def set_pinned(services: Services, viewer: Viewer, post_id: int, pinned: b
     await post.save(update_fields=["pinned", "pinned_at", "banner"])
     await live.post_pinned(services, post)
     return post
+
+
+async def mentions(viewer: Viewer, q: str, limit: int) -> list[dict[str, object]]:
+    """What "@" + q may mean in a post: people first, then departments, stores, groups."""
+    found: list[dict[str, object]] = []
+    people = (
+        await Employee.filter(name__icontains=q, status=EmployeeStatus.ACTIVE)
+        .order_by("name")
+        .limit(limit)
+    )
+    departments = dict(
+        await Department.filter(id__in={e.department_id for e in people if e.department_id})
+        .values_list("id", "name")
+    )  # fmt: skip
+    for e in people:
+        detail = ", ".join(x for x in (e.position, departments.get(e.department_id, "")) if x)
+        avatar = f"/api/employees/{e.id}/avatar" if e.avatar_path else None
+        found.append(
+            {"kind": "person", "id": e.id, "name": e.name, "detail": detail, "avatar_url": avatar}
+        )
+    for kind, ident, name in await mention_places(q, limit):
+        found.append({"kind": kind, "id": ident, "name": name, "detail": "", "avatar_url": None})
+    groups = await Group.filter(name__icontains=q).order_by("name").limit(limit * 2)
+    for g in [g for g in groups if can_read_group(viewer, g)][:limit]:
+        found.append(
+            {"kind": "group", "id": g.id, "name": g.name, "detail": "", "avatar_url": None}
+        )
+    return found[: limit * 2]

@@ -630,6 +630,80 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/posts/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The sanitised HTML a post body would be stored as (nothing is saved) */
+        post: operations["post_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/mentions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who "@" + letters may mean: people, departments, stores and groups I may see */
+        get: operations["get_mentions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audience/count": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many people an audience reaches (comms)
+         * @description Roles: admin, comms
+         */
+        post: operations["post_audience_count"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/audience/places": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Regions, cities, stores, departments and roles an audience may name (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_audience_places"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/posts/{id}/comments": {
         parameters: {
             query?: never;
@@ -2002,6 +2076,36 @@ export interface components {
             /** Marked */
             marked: number;
         };
+        /** AudienceCount */
+        AudienceCount: {
+            /** Count */
+            count: number;
+        };
+        /** AudienceIn */
+        AudienceIn: {
+            /** Tokens */
+            tokens: string[];
+        };
+        /** AudiencePlace */
+        AudiencePlace: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+        };
+        /** AudiencePlaces */
+        AudiencePlaces: {
+            /** Regions */
+            regions: components["schemas"]["AudiencePlace"][];
+            /** Cities */
+            cities: components["schemas"]["AudiencePlace"][];
+            /** Stores */
+            stores: components["schemas"]["AudiencePlace"][];
+            /** Departments */
+            departments: components["schemas"]["AudiencePlace"][];
+            /** Roles */
+            roles: string[];
+        };
         /** AuditTrail */
         AuditTrail: {
             /** Publications */
@@ -2786,6 +2890,24 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** MentionList */
+        MentionList: {
+            /** Items */
+            items: components["schemas"]["MentionOut"][];
+        };
+        /** MentionOut */
+        MentionOut: {
+            /** Kind */
+            kind: string;
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Detail */
+            detail: string;
+            /** Avatar Url */
+            avatar_url: string | null;
+        };
         /** MissedEvent */
         MissedEvent: {
             /** Event */
@@ -3073,6 +3195,16 @@ export interface components {
         PresenceOut: {
             /** People */
             people: components["schemas"]["PresenceEntry"][];
+        };
+        /** PreviewIn */
+        PreviewIn: {
+            /** Body */
+            body: string;
+        };
+        /** PreviewOut */
+        PreviewOut: {
+            /** Html */
+            html: string;
         };
         /** Problem */
         Problem: {
@@ -5223,6 +5355,133 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreviewIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_mentions: {
+        parameters: {
+            query: {
+                q: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MentionList"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_audience_count: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AudienceIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudienceCount"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_audience_places: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AudiencePlaces"];
                 };
             };
             /** @description Error */
