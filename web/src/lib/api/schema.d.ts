@@ -5390,6 +5390,15 @@ export interface operations {
                     "application/json": components["schemas"]["PreviewOut"];
                 };
             };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Error */
             "4XX": {
                 headers: {
@@ -5420,6 +5429,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["MentionList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Error */
@@ -5455,6 +5473,15 @@ export interface operations {
                     "application/json": components["schemas"]["AudienceCount"];
                 };
             };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Error */
             "4XX": {
                 headers: {
@@ -5482,6 +5509,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AudiencePlaces"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
             /** @description Error */

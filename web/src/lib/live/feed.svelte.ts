@@ -45,7 +45,8 @@ export const backend: Backend = {
 		return data!;
 	},
 	async react(id, emoji, on) {
-		const params = { params: { path: { id, emoji } } };
+		// The store only ever offers the server's names (EMOJIS).
+		const params = { params: { path: { id, emoji: emoji as Emoji } } };
 		const { data } = on
 			? await api.PUT('/api/posts/{id}/reactions/{emoji}', params)
 			: await api.DELETE('/api/posts/{id}/reactions/{emoji}', params);
