@@ -47,7 +47,12 @@ class Live {
 		});
 		this.#socket = socket;
 		socket.on('connect', () => this.#connected());
-		socket.on('disconnect', () => this.#lost());
+		socket.on('disconnect', (reason) => {
+			this.#lost();
+			// The server closed this socket itself (a restart, a node going away): Socket.IO
+			// does not retry that on its own. A session that ended says so first (session.ended).
+			if (reason === 'io server disconnect') socket.connect();
+		});
 		socket.on('connect_error', (error: Error & { data?: { code?: string } }) => {
 			const code = error.data?.code;
 			if (code === 'not_authenticated' || code === 'session_expired' || code === 'account_dismissed') {
@@ -185,8 +190,16 @@ class Live {
 		this.state = 'offline';
 	};
 	#browserOnline = () => {
-		if (this.state === 'offline') this.state = 'reconnecting';
-		this.#socket?.connect();
+		const socket = this.#socket;
+		if (!socket) return;
+		// The socket may have survived a short loss of network: then it is online again.
+		if (socket.connected) this.state = 'online';
+		else {
+			if (this.state === 'offline') this.state = 'reconnecting';
+			// Try now rather than at the end of the back-off wait (up to 30 s by then).
+			socket.disconnect();
+			socket.connect();
+		}
 	};
 }
 
