@@ -9,7 +9,7 @@ async def test_preview_renders_like_a_stored_post_and_saves_nothing(live: LiveSe
     org = await make_org()
     async with Clients(live.url) as as_:
         alice = await as_(org.alice)
-        body = "**Hi** @[Bob](person:%d) <script>x()</script>" % org.bob.id
+        body = f"**Hi** @[Bob](person:{org.bob.id}) <script>x()</script>"
         preview = await alice.post("/api/posts/preview", json={"body": body})
         assert preview.status_code == 200, preview.text
         html = preview.json()["html"]
