@@ -40,7 +40,9 @@ def _open_feed(page: Page) -> None:
     expect(page.locator(".shell[data-live=online]")).to_be_attached()
 
 
-def test_a_new_post_waits_in_the_pill_and_counts_change_live(browser: Browser, plaza: Plaza) -> None:
+def test_a_new_post_waits_in_the_pill_and_counts_change_live(
+    browser: Browser, plaza: Plaza
+) -> None:
     reader = new_context(browser, plaza, "employee")
     page = reader.new_page()
     _open_feed(page)
@@ -63,19 +65,26 @@ def test_a_new_post_waits_in_the_pill_and_counts_change_live(browser: Browser, p
     director = plaza.api("director")
     assert director.put(f"/api/posts/{post['id']}/reactions/party").status_code == 200
     expect(card.get_by_role("button", name=re.compile(r"Celebrate: 1 reaction"))).to_be_visible()
-    assert director.post(f"/api/posts/{post['id']}/comments", json={"body": "Great news"}).status_code == 201
+    assert (
+        director.post(f"/api/posts/{post['id']}/comments", json={"body": "Great news"}).status_code
+        == 201
+    )
     expect(card.get_by_role("link", name=re.compile(r"^1 comment"))).to_be_visible()
 
     # The reader's own reaction shows at once and is saved.
     card.get_by_role("button", name="Add a reaction").click()
     page.get_by_role("menuitem", name="Fire").click()
-    expect(card.get_by_role("button", name="Fire: 1 reaction")).to_have_attribute("aria-pressed", "true")
+    expect(card.get_by_role("button", name="Fire: 1 reaction")).to_have_attribute(
+        "aria-pressed", "true"
+    )
     mine = plaza.api("employee").get(f"/api/posts/{post['id']}").json()
     assert "fire" in mine["my_reactions"]
     reader.close()
 
 
-def test_a_private_groups_post_is_never_shown_to_a_non_member(browser: Browser, plaza: Plaza) -> None:
+def test_a_private_groups_post_is_never_shown_to_a_non_member(
+    browser: Browser, plaza: Plaza
+) -> None:
     admin = plaza.api("admin")
     group = admin.post(
         "/api/groups",
@@ -123,7 +132,9 @@ def test_comments_replies_edit_and_delete_on_the_post_page(browser: Browser, pla
     employee = plaza.api("employee")
     group_id = 2  # Visual merchandising: the demo employee is a member
     post = _post(employee, f"Window display ideas {uuid.uuid4().hex[:6]}", group_id=group_id)
-    plaza.api("director").post(f"/api/posts/{post['id']}/comments", json={"body": "Try the blue theme"})
+    plaza.api("director").post(
+        f"/api/posts/{post['id']}/comments", json={"body": "Try the blue theme"}
+    )
 
     context = new_context(browser, plaza, "employee")
     page = context.new_page()
