@@ -88,7 +88,9 @@ def _my_post(api: httpx.Client, marker: str) -> dict[str, object]:
     raise AssertionError(f"no post of mine with {marker!r}")
 
 
-def test_a_post_with_bold_text_and_a_keyboard_picked_mention(browser: Browser, plaza: Plaza) -> None:
+def test_a_post_with_bold_text_and_a_keyboard_picked_mention(
+    browser: Browser, plaza: Plaza
+) -> None:
     api = plaza.api("employee")
     me = api.get("/api/me").json()
     colleague = _colleague(api, me["id"])
@@ -162,7 +164,9 @@ def test_a_poll_post_and_a_refused_poll_keeps_the_text(browser: Browser, plaza: 
     marker = f"Poll {uuid.uuid4().hex[:8]}"
     composer.get_by_role("textbox", name="Post text").fill(f"{marker}: lunch?")
     composer.get_by_role("button", name="Poll", exact=True).click()
-    expect(composer.get_by_role("button", name="Poll", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(composer.get_by_role("button", name="Poll", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     composer.get_by_label("Question").fill("Where do we eat?")
     composer.get_by_role("textbox", name="Option 1").fill("Canteen")
     composer.get_by_role("textbox", name="Option 2").fill("Canteen")
@@ -177,8 +181,13 @@ def test_a_poll_post_and_a_refused_poll_keeps_the_text(browser: Browser, plaza: 
     screenshot(page, "compose-poll-desktop-en")
 
     # Two equal options: the server refuses, its reason shows and nothing typed is lost.
+    refused = plaza.api("employee").post(
+        "/api/posts",
+        json={"body": "x", "poll": {"question": "q", "options": ["Canteen", "Canteen", "Pizza"]}},
+    )
+    assert refused.status_code == 422
     composer.get_by_role("button", name="Post", exact=True).click()
-    expect(composer.get_by_role("alert")).to_be_visible()
+    expect(composer.get_by_role("alert")).to_have_text(refused.json()["detail"])
     expect(composer.get_by_role("textbox", name="Post text")).to_have_value(f"{marker}: lunch?")
     expect(composer.get_by_label("Question")).to_have_value("Where do we eat?")
 
@@ -194,7 +203,9 @@ def test_a_poll_post_and_a_refused_poll_keeps_the_text(browser: Browser, plaza: 
     context.close()
 
 
-def test_an_image_post_with_one_image_removed_before_posting(browser: Browser, plaza: Plaza) -> None:
+def test_an_image_post_with_one_image_removed_before_posting(
+    browser: Browser, plaza: Plaza
+) -> None:
     context = new_context(browser, plaza, "employee", viewport=PHONE)
     page = context.new_page()
     composer = _open_feed(page)
@@ -255,7 +266,9 @@ def test_comms_targets_an_audience_and_sees_how_many_it_reaches(
     expect(audience.get_by_role("status")).to_have_text(
         re.compile(rf"Reaches {count:,} (person|people)".replace(",", "[,  ]?"))
     )
-    expect(audience.get_by_role("button", name=f"Remove {region['name']} from the audience")).to_be_visible()
+    expect(
+        audience.get_by_role("button", name=f"Remove {region['name']} from the audience")
+    ).to_be_visible()
     screenshot(page, "compose-audience-desktop-en")
     assert serious_axe_violations(page) == []
 
@@ -291,13 +304,17 @@ def test_kudos_with_points_from_a_directors_allowance(browser: Browser, plaza: P
     expect(composer.get_by_text(re.compile(r"Осталось .* в этом месяце"))).to_be_visible()
     composer.get_by_label("Баллы из вашего лимита (необязательно)").fill("5")
     marker = f"Kudos {uuid.uuid4().hex[:8]}"
-    composer.get_by_role("textbox", name="За что вы благодарите").fill(f"{marker}: спасибо за помощь")
+    composer.get_by_role("textbox", name="За что вы благодарите").fill(
+        f"{marker}: спасибо за помощь"
+    )
     screenshot(page, "compose-kudos-desktop-ru")
     assert serious_axe_violations(page) == []
     composer.get_by_role("button", name="Поблагодарить").click()
     card = _card(page, marker)
     expect(card).to_be_visible()
-    expect(card.get_by_role("link", name=re.compile(re.escape(str(colleague["name"]))))).to_be_visible()
+    expect(
+        card.get_by_role("link", name=re.compile(re.escape(str(colleague["name"]))))
+    ).to_be_visible()
     post = _my_post(director, marker)
     assert post["kind"] == "kudos"
     assert post["kudos_to"]["id"] == colleague["id"]  # type: ignore[index]
@@ -331,7 +348,9 @@ def test_a_story_with_a_photo_seen_live_walked_through_and_its_viewer_shown(
     screenshot(page, "story-new-desktop-en")
     dialog.get_by_role("button", name="Share the story").click()
     expect(dialog).to_have_count(0)
-    second = author_api.post("/api/stories", json={"text": "And a second one", "background": "#0f766e"})
+    second = author_api.post(
+        "/api/stories", json={"text": "And a second one", "background": "#0f766e"}
+    )
     assert second.status_code == 201, second.text
 
     # The reader's bar shows the new ring, unseen, without a reload.
@@ -358,12 +377,16 @@ def test_a_story_with_a_photo_seen_live_walked_through_and_its_viewer_shown(
 
     # The author opens their own story and sees who has seen it.
     page.reload()
-    page.get_by_role("region", name="Stories").get_by_role("button", name=re.compile("Your stories")).click()
+    page.get_by_role("region", name="Stories").get_by_role(
+        "button", name=re.compile("Your stories")
+    ).click()
     own = page.get_by_role("dialog", name=author["name"])
     expect(own).to_be_visible()
     own.get_by_role("button", name="Who has seen it").click()
     reader_name = plaza.api("employee").get("/api/me").json()["name"]
-    expect(own.get_by_role("list", name="Who has seen it").get_by_role("link", name=reader_name)).to_be_visible()
+    expect(
+        own.get_by_role("list", name="Who has seen it").get_by_role("link", name=reader_name)
+    ).to_be_visible()
     expect(own.get_by_role("button", name=re.compile(r"Seen by \d+"))).to_be_visible()
     screenshot(page, "story-viewers-desktop-en")
     page.keyboard.press("Escape")
