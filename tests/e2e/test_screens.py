@@ -85,6 +85,18 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found = {"feed": "/feed", "profile": f"/people/{me['id']}"}
     if feed:
         found["post"] = f"/posts/{feed[0]['id']}"
+    found["groups"] = "/groups?tab=all"
+    public = [g for g in api.get("/api/groups").json()["items"] if g["visibility"] == "public"]
+    if public:
+        found["group"] = f"/groups/{public[0]['id']}"
+    found["channels"] = "/channels"
+    channels = api.get("/api/channels").json()["items"]
+    if channels:
+        found["channel"] = f"/channels/{channels[0]['id']}"
+    found["blogs"] = "/blogs"
+    blogs = api.get("/api/blogs").json()["items"]
+    if blogs:
+        found["blog"] = f"/blogs/{blogs[0]['author']['id']}"
     return found
 
 
