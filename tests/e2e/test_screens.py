@@ -95,8 +95,9 @@ def screens(plaza: Plaza) -> dict[str, str]:
         found["channel"] = f"/channels/{channels[0]['id']}"
     found["blogs"] = "/blogs"
     blogs = api.get("/api/blogs").json()["items"]
-    if blogs:
-        found["blog"] = f"/blogs/{blogs[0]['author']['id']}"
+    if blogs:  # the director's blog has posts in the demo
+        blog = next((b for b in blogs if b["author"]["name"] == "Marina Director"), blogs[0])
+        found["blog"] = f"/blogs/{blog['author']['id']}"
     return found
 
 
