@@ -121,6 +121,14 @@ async def blogs(ctx: Ctx) -> BlogList:
     )
 
 
+@api.route("GET", "/api/people/{id:int}/blog",
+           summary="A person's blog: followers and whether I follow it", tags=["people"],
+           response=BlogOut)  # fmt: skip
+async def blog(ctx: Ctx) -> BlogOut:
+    person, followers, following = await service.blog_of(ctx.me.id, ctx.path_int("id"))
+    return BlogOut(author=person_ref(person), followers=followers, following=following)
+
+
 class SegmentIn(Strict):
     name: str = Field(min_length=1, max_length=200)
     tokens: list[str] = Field(min_length=1, max_length=200)

@@ -119,6 +119,16 @@ async def leader_blogs(viewer_id: int) -> list[tuple[Employee, int, bool]]:
     return [(e, int(counts.get(e.id, 0)), e.id in mine) for e in leaders]
 
 
+async def blog_of(viewer_id: int, person_id: int) -> tuple[Employee, int, bool]:
+    """One person's blog: the author, their followers, whether I follow them."""
+    person = await Employee.get_or_none(id=person_id, status=EmployeeStatus.ACTIVE)
+    if person is None:
+        raise not_found()
+    followers = await Follow.filter(followee_id=person.id).count()
+    following = await Follow.exists(follower_id=viewer_id, followee_id=person.id)
+    return person, followers, following
+
+
 async def segments() -> list[dict[str, Any]]:
     return [
         {"id": s.id, "name": s.name, "tokens": s.tokens, "size": len(await members_of(s.tokens))}

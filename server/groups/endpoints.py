@@ -49,6 +49,7 @@ class GroupPage(BaseModel):
 class GroupQuery(Strict):
     q: str | None = Field(default=None, max_length=200)
     mine: bool = False
+    invited: bool = False  # only the groups I am invited to
     cursor: int = 0
     limit: int = Field(default=50, ge=1, le=200)
 
@@ -69,9 +70,14 @@ def group_out(viewer: Viewer, group: Group, state: str | None) -> GroupOut:
            query=GroupQuery, response=GroupPage)  # fmt: skip
 async def list_groups(ctx: Ctx, query: GroupQuery) -> GroupPage:
     viewer = await load_viewer(ctx.me)
-    rows, more = await service.list_groups(viewer, query.q, query.mine, query.cursor, query.limit)
+    rows, more, pending = await service.list_groups(
+        viewer, query.q, query.mine, query.cursor, query.limit, query.invited
+    )
     return GroupPage(
-        items=[group_out(viewer, g, "member" if g.id in viewer.groups else None) for g in rows],
+        items=[
+            group_out(viewer, g, "member" if g.id in viewer.groups else pending.get(g.id))
+            for g in rows
+        ],
         next_cursor=str(rows[-1].id) if more else None,
     )
 

@@ -62,20 +62,31 @@ async def create_group(
 
 
 async def list_groups(
-    viewer: Viewer, q: str | None, mine: bool, after: int, limit: int
-) -> tuple[list[Group], bool]:
-    """Visible groups by id: public and private ones, and secret ones I am in."""
+    viewer: Viewer, q: str | None, mine: bool, after: int, limit: int, invited: bool = False
+) -> tuple[list[Group], bool, dict[int, str]]:
+    """Visible groups by id: public and private ones, secret ones I am in or invited to.
+    Also my pending states (requested, invited) by group id, for the list to show."""
+    pending = {
+        int(group_id): MemberState(state).value
+        for group_id, state in await GroupMember.filter(employee_id=viewer.id)
+        .exclude(state=MemberState.MEMBER)
+        .values_list("group_id", "state")
+    }
+    invitations = [g for g, state in pending.items() if state == MemberState.INVITED.value]
     query = Group.filter(id__gt=after)
     if mine:
         query = query.filter(id__in=list(viewer.groups))
+    if invited:
+        query = query.filter(id__in=invitations)
     if q:
         query = query.filter(id__in=[ref for _, ref, _ in await match(["group"], q, 500)])
-    if viewer.groups:
-        visible = query.filter(Q(visibility__not=Visibility.SECRET) | Q(id__in=list(viewer.groups)))
+    known = list(viewer.groups) + invitations
+    if known:
+        visible = query.filter(Q(visibility__not=Visibility.SECRET) | Q(id__in=known))
     else:
         visible = query.filter(visibility__not=Visibility.SECRET)
     rows = await visible.order_by("id").limit(limit + 1)
-    return rows[:limit], len(rows) > limit
+    return rows[:limit], len(rows) > limit, pending
 
 
 async def update_group(viewer: Viewer, group_id: int, changes: dict[str, object]) -> Group:

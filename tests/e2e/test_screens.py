@@ -85,6 +85,19 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found = {"feed": "/feed", "profile": f"/people/{me['id']}"}
     if feed:
         found["post"] = f"/posts/{feed[0]['id']}"
+    found["groups"] = "/groups?tab=all"
+    public = [g for g in api.get("/api/groups").json()["items"] if g["visibility"] == "public"]
+    if public:
+        found["group"] = f"/groups/{public[0]['id']}"
+    found["channels"] = "/channels"
+    channels = api.get("/api/channels").json()["items"]
+    if channels:
+        found["channel"] = f"/channels/{channels[0]['id']}"
+    found["blogs"] = "/blogs"
+    blogs = api.get("/api/blogs").json()["items"]
+    if blogs:  # the director's blog has posts in the demo
+        blog = next((b for b in blogs if b["author"]["name"] == "Marina Director"), blogs[0])
+        found["blog"] = f"/blogs/{blog['author']['id']}"
     return found
 
 

@@ -46,3 +46,19 @@ async def test_following_a_leader_blog_brings_it_to_the_feed(live: LiveServer) -
         assert len(page) == 1
         await alice.delete(f"/api/people/{org.manager.id}/follow")
         assert (await alice.get("/api/feed")).json()["items"] == []
+
+
+async def test_one_blog_says_its_followers_and_whether_i_follow(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        manager, alice = await as_(org.manager), await as_(org.alice)
+        blog = (await alice.get(f"/api/people/{org.manager.id}/blog")).json()
+        assert blog["author"]["id"] == org.manager.id
+        assert (blog["followers"], blog["following"]) == (0, False)
+        await alice.put(f"/api/people/{org.manager.id}/follow")
+        blog = (await alice.get(f"/api/people/{org.manager.id}/blog")).json()
+        assert (blog["followers"], blog["following"]) == (1, True)
+        # Anyone's blog, not only a leader's: what the manager sees of Alice's.
+        mine = (await manager.get(f"/api/people/{org.alice.id}/blog")).json()
+        assert (mine["followers"], mine["following"]) == (0, False)
+        assert (await alice.get("/api/people/999999/blog")).status_code == 404

@@ -117,3 +117,30 @@ async def test_hundreds_of_groups_list_in_pages_and_search(live: LiveServer) -> 
         assert len(seen) == len(set(seen)) == 120
         found = (await alice.get("/api/groups", params={"q": "кофе"})).json()["items"]
         assert len(found) == 3
+
+
+async def test_the_group_list_shows_my_requests_and_invitations(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, carol = await as_(org.alice), await as_(org.bob), await as_(org.carol)
+        private = (
+            await alice.post("/api/groups", json={"name": "Directors", "visibility": "private"})
+        ).json()
+        secret = (
+            await alice.post("/api/groups", json={"name": "Merger", "visibility": "secret"})
+        ).json()
+        await bob.post(f"/api/groups/{private['id']}/join")
+        await alice.post(f"/api/groups/{secret['id']}/invite", json={"employee_ids": [org.bob.id]})
+        states = {g["name"]: g["my_state"] for g in (await bob.get("/api/groups")).json()["items"]}
+        assert states == {"Directors": "requested", "Merger": "invited"}
+        invited = (await bob.get("/api/groups", params={"invited": True})).json()["items"]
+        assert [g["name"] for g in invited] == ["Merger"]
+        # Nobody else sees the secret group, invited or not.
+        assert {g["name"] for g in (await carol.get("/api/groups")).json()["items"]} == {
+            "Directors"
+        }
+        assert (await carol.get("/api/groups", params={"invited": True})).json()["items"] == []
+        await bob.post(f"/api/groups/{secret['id']}/join")
+        states = {g["name"]: g["my_state"] for g in (await bob.get("/api/groups")).json()["items"]}
+        assert states == {"Directors": "requested", "Merger": "member"}
+        assert (await bob.get("/api/groups", params={"invited": True})).json()["items"] == []

@@ -1042,6 +1042,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/people/{id}/blog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A person's blog: followers and whether I follow it */
+        get: operations["get_blog"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/segments": {
         parameters: {
             query?: never;
@@ -5876,6 +5893,7 @@ export interface operations {
             query?: {
                 q?: string;
                 mine?: boolean;
+                invited?: boolean;
                 cursor?: number;
                 limit?: number;
             };
@@ -6672,6 +6690,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BlogList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_blog: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BlogOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
