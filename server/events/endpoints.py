@@ -81,6 +81,8 @@ class EventOut(BaseModel):
 
 class EventList(BaseModel):
     items: list[EventOut]
+    # The company's time zone: what a new event's times are entered in.
+    timezone: str
 
 
 class EventsQuery(Strict):
@@ -139,7 +141,9 @@ async def list_events(ctx: Ctx, query: EventsQuery) -> EventList:
         events = await service.past(viewer, now - timedelta(hours=12))
     else:
         events = await service.upcoming(viewer, now - timedelta(hours=12))
-    return EventList(items=await events_out(ctx, viewer.id, events))
+    return EventList(
+        items=await events_out(ctx, viewer.id, events), timezone=ctx.services.settings.timezone
+    )
 
 
 @api.route("GET", "/api/events/{id:int}", summary="An event", tags=TAGS, response=EventOut)

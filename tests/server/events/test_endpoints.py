@@ -136,7 +136,9 @@ async def test_past_events_apart_from_upcoming_ones_with_the_company_zone(
                 "invite": [f"employee:{org.alice.id}"],
             },
         )
-        upcoming = (await alice.get("/api/events")).json()["items"]
+        listed = (await alice.get("/api/events")).json()
+        assert listed["timezone"] == live.settings.timezone
+        upcoming = listed["items"]
         past = (await alice.get("/api/events", params={"when": "past"})).json()["items"]
         # Ended within 12 hours: still with the upcoming ones; past ones newest first.
         assert [e["title"] for e in upcoming if e["id"] in made.values()] == ["Just over", "Soon"]

@@ -2622,6 +2622,8 @@ export interface components {
         EventList: {
             /** Items */
             items: components["schemas"]["EventOut"][];
+            /** Timezone */
+            timezone: string;
         };
         /** EventOut */
         EventOut: {
