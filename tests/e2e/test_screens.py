@@ -85,6 +85,15 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found = {"feed": "/feed", "profile": f"/people/{me['id']}"}
     if feed:
         found["post"] = f"/posts/{feed[0]['id']}"
+    events = api.get("/api/events").json()["items"]
+    found["events"] = "/events"
+    if events:
+        found["event"] = f"/events/{events[0]['id']}"
+    found["event-new"] = "/events/new"
+    found["people"] = "/people"
+    found["experts"] = "/people/experts?skill=excel"
+    found["search"] = "/search?q=store"
+    found["profile-edit"] = "/people/me"
     return found
 
 
