@@ -210,3 +210,40 @@ def test_search_finds_a_demo_post_and_a_person(browser: Browser, plaza: Plaza) -
     page.goto("/search?q=zzqxwv")
     expect(page.get_by_text("Nothing found for “zzqxwv”")).to_be_visible()
     context.close()
+
+
+def test_follow_a_leaders_blog_from_the_profile(browser: Browser, plaza: Plaza) -> None:
+    follower = plaza.api("moderator")
+    director = plaza.api("director").get("/api/me").json()
+    blogs = {b["author"]["id"]: b for b in follower.get("/api/blogs").json()["items"]}
+    assert director["id"] in blogs, "a store director has a leader's blog"
+    if blogs[director["id"]]["following"]:
+        follower.delete(f"/api/people/{director['id']}/follow")
+    context = new_context(browser, plaza, "moderator")
+    page = context.new_page()
+    page.goto(f"/people/{director['id']}")
+    follow = page.get_by_role("button", name="Follow blog")
+    follow.click()
+    following = page.get_by_role("button", name="Following")
+    expect(following).to_have_attribute("aria-pressed", "true")
+    mine = {b["author"]["id"]: b for b in follower.get("/api/blogs").json()["items"]}
+    assert mine[director["id"]]["following"] is True
+
+    # Unfollowing is refused by the server: the button goes back and says why.
+    page.route(
+        f"**/api/people/{director['id']}/follow",
+        lambda route: route.fulfill(
+            status=403, json={"error": "forbidden", "detail": "Not now, please."}
+        ),
+    )
+    following.click()
+    expect(page.get_by_text("Not now, please.")).to_be_visible()
+    expect(following).to_have_attribute("aria-pressed", "true")
+    page.unroute(f"**/api/people/{director['id']}/follow")
+    following.click()
+    expect(page.get_by_role("button", name="Follow blog")).to_have_attribute(
+        "aria-pressed", "false"
+    )
+    mine = {b["author"]["id"]: b for b in follower.get("/api/blogs").json()["items"]}
+    assert mine[director["id"]]["following"] is False
+    context.close()
