@@ -170,3 +170,23 @@ def test_past_events_have_their_own_tab(browser: Browser, plaza: Plaza) -> None:
     expect(page.get_by_role("link", name=title)).to_be_visible()
     expect(page.locator("article", has_text=title)).to_contain_text("Ended")
     context.close()
+
+
+def test_an_event_i_may_not_see_is_the_not_found_page(browser: Browser, plaza: Plaza) -> None:
+    secret = plaza.api("comms").post(
+        "/api/events",
+        json={
+            "title": "Board only",
+            "starts_at": _when(30),
+            "ends_at": _when(31),
+            "invite": ["role:admin"],
+        },
+    )
+    assert secret.status_code == 201, secret.text
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    for path in (f"/events/{secret.json()['id']}", "/events/99999999", "/events/abc"):
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+        expect(page.get_by_text("Board only")).to_have_count(0)
+    context.close()
