@@ -75,13 +75,23 @@ class EventOut(BaseModel):
     my_answer: str | None
     counts: RsvpCounts
     ics_url: str
+    # The company's time zone (IANA): the one the app shows the times in.
+    timezone: str
 
 
 class EventList(BaseModel):
     items: list[EventOut]
+    # The company's time zone: what a new event's times are entered in.
+    timezone: str
 
 
-async def events_out(viewer_id: int, events: list[Event]) -> list[EventOut]:
+class EventsQuery(Strict):
+    # upcoming: not yet ended (or ended in the last 12 hours), soonest first;
+    # past: ended, most recent first.
+    when: Literal["upcoming", "past"] = "upcoming"
+
+
+async def events_out(ctx: Ctx, viewer_id: int, events: list[Event]) -> list[EventOut]:
     ids = [e.id for e in events]
     invites = await service.invites_of(ids)
     counts: dict[int, dict[str, int]] = {i: {"going": 0, "maybe": 0, "declined": 0} for i in ids}
@@ -108,6 +118,7 @@ async def events_out(viewer_id: int, events: list[Event]) -> list[EventOut]:
             my_answer=mine.get(e.id),
             counts=RsvpCounts(**counts[e.id]),
             ics_url=f"/api/events/{e.id}.ics",
+            timezone=ctx.services.settings.timezone,
         )
         for e in events
     ]
@@ -118,22 +129,28 @@ async def events_out(viewer_id: int, events: list[Event]) -> list[EventOut]:
 async def create_event(ctx: Ctx, body: EventIn) -> EventOut:
     viewer = await load_viewer(ctx.me)
     event = await service.create_event(ctx.services, viewer, **body.model_dump())
-    return (await events_out(viewer.id, [event]))[0]
+    return (await events_out(ctx, viewer.id, [event]))[0]
 
 
-@api.route("GET", "/api/events", summary="Upcoming events I may see", tags=TAGS,
-           response=EventList)  # fmt: skip
-async def list_events(ctx: Ctx) -> EventList:
+@api.route("GET", "/api/events", summary="Upcoming (or past) events I may see", tags=TAGS,
+           query=EventsQuery, response=EventList)  # fmt: skip
+async def list_events(ctx: Ctx, query: EventsQuery) -> EventList:
     viewer = await load_viewer(ctx.me)
-    events = await service.upcoming(viewer, datetime.now(UTC) - timedelta(hours=12))
-    return EventList(items=await events_out(viewer.id, events))
+    now = datetime.now(UTC)
+    if query.when == "past":
+        events = await service.past(viewer, now - timedelta(hours=12))
+    else:
+        events = await service.upcoming(viewer, now - timedelta(hours=12))
+    return EventList(
+        items=await events_out(ctx, viewer.id, events), timezone=ctx.services.settings.timezone
+    )
 
 
 @api.route("GET", "/api/events/{id:int}", summary="An event", tags=TAGS, response=EventOut)
 async def get_event(ctx: Ctx) -> EventOut:
     viewer = await load_viewer(ctx.me)
     event, _ = await service.visible_event(viewer, ctx.path_int("id"))
-    return (await events_out(viewer.id, [event]))[0]
+    return (await events_out(ctx, viewer.id, [event]))[0]
 
 
 class RsvpIn(Strict):
@@ -146,7 +163,7 @@ async def rsvp(ctx: Ctx, body: RsvpIn) -> EventOut:
     viewer = await load_viewer(ctx.me)
     await service.answer(ctx.services, viewer, ctx.path_int("id"), body.answer)
     event, _ = await service.visible_event(viewer, ctx.path_int("id"))
-    return (await events_out(viewer.id, [event]))[0]
+    return (await events_out(ctx, viewer.id, [event]))[0]
 
 
 class RsvpStats(BaseModel):

@@ -106,6 +106,12 @@ async def upcoming(viewer: Viewer, since: datetime) -> list[Event]:
     return [e for e in events if await can_see_event(viewer, e, invites.get(e.id, []))]
 
 
+async def past(viewer: Viewer, before: datetime) -> list[Event]:
+    events = await Event.filter(ends_at__lt=before).order_by("-starts_at").limit(UPCOMING_LIMIT)
+    invites = await invites_of([e.id for e in events])
+    return [e for e in events if await can_see_event(viewer, e, invites.get(e.id, []))]
+
+
 async def answer(services: Services, viewer: Viewer, event_id: int, value: str) -> Rsvp:
     event, _ = await visible_event(viewer, event_id)
     choice = RsvpAnswer(value)

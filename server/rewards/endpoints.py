@@ -189,8 +189,19 @@ class ExpertsQuery(Strict):
     topic: str = Field(min_length=1, max_length=64)
 
 
+class Expert(BaseModel):
+    id: int
+    name: str
+    position: str
+
+
+class Experts(BaseModel):
+    topic: str
+    experts: list[Expert]
+
+
 @api.route("GET", "/api/experts", summary="People with an expertise badge in a topic",
-           tags=["rewards"], query=ExpertsQuery)  # fmt: skip
+           tags=["rewards"], query=ExpertsQuery, response=Experts)  # fmt: skip
 async def find_experts(ctx: Ctx, query: ExpertsQuery) -> dict[str, Any]:
     return {"topic": query.topic, "experts": await service.experts(query.topic)}
 

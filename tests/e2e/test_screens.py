@@ -98,6 +98,15 @@ def screens(plaza: Plaza) -> dict[str, str]:
     if blogs:  # the director's blog has posts in the demo
         blog = next((b for b in blogs if b["author"]["name"] == "Marina Director"), blogs[0])
         found["blog"] = f"/blogs/{blog['author']['id']}"
+    events = api.get("/api/events").json()["items"]
+    found["events"] = "/events"
+    if events:
+        found["event"] = f"/events/{events[0]['id']}"
+    found["event-new"] = "/events/new"
+    found["people"] = "/people"
+    found["experts"] = "/people/experts?skill=excel"
+    found["search"] = "/search?q=store"
+    found["profile-edit"] = "/people/me"
     return found
 
 

@@ -112,3 +112,38 @@ async def test_reminders_go_to_those_going_once(live: LiveServer) -> None:
             (org.alice.id, soon["id"])
         ]
         assert (await Event.get(id=soon["id"])).reminder_sent_at is not None
+
+
+async def test_past_events_apart_from_upcoming_ones_with_the_company_zone(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        manager, alice, carol = await as_(org.manager), await as_(org.alice), await as_(org.carol)
+        made = {}
+        for title, start, end in [("Yesterday", -30, -28), ("Just over", -3, -1), ("Soon", 2, 3)]:
+            created = await manager.post(
+                "/api/events", json={"title": title, "starts_at": when(start), "ends_at": when(end)}
+            )
+            assert created.status_code == 201, created.text
+            made[title] = created.json()["id"]
+        secret = await manager.post(
+            "/api/events",
+            json={
+                "title": "Private",
+                "starts_at": when(-50),
+                "ends_at": when(-49),
+                "invite": [f"employee:{org.alice.id}"],
+            },
+        )
+        listed = (await alice.get("/api/events")).json()
+        assert listed["timezone"] == live.settings.timezone
+        upcoming = listed["items"]
+        past = (await alice.get("/api/events", params={"when": "past"})).json()["items"]
+        # Ended within 12 hours: still with the upcoming ones; past ones newest first.
+        assert [e["title"] for e in upcoming if e["id"] in made.values()] == ["Just over", "Soon"]
+        assert [e["title"] for e in past] == ["Yesterday", "Private"]
+        assert {e["timezone"] for e in upcoming + past} == {live.settings.timezone}
+        theirs = (await carol.get("/api/events", params={"when": "past"})).json()["items"]
+        assert secret.json()["id"] not in [e["id"] for e in theirs]
+        assert (await alice.get("/api/events", params={"when": "later"})).status_code == 422

@@ -42,3 +42,15 @@ export function formatRelative(value: string | Date, now: Date = new Date()): st
 	}
 	return rtf.format(0, 'second');
 }
+
+/** A start and an end as one range ("12 Mar 2026, 10:00 – 12:30 MSK"), in a time zone. */
+export function formatRange(start: string | Date, end: string | Date, timeZone?: string): string {
+	const format = new Intl.DateTimeFormat(tag(), { dateStyle: 'medium', timeStyle: 'short', timeZone });
+	return format.formatRange(new Date(start), new Date(end));
+}
+
+/** The short name of a time zone as the reader's language writes it ("MSK", "GMT+3"). */
+export function zoneName(timeZone: string, at: string | Date = new Date()): string {
+	const parts = new Intl.DateTimeFormat(tag(), { timeZone, timeZoneName: 'short' }).formatToParts(new Date(at));
+	return parts.find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+}

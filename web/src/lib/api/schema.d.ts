@@ -1124,7 +1124,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Upcoming events I may see */
+        /** Upcoming (or past) events I may see */
         get: operations["get_list_events"];
         put?: never;
         /** Create an event and invite people, groups, audiences */
@@ -2639,6 +2639,8 @@ export interface components {
         EventList: {
             /** Items */
             items: components["schemas"]["EventOut"][];
+            /** Timezone */
+            timezone: string;
         };
         /** EventOut */
         EventOut: {
@@ -2675,6 +2677,24 @@ export interface components {
             counts: components["schemas"]["RsvpCounts"];
             /** Ics Url */
             ics_url: string;
+            /** Timezone */
+            timezone: string;
+        };
+        /** Expert */
+        Expert: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Position */
+            position: string;
+        };
+        /** Experts */
+        Experts: {
+            /** Topic */
+            topic: string;
+            /** Experts */
+            experts: components["schemas"]["Expert"][];
         };
         /** FeedPage */
         FeedPage: {
@@ -6918,7 +6938,9 @@ export interface operations {
     };
     get_list_events: {
         parameters: {
-            query?: never;
+            query?: {
+                when?: "upcoming" | "past";
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -8619,7 +8641,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Experts"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
