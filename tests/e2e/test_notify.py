@@ -180,7 +180,7 @@ def test_a_newcomer_completes_the_profile_for_the_rules_reward(
     assert registered.ok, registered.text()
     page = context.new_page()
     page.goto("/welcome")
-    expect(page.get_by_role("heading", level=1, name="Welcome to Plaza, Nina")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="Welcome, Nina")).to_be_visible()
     # The reward is the live rules' one (the default ruleset: 50 points and a badge).
     reward = page.get_by_test_id("profile-reward")
     expect(reward).to_contain_text("Complete it and the rules give you")
