@@ -36,6 +36,7 @@ from server.live import authenticator, room_resolver
 from server.logs import setup_logging
 from server.metrics import metrics_endpoint
 from server.notifications.endpoints import api as notifications_api
+from server.onboarding import api as onboarding_api
 from server.openapi import build as build_openapi
 from server.polls.endpoints import api as polls_api
 from server.posts.attachments import api as attachments_api
@@ -75,6 +76,7 @@ def build_api() -> Api:
         search_api,
         digest_api,
         suggestions_api,
+        onboarding_api,
     )
     realtime_parts = (live_api, chat_api, stories_api)
     for part in (

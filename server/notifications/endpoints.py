@@ -9,6 +9,8 @@ from pydantic import BaseModel, Field
 
 from server.api import Api, Ctx
 from server.notifications import service
+from server.posts.out import people
+from server.posts.schemas import PersonRef
 from server.schemas import Strict
 
 api = Api()
@@ -27,6 +29,9 @@ class NotificationOut(BaseModel):
     payload: dict[str, Any]
     created_at: datetime
     read_at: datetime | None
+    # Who did it (`payload.by`, or the person asking to join a group), so the app can say
+    # "Anna mentioned you" without a request per row; None for the system's own.
+    actor: PersonRef | None = None
 
 
 class NotificationPage(BaseModel):
@@ -51,11 +56,27 @@ async def list_notifications(ctx: Ctx, query: NotificationQuery) -> Notification
     )
     more = len(rows) > query.limit
     rows = rows[: query.limit]
+    actors = {r.id: _actor_id(r.payload) for r in rows}
+    found = await people({a for a in actors.values() if a is not None})
+    items = []
+    for r in rows:
+        item = NotificationOut.model_validate(r, from_attributes=True)
+        actor = actors[r.id]
+        item.actor = found.get(actor) if actor is not None else None
+        items.append(item)
     return NotificationPage(
-        items=[NotificationOut.model_validate(r, from_attributes=True) for r in rows],
+        items=items,
         unread_count=await service.unread_count(ctx.me.id),
         next_cursor=str(rows[-1].id) if more else None,
     )
+
+
+def _actor_id(payload: dict[str, Any]) -> int | None:
+    for key in ("by", "employee_id"):
+        value = payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
 
 
 @api.route("POST", "/api/notifications/read", summary="Mark my notifications read", tags=TAGS,

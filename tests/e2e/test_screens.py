@@ -82,7 +82,13 @@ def screens(plaza: Plaza) -> dict[str, str]:
     api = plaza.api("employee")
     me = api.get("/api/me").json()
     feed = api.get("/api/feed").json()["items"]
-    found = {"feed": "/feed", "profile": f"/people/{me['id']}"}
+    found = {
+        "feed": "/feed",
+        "profile": f"/people/{me['id']}",
+        "notifications": "/notifications",
+        "digest": "/digest",
+        "welcome": "/welcome",
+    }
     if feed:
         found["post"] = f"/posts/{feed[0]['id']}"
     found["groups"] = "/groups?tab=all"

@@ -1305,6 +1305,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/onboarding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What my profile lacks and what the rules give for completing it */
+        get: operations["get_onboarding"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/realtime/missed": {
         parameters: {
             query?: never;
@@ -2183,6 +2200,17 @@ export interface components {
             /** Created At */
             created_at: string;
         };
+        /** BadgeReward */
+        BadgeReward: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Tier */
+            tier: string | null;
+        };
         /** Badges */
         Badges: {
             /** Badges */
@@ -2980,6 +3008,8 @@ export interface components {
             created_at: string;
             /** Read At */
             read_at: string | null;
+            /** @default null */
+            actor?: components["schemas"]["PersonRef"] | null;
         };
         /** NotificationPage */
         NotificationPage: {
@@ -2997,6 +3027,14 @@ export interface components {
              * @default true
              */
             ok?: boolean;
+        };
+        /** Onboarding */
+        Onboarding: {
+            /** Complete */
+            complete: boolean;
+            /** Missing */
+            missing: string[];
+            reward: components["schemas"]["ProfileReward"] | null;
         };
         /** OptionOut */
         OptionOut: {
@@ -3251,6 +3289,20 @@ export interface components {
             column: number;
             /** Message */
             message: string;
+        };
+        /** ProfileReward */
+        ProfileReward: {
+            /** Rule Id */
+            rule_id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Points */
+            points: number;
+            /** Spins */
+            spins: number;
+            badge: components["schemas"]["BadgeReward"] | null;
         };
         /** ProfileUpdate */
         ProfileUpdate: {
@@ -7406,6 +7458,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Suggestions"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_onboarding: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Onboarding"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
