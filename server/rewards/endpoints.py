@@ -50,6 +50,13 @@ class HistoryQuery(Strict):
     before: datetime | None = None
 
 
+class Source(BaseModel):
+    type: str  # the activity event's type: post.created, reaction.added, ...
+    at: str
+    post_id: int | None
+    calendar_event_id: int | None
+
+
 class Change(BaseModel):
     id: str
     kind: str
@@ -62,6 +69,8 @@ class Change(BaseModel):
     because: str
     event_id: str | None
     reverses: str | None
+    ruleset: int | None  # the number of the ruleset version whose rule gave it
+    source: Source | None  # what earned it
 
 
 class History(BaseModel):

@@ -27,7 +27,7 @@ from gamification.ledger import (
 from gamification.levels import Level, level_for, parse_levels
 from gamification.store import BadgeRow, InsufficientFunds
 from server.errors import ApiError, not_found
-from server.models import BadgeAward, Employee, LedgerTransfer, RulesetVersion
+from server.models import ActivityEvent, BadgeAward, Employee, LedgerTransfer, RulesetVersion
 from server.services import Services
 
 
@@ -87,13 +87,18 @@ async def history(user_id: int, limit: int, before: datetime | None) -> list[dic
     rows = await query.order_by("-created_at", "-id").limit(limit)
     versions = {r.ruleset_version for r in rows if r.ruleset_version}
     titles: dict[tuple[str, str], dict[str, str]] = {}
+    numbers: dict[str, int] = {}
     if versions:
         from server.rulesets.registry import RulesetRegistry
 
         compiler = RulesetRegistry("UTC")
         for version in await RulesetVersion.filter(version__in=versions):
+            numbers[version.version] = version.id
             for rule in compiler.compile(version).rules:
                 titles[(version.version, rule.id)] = dict(rule.title)
+    events = {
+        e.id: e for e in await ActivityEvent.filter(id__in={r.event_id for r in rows if r.event_id})
+    }
     out = []
     for r in rows:
         mine = user_account(r.currency, user_id)
@@ -110,9 +115,29 @@ async def history(user_id: int, limit: int, before: datetime | None) -> list[dic
                 "because": r.reason,
                 "event_id": r.event_id,
                 "reverses": r.reverses_id,
+                "ruleset": numbers.get(r.ruleset_version or ""),
+                "source": _source(events.get(r.event_id or "")),
             }
         )
     return out
+
+
+def _source(event: ActivityEvent | None) -> dict[str, Any] | None:
+    """What earned a transfer, for a link: the event's type, its time, and the post or the
+    calendar event it was about (the ids the rules' events carry, as numbers)."""
+    if event is None:
+        return None
+
+    def number(field: str) -> int | None:
+        value = event.data.get(field)
+        return int(value) if isinstance(value, str | int) and str(value).isdigit() else None
+
+    return {
+        "type": event.type,
+        "at": event.at.isoformat(),
+        "post_id": number("post_id"),
+        "calendar_event_id": number("event_id"),
+    }
 
 
 # -- grants and gifts -------------------------------------------------------------------------

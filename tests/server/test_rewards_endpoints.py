@@ -7,10 +7,16 @@ import httpx
 
 from gamification import sql, store
 from gamification.ledger import POINTS, user_account
-from server.models import City, Region, Role, Store
+from server.models import City, Region, Role, RulesetVersion, Store
 from server.rewards import service
 from tests.conftest import LiveServer
-from tests.gamification.support import SIMPLE_RULES, kudos, post_created, publish_rules
+from tests.gamification.support import (
+    SIMPLE_RULES,
+    kudos,
+    post_created,
+    post_deleted,
+    publish_rules,
+)
 from tests.helpers import login, make_employee, run_jobs
 
 
@@ -168,6 +174,35 @@ async def test_leaderboards_my_rank_and_my_store(live: LiveServer) -> None:
         assert [p["id"] for p in per_head["top"]] == ["s1", "s2"]
         assert per_head["top"][1]["per_head"] == 5.0
         assert (await client.get("/api/leaderboards/galaxy/week")).status_code == 404
+    finally:
+        await client.aclose()
+
+
+async def test_history_says_which_ruleset_and_what_earned_it(live: LiveServer) -> None:
+    await publish_rules(
+        live.settings, SIMPLE_RULES.replace("id: post\n", "id: post\n    title: {en: A post}\n")
+    )
+    version = await RulesetVersion.all().order_by("-id").first()
+    assert version is not None
+    ann = await make_employee("ann@example.com")
+    await post_created(ann, "41")
+    live.settings.__dict__["settle_sweep_seconds"] = 0.0
+    await run_jobs(live.settings)
+    await post_deleted(ann, "41")
+    await run_jobs(live.settings)
+    client = await signed_in(live, "ann@example.com")
+    try:
+        history = (await client.get("/api/me/transfers")).json()["transfers"]
+        taken, given = history
+        assert given["kind"] == "award" and given["amount"] == 10
+        assert given["title"] == {"en": "A post"}
+        assert given["ruleset"] == version.id
+        assert given["source"]["type"] == "post.created"
+        assert given["source"]["post_id"] == 41
+        assert given["source"]["calendar_event_id"] is None
+        assert taken["kind"] == "reversal" and taken["amount"] == -10
+        assert taken["reverses"] == given["id"]
+        assert taken["source"]["type"] == "post.deleted"
     finally:
         await client.aclose()
 

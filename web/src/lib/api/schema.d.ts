@@ -2244,6 +2244,9 @@ export interface components {
             event_id: string | null;
             /** Reverses */
             reverses: string | null;
+            /** Ruleset */
+            ruleset: number | null;
+            source: components["schemas"]["Source"] | null;
         };
         /** ChannelEdit */
         ChannelEdit: {
@@ -3449,6 +3452,17 @@ export interface components {
             me: components["schemas"]["EmployeeOut"];
             /** Csrf Token */
             csrf_token: string;
+        };
+        /** Source */
+        Source: {
+            /** Type */
+            type: string;
+            /** At */
+            at: string;
+            /** Post Id */
+            post_id: number | null;
+            /** Calendar Event Id */
+            calendar_event_id: number | null;
         };
         /** SpinBody */
         SpinBody: {
