@@ -226,3 +226,40 @@ async def test_reciprocal_rings_are_reported(live: LiveServer) -> None:
         assert rings[0]["rewards"] == 8
     finally:
         await comms.aclose()
+
+
+async def test_wheel_and_shop_answers_match_their_declared_models(live: LiveServer) -> None:
+    """The app's types come from these models: what the endpoints send must fit them."""
+    from server.rewards import endpoints
+
+    await make_employee("comms@example.com", role=Role.COMMS)
+    ann = await make_employee("ann@example.com")
+    comms = await signed_in(live, "comms@example.com")
+    me = await signed_in(live, "ann@example.com")
+    try:
+        r = await comms.post("/api/admin/grants", json={
+            "user_id": ann.id, "currency": "spins", "amount": 1, "reason": "welcome",
+            "idempotency_key": "grant-0002"})  # fmt: skip
+        assert r.status_code == 201
+        r = await comms.put("/api/admin/shop/items/socks", json={
+            "title": {"en": "Socks"}, "price": 1, "add_stock": 3,
+            "idempotency_key": "stock-0002"})  # fmt: skip
+        assert r.status_code == 200, r.text
+        wheel = endpoints.WheelOut.model_validate((await me.get("/api/wheel")).json())
+        spun = endpoints.SpinOut.model_validate(
+            (await me.post("/api/wheel/spins", json={"idempotency_key": "spin-00001"})).json()
+        )
+        assert spun.segment in [s.id for s in wheel.segments]
+        spins = endpoints.Spins.model_validate((await me.get("/api/wheel/spins")).json())
+        assert [s.id for s in spins.spins] == [spun.id]
+        seeds = endpoints.Seeds.model_validate((await me.get("/api/wheel/seeds")).json())
+        assert seeds.seeds and seeds.seeds[0].seed is None  # this period's: not revealed
+        items = endpoints.Items.model_validate((await me.get("/api/shop/items")).json())
+        assert [(i.id, i.stock) for i in items.items] == [("socks", 3)]
+        document = (await me.get("/api/openapi.json")).json()
+        for path in ("/api/wheel", "/api/wheel/spins", "/api/wheel/seeds", "/api/shop/items",
+                     "/api/me/redemptions"):  # fmt: skip
+            assert "content" in document["paths"][path]["get"]["responses"]["200"], path
+    finally:
+        await comms.aclose()
+        await me.aclose()

@@ -2805,6 +2805,27 @@ export interface components {
             /** Invited */
             invited: number;
         };
+        /** Item */
+        Item: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Description */
+            description: {
+                [key: string]: string;
+            };
+            /** Price */
+            price: number;
+            /** Needs Approval */
+            needs_approval: boolean;
+            /** Active */
+            active: boolean;
+            /** Stock */
+            stock: number;
+        };
         /** ItemBody */
         ItemBody: {
             /** Title */
@@ -2834,6 +2855,11 @@ export interface components {
             add_stock?: number;
             /** Idempotency Key */
             idempotency_key: string;
+        };
+        /** Items */
+        Items: {
+            /** Items */
+            items: components["schemas"]["Item"][];
         };
         /** JoinOut */
         JoinOut: {
@@ -3302,6 +3328,32 @@ export interface components {
             /** Idempotency Key */
             idempotency_key: string;
         };
+        /** RedemptionOut */
+        RedemptionOut: {
+            /** Id */
+            id: string;
+            /** User Id */
+            user_id: number;
+            /** Item Id */
+            item_id: string;
+            /** Price */
+            price: number;
+            /** Status */
+            status: string;
+            /** Created At */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By Id */
+            decided_by_id: number | null;
+            /** Note */
+            note: string;
+        };
+        /** Redemptions */
+        Redemptions: {
+            /** Redemptions */
+            redemptions: components["schemas"]["RedemptionOut"][];
+        };
         /** Ref */
         Ref: {
             /** Id */
@@ -3385,6 +3437,35 @@ export interface components {
             people: components["schemas"]["PersonHit"][];
             /** Groups */
             groups: components["schemas"]["GroupOut"][];
+        };
+        /** Seed */
+        Seed: {
+            /** Period */
+            period: string;
+            /** Seed Hash */
+            seed_hash: string;
+            /** Starts At */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string;
+            /** Seed */
+            seed: string | null;
+        };
+        /** Seeds */
+        Seeds: {
+            /** Seeds */
+            seeds: components["schemas"]["Seed"][];
+        };
+        /** Segment */
+        Segment: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Weight */
+            weight: number;
         };
         /** SegmentIn */
         SegmentIn: {
@@ -3489,6 +3570,34 @@ export interface components {
             fallback: boolean;
             /** Period */
             period: string;
+        };
+        /** SpinRecord */
+        SpinRecord: {
+            /** Id */
+            id: string;
+            /** Segment */
+            segment: string;
+            /** Outcome */
+            outcome: string;
+            /** Prize */
+            prize: string | null;
+            /** Amount */
+            amount: number;
+            /** Wish */
+            wish: {
+                [key: string]: string;
+            } | null;
+            /** Fallback */
+            fallback: boolean;
+            /** Period */
+            period: string;
+            /** Created At */
+            created_at: string;
+        };
+        /** Spins */
+        Spins: {
+            /** Spins */
+            spins: components["schemas"]["SpinRecord"][];
         };
         /** StockBody */
         StockBody: {
@@ -3681,6 +3790,17 @@ export interface components {
             /** Lifetime Points */
             lifetime_points: number;
             level: components["schemas"]["Level"];
+        };
+        /** WheelOut */
+        WheelOut: {
+            /** Version */
+            version: string;
+            /** Period */
+            period: string;
+            /** Segments */
+            segments: components["schemas"]["Segment"][];
+            /** Total Weight */
+            total_weight: number;
         };
         /** WheelText */
         WheelText: {
@@ -8733,7 +8853,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WheelOut"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -8769,7 +8891,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Spins"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -8847,7 +8971,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Seeds"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -8965,7 +9091,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Items"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -9047,7 +9175,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RedemptionOut"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -9083,7 +9213,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Redemptions"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
