@@ -5,6 +5,7 @@ reciprocal-ring report."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -27,7 +28,17 @@ from gamification.ledger import (
 from gamification.levels import Level, level_for, parse_levels
 from gamification.store import BadgeRow, InsufficientFunds
 from server.errors import ApiError, not_found
-from server.models import ActivityEvent, BadgeAward, Employee, LedgerTransfer, RulesetVersion
+from server.models import (
+    ActivityEvent,
+    BadgeAward,
+    City,
+    Department,
+    Employee,
+    LedgerTransfer,
+    Region,
+    RulesetVersion,
+    Store,
+)
 from server.services import Services
 
 
@@ -396,11 +407,31 @@ async def leaderboard(
     return await _standing_out(standing, scope, me)
 
 
-async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[str, Any]:
-    names: dict[str, str] = {}
+_PLACES: dict[str, Any] = {
+    "store": Store,
+    "city": City,
+    "region": Region,
+    "department": Department,
+}
+
+
+async def place_names(scope: str, members: Iterable[str]) -> dict[str, str]:
+    """A board's members by name: people by id, the organisation's places by code."""
+    wanted = sorted(set(members))
+    if not wanted:
+        return {}
     if scope == "user":
-        ids = [int(r.member) for r in standing.top]
-        names = {str(e.id): e.name for e in await Employee.filter(id__in=ids).only("id", "name")}
+        ids = [int(m) for m in wanted if m.isdigit()]
+        return {str(e.id): e.name for e in await Employee.filter(id__in=ids).only("id", "name")}
+    model = _PLACES[scope]
+    return {p.code: p.name for p in await model.filter(code__in=wanted).only("code", "name")}
+
+
+async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[str, Any]:
+    names = await place_names(scope, [r.member for r in standing.top])
+    store_names = await place_names(
+        "store", [standing.my_store.member] if standing.my_store else []
+    )
     return {
         "scope": scope,
         "period": standing.board.period,
@@ -416,12 +447,17 @@ async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[st
             for r in standing.top
         ],
         "me": _rank(standing.me),
-        "my_store": _rank(standing.my_store),
+        "my_store": _rank(standing.my_store, store_names),
     }
 
 
-def _rank(rank: Any) -> dict[str, Any] | None:
-    return None if rank is None else {"id": rank.member, "rank": rank.rank, "points": rank.points}
+def _rank(rank: Any, names: dict[str, str] | None = None) -> dict[str, Any] | None:
+    if rank is None:
+        return None
+    out = {"id": rank.member, "rank": rank.rank, "points": rank.points}
+    if names is not None:
+        out["name"] = names.get(rank.member, rank.member)
+    return out
 
 
 async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int) -> dict[str, Any]:
@@ -433,9 +469,10 @@ async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int
     )
     heads = {r["code"]: int(r["n"]) for r in rows}
     ranked = rank_per_head(scores, heads)
+    names = await place_names("store", [m for m, _, _ in ranked])
     mine = next(
         (
-            {"id": m, "rank": i, "points": p, "per_head": per}
+            {"id": m, "name": names.get(m, m), "rank": i, "points": p, "per_head": per}
             for i, (m, per, p) in enumerate(ranked, 1)
             if m == my_store
         ),
@@ -448,7 +485,14 @@ async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int
         "per_head": True,
         "size": len(ranked),
         "top": [
-            {"id": m, "rank": i, "points": p, "per_head": per, "employees": heads.get(m, 0)}
+            {
+                "id": m,
+                "name": names.get(m, m),
+                "rank": i,
+                "points": p,
+                "per_head": per,
+                "employees": heads.get(m, 0),
+            }
             for i, (m, per, p) in enumerate(ranked[:limit], 1)
         ],
         "me": None,

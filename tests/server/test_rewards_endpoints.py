@@ -169,9 +169,13 @@ async def test_leaderboards_my_rank_and_my_store(live: LiveServer) -> None:
         body = r.json()
         assert [p["points"] for p in body["top"]] == [15, 10]
         assert body["me"] == {"id": str(ann.id), "rank": 1, "points": 15}
-        assert body["my_store"]["rank"] == 1
+        assert body["my_store"] == {"id": "s1", "name": "One", "rank": 1, "points": 15}
+        stores = (await client.get("/api/leaderboards/store/week")).json()
+        assert [(p["id"], p["name"]) for p in stores["top"]] == [("s1", "One"), ("s2", "Two")]
+        cities = (await client.get("/api/leaderboards/city/week")).json()
+        assert [p["name"] for p in cities["top"]] == ["SPb"]
         per_head = (await client.get("/api/leaderboards/store/week?per_head=true")).json()
-        assert [p["id"] for p in per_head["top"]] == ["s1", "s2"]
+        assert [(p["id"], p["name"]) for p in per_head["top"]] == [("s1", "One"), ("s2", "Two")]
         assert per_head["top"][1]["per_head"] == 5.0
         assert (await client.get("/api/leaderboards/galaxy/week")).status_code == 404
     finally:
