@@ -158,3 +158,24 @@ export function why(change: Change, items: Record<string, string> = {}): Why {
 		tone: !signed ? 'neutral' : change.amount > 0 ? 'gain' : change.amount < 0 ? 'loss' : 'neutral'
 	};
 }
+
+/** 5 %, 0.5 % — a segment's chance. */
+export function formatShare(part: number, whole: number): string {
+	const tag = getLocale() === 'ru' ? 'ru-RU' : 'en-GB';
+	return new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 1 }).format(whole ? part / whole : 0);
+}
+
+/** "30 Nov – 6 Dec 2026": a period from its start to its (exclusive) end. */
+export function formatPeriod(starts: string, ends: string): string {
+	const tag = getLocale() === 'ru' ? 'ru-RU' : 'en-GB';
+	const last = new Date(new Date(ends).getTime() - 1);
+	const format = new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' });
+	return format.formatRange(new Date(starts), last);
+}
+
+/** An idempotency key for a write that may be sent twice (a retry after a network failure). */
+export function newKey(prefix: string): string {
+	const bytes = new Uint8Array(12);
+	globalThis.crypto.getRandomValues(bytes);
+	return `${prefix}-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
