@@ -179,3 +179,22 @@ export function newKey(prefix: string): string {
 	globalThis.crypto.getRandomValues(bytes);
 	return `${prefix}-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
+
+/** A leaderboard's period from its label: "6 December 2026", "30 Nov – 6 Dec 2026",
+ * "December 2026", "Q4 2026"; null for all time. */
+export function boardPeriod(period: string, label: string): string | null {
+	const tag = getLocale() === 'ru' ? 'ru-RU' : 'en-GB';
+	const day = (iso: string) => new Date(`${iso}T12:00:00`);
+	if (period === 'day') return new Intl.DateTimeFormat(tag, { dateStyle: 'long' }).format(day(label));
+	if (period === 'week') {
+		const start = day(label);
+		const end = new Date(start.getTime() + 6 * 86400000);
+		return new Intl.DateTimeFormat(tag, { day: 'numeric', month: 'short', year: 'numeric' }).formatRange(start, end);
+	}
+	if (period === 'month') return new Intl.DateTimeFormat(tag, { month: 'long', year: 'numeric' }).format(day(`${label}-15`));
+	if (period === 'quarter') {
+		const [year, quarter] = label.split('-');
+		return `${quarter} ${year}`;
+	}
+	return null;
+}
