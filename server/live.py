@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from gamification.live import BOARDS_ROOM
 from realtime import rooms
 from realtime.errors import Refused
 from realtime.events import MAX_WATCHED, PresenceEntry
@@ -53,7 +54,8 @@ async def org_rooms(employee_id: int) -> set[str]:
     employee = await Employee.get_or_none(id=employee_id).select_related("store__city")
     if employee is None:
         return set()
-    found = {rooms.COMPANY, rooms.role(employee.role.value)}
+    # Leaderboards are the company's: every socket hears a board's visible top change.
+    found = {rooms.COMPANY, BOARDS_ROOM, rooms.role(employee.role.value)}
     if employee.department_id is not None:
         found.add(rooms.department(employee.department_id))
     if employee.store is not None:

@@ -50,6 +50,13 @@ class HistoryQuery(Strict):
     before: datetime | None = None
 
 
+class Source(BaseModel):
+    type: str  # the activity event's type: post.created, reaction.added, ...
+    at: str
+    post_id: int | None
+    calendar_event_id: int | None
+
+
 class Change(BaseModel):
     id: str
     kind: str
@@ -62,6 +69,8 @@ class Change(BaseModel):
     because: str
     event_id: str | None
     reverses: str | None
+    ruleset: int | None  # the number of the ruleset version whose rule gave it
+    source: Source | None  # what earned it
 
 
 class History(BaseModel):
@@ -304,8 +313,41 @@ class SpinOut(BaseModel):
     period: str
 
 
+class Segment(BaseModel):
+    id: str
+    title: dict[str, str]
+    weight: int
+
+
+class WheelOut(BaseModel):
+    version: str
+    period: str  # how often the seed changes: day, week, month
+    segments: list[Segment]  # in the wheel's order: a spin's `segment` is one of these ids
+    total_weight: int
+
+
+class SpinRecord(SpinOut):
+    created_at: str
+
+
+class Spins(BaseModel):
+    spins: list[SpinRecord]
+
+
+class Seed(BaseModel):
+    period: str
+    seed_hash: str
+    starts_at: str
+    ends_at: str
+    seed: str | None  # revealed once the period is over
+
+
+class Seeds(BaseModel):
+    seeds: list[Seed]
+
+
 @api.route("GET", "/api/wheel", summary="The live wheel: segments, weights, this period",
-           tags=["wheel"])  # fmt: skip
+           tags=["wheel"], response=WheelOut)  # fmt: skip
 async def get_wheel(ctx: Ctx) -> dict[str, Any]:
     live_wheel = await wheel.live_wheel()
     return {
@@ -333,14 +375,14 @@ async def spin(ctx: Ctx, body: SpinBody) -> dict[str, Any]:
     return result.as_dict()
 
 
-@api.route("GET", "/api/wheel/spins", summary="My spins", tags=["wheel"])
+@api.route("GET", "/api/wheel/spins", summary="My spins", tags=["wheel"], response=Spins)
 async def my_spins(ctx: Ctx) -> dict[str, Any]:
     return {"spins": await wheel.history(ctx.me.id)}
 
 
 @api.route("GET", "/api/wheel/seeds",
            summary="Seed hashes published in advance; seeds revealed after their period",
-           tags=["wheel"])  # fmt: skip
+           tags=["wheel"], response=Seeds)  # fmt: skip
 async def wheel_seeds(ctx: Ctx) -> dict[str, Any]:
     await wheel.ensure_seeds_ahead(ctx.services.settings.zone)
     return {"seeds": await wheel.seeds()}
@@ -383,7 +425,37 @@ class ItemBody(Strict):
     idempotency_key: str = Key
 
 
-@api.route("GET", "/api/shop/items", summary="The catalogue", tags=["shop"])
+class Item(BaseModel):
+    id: str
+    title: dict[str, str]
+    description: dict[str, str]
+    price: int
+    needs_approval: bool
+    active: bool
+    stock: int
+
+
+class Items(BaseModel):
+    items: list[Item]
+
+
+class RedemptionOut(BaseModel):
+    id: str
+    user_id: int
+    item_id: str
+    price: int
+    status: str  # pending, completed, rejected
+    created_at: str
+    decided_at: str | None
+    decided_by_id: int | None
+    note: str
+
+
+class Redemptions(BaseModel):
+    redemptions: list[RedemptionOut]
+
+
+@api.route("GET", "/api/shop/items", summary="The catalogue", tags=["shop"], response=Items)
 async def items(ctx: Ctx) -> dict[str, Any]:
     return {"items": await shop.catalogue()}
 
@@ -414,7 +486,7 @@ class RedeemBody(Strict):
 
 
 @api.route("POST", "/api/shop/redemptions", summary="Redeem points for an item",
-           tags=["shop"], body=RedeemBody, status=201)  # fmt: skip
+           tags=["shop"], body=RedeemBody, response=RedemptionOut, status=201)  # fmt: skip
 async def redeem(ctx: Ctx, body: RedeemBody) -> dict[str, Any]:
     out, posted = await shop.redeem(ctx.me.id, body.item_id, body.idempotency_key)
     if posted.new:
@@ -422,7 +494,8 @@ async def redeem(ctx: Ctx, body: RedeemBody) -> dict[str, Any]:
     return out
 
 
-@api.route("GET", "/api/me/redemptions", summary="My redemptions", tags=["shop"])
+@api.route("GET", "/api/me/redemptions", summary="My redemptions", tags=["shop"],
+           response=Redemptions)  # fmt: skip
 async def my_redemptions(ctx: Ctx) -> dict[str, Any]:
     return {"redemptions": await shop.redemptions(ctx.me.id, None)}
 

@@ -5,6 +5,7 @@ reciprocal-ring report."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -27,7 +28,17 @@ from gamification.ledger import (
 from gamification.levels import Level, level_for, parse_levels
 from gamification.store import BadgeRow, InsufficientFunds
 from server.errors import ApiError, not_found
-from server.models import BadgeAward, Employee, LedgerTransfer, RulesetVersion
+from server.models import (
+    ActivityEvent,
+    BadgeAward,
+    City,
+    Department,
+    Employee,
+    LedgerTransfer,
+    Region,
+    RulesetVersion,
+    Store,
+)
 from server.services import Services
 
 
@@ -87,13 +98,18 @@ async def history(user_id: int, limit: int, before: datetime | None) -> list[dic
     rows = await query.order_by("-created_at", "-id").limit(limit)
     versions = {r.ruleset_version for r in rows if r.ruleset_version}
     titles: dict[tuple[str, str], dict[str, str]] = {}
+    numbers: dict[str, int] = {}
     if versions:
         from server.rulesets.registry import RulesetRegistry
 
         compiler = RulesetRegistry("UTC")
         for version in await RulesetVersion.filter(version__in=versions):
+            numbers[version.version] = version.id
             for rule in compiler.compile(version).rules:
                 titles[(version.version, rule.id)] = dict(rule.title)
+    events = {
+        e.id: e for e in await ActivityEvent.filter(id__in={r.event_id for r in rows if r.event_id})
+    }
     out = []
     for r in rows:
         mine = user_account(r.currency, user_id)
@@ -110,9 +126,29 @@ async def history(user_id: int, limit: int, before: datetime | None) -> list[dic
                 "because": r.reason,
                 "event_id": r.event_id,
                 "reverses": r.reverses_id,
+                "ruleset": numbers.get(r.ruleset_version or ""),
+                "source": _source(events.get(r.event_id or "")),
             }
         )
     return out
+
+
+def _source(event: ActivityEvent | None) -> dict[str, Any] | None:
+    """What earned a transfer, for a link: the event's type, its time, and the post or the
+    calendar event it was about (the ids the rules' events carry, as numbers)."""
+    if event is None:
+        return None
+
+    def number(field: str) -> int | None:
+        value = event.data.get(field)
+        return int(value) if isinstance(value, str | int) and str(value).isdigit() else None
+
+    return {
+        "type": event.type,
+        "at": event.at.isoformat(),
+        "post_id": number("post_id"),
+        "calendar_event_id": number("event_id"),
+    }
 
 
 # -- grants and gifts -------------------------------------------------------------------------
@@ -371,11 +407,31 @@ async def leaderboard(
     return await _standing_out(standing, scope, me)
 
 
-async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[str, Any]:
-    names: dict[str, str] = {}
+_PLACES: dict[str, Any] = {
+    "store": Store,
+    "city": City,
+    "region": Region,
+    "department": Department,
+}
+
+
+async def place_names(scope: str, members: Iterable[str]) -> dict[str, str]:
+    """A board's members by name: people by id, the organisation's places by code."""
+    wanted = sorted(set(members))
+    if not wanted:
+        return {}
     if scope == "user":
-        ids = [int(r.member) for r in standing.top]
-        names = {str(e.id): e.name for e in await Employee.filter(id__in=ids).only("id", "name")}
+        ids = [int(m) for m in wanted if m.isdigit()]
+        return {str(e.id): e.name for e in await Employee.filter(id__in=ids).only("id", "name")}
+    model = _PLACES[scope]
+    return {p.code: p.name for p in await model.filter(code__in=wanted).only("code", "name")}
+
+
+async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[str, Any]:
+    names = await place_names(scope, [r.member for r in standing.top])
+    store_names = await place_names(
+        "store", [standing.my_store.member] if standing.my_store else []
+    )
     return {
         "scope": scope,
         "period": standing.board.period,
@@ -391,12 +447,17 @@ async def _standing_out(standing: Standing, scope: str, me: Employee) -> dict[st
             for r in standing.top
         ],
         "me": _rank(standing.me),
-        "my_store": _rank(standing.my_store),
+        "my_store": _rank(standing.my_store, store_names),
     }
 
 
-def _rank(rank: Any) -> dict[str, Any] | None:
-    return None if rank is None else {"id": rank.member, "rank": rank.rank, "points": rank.points}
+def _rank(rank: Any, names: dict[str, str] | None = None) -> dict[str, Any] | None:
+    if rank is None:
+        return None
+    out = {"id": rank.member, "rank": rank.rank, "points": rank.points}
+    if names is not None:
+        out["name"] = names.get(rank.member, rank.member)
+    return out
 
 
 async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int) -> dict[str, Any]:
@@ -408,9 +469,10 @@ async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int
     )
     heads = {r["code"]: int(r["n"]) for r in rows}
     ranked = rank_per_head(scores, heads)
+    names = await place_names("store", [m for m, _, _ in ranked])
     mine = next(
         (
-            {"id": m, "rank": i, "points": p, "per_head": per}
+            {"id": m, "name": names.get(m, m), "rank": i, "points": p, "per_head": per}
             for i, (m, per, p) in enumerate(ranked, 1)
             if m == my_store
         ),
@@ -423,7 +485,14 @@ async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int
         "per_head": True,
         "size": len(ranked),
         "top": [
-            {"id": m, "rank": i, "points": p, "per_head": per, "employees": heads.get(m, 0)}
+            {
+                "id": m,
+                "name": names.get(m, m),
+                "rank": i,
+                "points": p,
+                "per_head": per,
+                "employees": heads.get(m, 0),
+            }
             for i, (m, per, p) in enumerate(ranked[:limit], 1)
         ],
         "me": None,

@@ -113,7 +113,28 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found["experts"] = "/people/experts?skill=excel"
     found["search"] = "/search?q=store"
     found["profile-edit"] = "/people/me"
+    found.update(_rewards_screens(plaza, me["id"]))
     return found
+
+
+def _rewards_screens(plaza: Plaza, employee_id: int) -> dict[str, str]:
+    """Something to show on the rewards screens: points, a spin and a shop item (the same
+    keys every run, so a second call adds nothing)."""
+    comms = plaza.api("comms")
+    for currency, amount in (("points", 120), ("spins", 1)):
+        grant = {"user_id": employee_id, "currency": currency, "amount": amount,
+                 "reason": "Welcome to Plaza", "idempotency_key": f"screens-{currency}-0001"}  # fmt: skip
+        assert comms.post("/api/admin/grants", json=grant).status_code == 201
+    item = {"title": {"en": "A Plaza hoodie", "ru": "Толстовка Plaza"},
+            "description": {"en": "Warm, soft, with the logo.", "ru": "Тёплая, мягкая, с логотипом."},
+            "price": 100, "add_stock": 5, "idempotency_key": "screens-hoodie-0001"}  # fmt: skip
+    assert comms.put("/api/admin/shop/items/hoodie", json=item).status_code == 200
+    return {
+        "wallet": "/wallet",
+        "wheel": "/wheel",
+        "shop": "/shop",
+        "leaderboards": "/leaderboards",
+    }
 
 
 @pytest.fixture(scope="module")

@@ -87,6 +87,7 @@ async def test_org_rooms_come_from_the_organisation(db: object) -> None:
     anna = await make_employee("anna@example.com", role=Role.MANAGER, store=store, department=dept)
     assert await org_rooms(anna.id) == {
         "company",
+        "leaderboards",  # leaderboard.changed: every socket
         f"store:{store.id}",
         f"dept:{dept.id}",
         f"region:{region.id}",

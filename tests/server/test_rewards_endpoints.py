@@ -7,10 +7,16 @@ import httpx
 
 from gamification import sql, store
 from gamification.ledger import POINTS, user_account
-from server.models import City, Region, Role, Store
+from server.models import City, Region, Role, RulesetVersion, Store
 from server.rewards import service
 from tests.conftest import LiveServer
-from tests.gamification.support import SIMPLE_RULES, kudos, post_created, publish_rules
+from tests.gamification.support import (
+    SIMPLE_RULES,
+    kudos,
+    post_created,
+    post_deleted,
+    publish_rules,
+)
 from tests.helpers import login, make_employee, run_jobs
 
 
@@ -163,11 +169,44 @@ async def test_leaderboards_my_rank_and_my_store(live: LiveServer) -> None:
         body = r.json()
         assert [p["points"] for p in body["top"]] == [15, 10]
         assert body["me"] == {"id": str(ann.id), "rank": 1, "points": 15}
-        assert body["my_store"]["rank"] == 1
+        assert body["my_store"] == {"id": "s1", "name": "One", "rank": 1, "points": 15}
+        stores = (await client.get("/api/leaderboards/store/week")).json()
+        assert [(p["id"], p["name"]) for p in stores["top"]] == [("s1", "One"), ("s2", "Two")]
+        cities = (await client.get("/api/leaderboards/city/week")).json()
+        assert [p["name"] for p in cities["top"]] == ["SPb"]
         per_head = (await client.get("/api/leaderboards/store/week?per_head=true")).json()
-        assert [p["id"] for p in per_head["top"]] == ["s1", "s2"]
+        assert [(p["id"], p["name"]) for p in per_head["top"]] == [("s1", "One"), ("s2", "Two")]
         assert per_head["top"][1]["per_head"] == 5.0
         assert (await client.get("/api/leaderboards/galaxy/week")).status_code == 404
+    finally:
+        await client.aclose()
+
+
+async def test_history_says_which_ruleset_and_what_earned_it(live: LiveServer) -> None:
+    await publish_rules(
+        live.settings, SIMPLE_RULES.replace("id: post\n", "id: post\n    title: {en: A post}\n")
+    )
+    version = await RulesetVersion.all().order_by("-id").first()
+    assert version is not None
+    ann = await make_employee("ann@example.com")
+    await post_created(ann, "41")
+    live.settings.__dict__["settle_sweep_seconds"] = 0.0
+    await run_jobs(live.settings)
+    await post_deleted(ann, "41")
+    await run_jobs(live.settings)
+    client = await signed_in(live, "ann@example.com")
+    try:
+        history = (await client.get("/api/me/transfers")).json()["transfers"]
+        taken, given = history
+        assert given["kind"] == "award" and given["amount"] == 10
+        assert given["title"] == {"en": "A post"}
+        assert given["ruleset"] == version.id
+        assert given["source"]["type"] == "post.created"
+        assert given["source"]["post_id"] == 41
+        assert given["source"]["calendar_event_id"] is None
+        assert taken["kind"] == "reversal" and taken["amount"] == -10
+        assert taken["reverses"] == given["id"]
+        assert taken["source"]["type"] == "post.deleted"
     finally:
         await client.aclose()
 
@@ -191,3 +230,40 @@ async def test_reciprocal_rings_are_reported(live: LiveServer) -> None:
         assert rings[0]["rewards"] == 8
     finally:
         await comms.aclose()
+
+
+async def test_wheel_and_shop_answers_match_their_declared_models(live: LiveServer) -> None:
+    """The app's types come from these models: what the endpoints send must fit them."""
+    from server.rewards import endpoints
+
+    await make_employee("comms@example.com", role=Role.COMMS)
+    ann = await make_employee("ann@example.com")
+    comms = await signed_in(live, "comms@example.com")
+    me = await signed_in(live, "ann@example.com")
+    try:
+        r = await comms.post("/api/admin/grants", json={
+            "user_id": ann.id, "currency": "spins", "amount": 1, "reason": "welcome",
+            "idempotency_key": "grant-0002"})  # fmt: skip
+        assert r.status_code == 201
+        r = await comms.put("/api/admin/shop/items/socks", json={
+            "title": {"en": "Socks"}, "price": 1, "add_stock": 3,
+            "idempotency_key": "stock-0002"})  # fmt: skip
+        assert r.status_code == 200, r.text
+        wheel = endpoints.WheelOut.model_validate((await me.get("/api/wheel")).json())
+        spun = endpoints.SpinOut.model_validate(
+            (await me.post("/api/wheel/spins", json={"idempotency_key": "spin-00001"})).json()
+        )
+        assert spun.segment in [s.id for s in wheel.segments]
+        spins = endpoints.Spins.model_validate((await me.get("/api/wheel/spins")).json())
+        assert [s.id for s in spins.spins] == [spun.id]
+        seeds = endpoints.Seeds.model_validate((await me.get("/api/wheel/seeds")).json())
+        assert seeds.seeds and seeds.seeds[0].seed is None  # this period's: not revealed
+        items = endpoints.Items.model_validate((await me.get("/api/shop/items")).json())
+        assert [(i.id, i.stock) for i in items.items] == [("socks", 3)]
+        document = (await me.get("/api/openapi.json")).json()
+        for path in ("/api/wheel", "/api/wheel/spins", "/api/wheel/seeds", "/api/shop/items",
+                     "/api/me/redemptions"):  # fmt: skip
+            assert "content" in document["paths"][path]["get"]["responses"]["200"], path
+    finally:
+        await comms.aclose()
+        await me.aclose()

@@ -7,6 +7,10 @@ import PenLine from '@lucide/svelte/icons/pen-line';
 import Calendar from '@lucide/svelte/icons/calendar';
 import Contact from '@lucide/svelte/icons/contact';
 import Star from '@lucide/svelte/icons/star';
+import WalletIcon from '@lucide/svelte/icons/wallet';
+import LoaderPinwheel from '@lucide/svelte/icons/loader-pinwheel';
+import Gift from '@lucide/svelte/icons/gift';
+import Trophy from '@lucide/svelte/icons/trophy';
 import type { Component } from 'svelte';
 
 export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean };
@@ -18,7 +22,11 @@ export const NAV: NavItem[] = [
 	{ href: '/blogs', label: m.nav_blogs, icon: PenLine },
 	{ href: '/events', label: m.nav_events, icon: Calendar, phone: true },
 	{ href: '/people', label: m.nav_people, icon: Contact, phone: true },
-	{ href: '/digest', label: m.nav_digest, icon: Star }
+	{ href: '/digest', label: m.nav_digest, icon: Star },
+	{ href: '/wallet', label: m.rewards_nav_wallet, icon: WalletIcon },
+	{ href: '/wheel', label: m.rewards_nav_wheel, icon: LoaderPinwheel },
+	{ href: '/shop', label: m.rewards_nav_shop, icon: Gift },
+	{ href: '/leaderboards', label: m.rewards_nav_leaderboards, icon: Trophy }
 ];
 
 export function isActive(current: string, href: string): boolean {

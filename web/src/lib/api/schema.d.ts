@@ -2289,6 +2289,9 @@ export interface components {
             event_id: string | null;
             /** Reverses */
             reverses: string | null;
+            /** Ruleset */
+            ruleset: number | null;
+            source: components["schemas"]["Source"] | null;
         };
         /** ChannelEdit */
         ChannelEdit: {
@@ -2867,6 +2870,27 @@ export interface components {
             /** Invited */
             invited: number;
         };
+        /** Item */
+        Item: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Description */
+            description: {
+                [key: string]: string;
+            };
+            /** Price */
+            price: number;
+            /** Needs Approval */
+            needs_approval: boolean;
+            /** Active */
+            active: boolean;
+            /** Stock */
+            stock: number;
+        };
         /** ItemBody */
         ItemBody: {
             /** Title */
@@ -2896,6 +2920,11 @@ export interface components {
             add_stock?: number;
             /** Idempotency Key */
             idempotency_key: string;
+        };
+        /** Items */
+        Items: {
+            /** Items */
+            items: components["schemas"]["Item"][];
         };
         /** JoinOut */
         JoinOut: {
@@ -3388,6 +3417,32 @@ export interface components {
             /** Idempotency Key */
             idempotency_key: string;
         };
+        /** RedemptionOut */
+        RedemptionOut: {
+            /** Id */
+            id: string;
+            /** User Id */
+            user_id: number;
+            /** Item Id */
+            item_id: string;
+            /** Price */
+            price: number;
+            /** Status */
+            status: string;
+            /** Created At */
+            created_at: string;
+            /** Decided At */
+            decided_at: string | null;
+            /** Decided By Id */
+            decided_by_id: number | null;
+            /** Note */
+            note: string;
+        };
+        /** Redemptions */
+        Redemptions: {
+            /** Redemptions */
+            redemptions: components["schemas"]["RedemptionOut"][];
+        };
         /** Ref */
         Ref: {
             /** Id */
@@ -3472,6 +3527,35 @@ export interface components {
             /** Groups */
             groups: components["schemas"]["GroupOut"][];
         };
+        /** Seed */
+        Seed: {
+            /** Period */
+            period: string;
+            /** Seed Hash */
+            seed_hash: string;
+            /** Starts At */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string;
+            /** Seed */
+            seed: string | null;
+        };
+        /** Seeds */
+        Seeds: {
+            /** Seeds */
+            seeds: components["schemas"]["Seed"][];
+        };
+        /** Segment */
+        Segment: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Weight */
+            weight: number;
+        };
         /** SegmentIn */
         SegmentIn: {
             /** Name */
@@ -3539,6 +3623,17 @@ export interface components {
             /** Csrf Token */
             csrf_token: string;
         };
+        /** Source */
+        Source: {
+            /** Type */
+            type: string;
+            /** At */
+            at: string;
+            /** Post Id */
+            post_id: number | null;
+            /** Calendar Event Id */
+            calendar_event_id: number | null;
+        };
         /** SpinBody */
         SpinBody: {
             /** Idempotency Key */
@@ -3564,6 +3659,34 @@ export interface components {
             fallback: boolean;
             /** Period */
             period: string;
+        };
+        /** SpinRecord */
+        SpinRecord: {
+            /** Id */
+            id: string;
+            /** Segment */
+            segment: string;
+            /** Outcome */
+            outcome: string;
+            /** Prize */
+            prize: string | null;
+            /** Amount */
+            amount: number;
+            /** Wish */
+            wish: {
+                [key: string]: string;
+            } | null;
+            /** Fallback */
+            fallback: boolean;
+            /** Period */
+            period: string;
+            /** Created At */
+            created_at: string;
+        };
+        /** Spins */
+        Spins: {
+            /** Spins */
+            spins: components["schemas"]["SpinRecord"][];
         };
         /** StockBody */
         StockBody: {
@@ -3756,6 +3879,17 @@ export interface components {
             /** Lifetime Points */
             lifetime_points: number;
             level: components["schemas"]["Level"];
+        };
+        /** WheelOut */
+        WheelOut: {
+            /** Version */
+            version: string;
+            /** Period */
+            period: string;
+            /** Segments */
+            segments: components["schemas"]["Segment"][];
+            /** Total Weight */
+            total_weight: number;
         };
         /** WheelText */
         WheelText: {
@@ -8891,7 +9025,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WheelOut"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -8927,7 +9063,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Spins"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -9005,7 +9143,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Seeds"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -9123,7 +9263,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Items"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -9205,7 +9347,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RedemptionOut"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -9241,7 +9385,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Redemptions"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
