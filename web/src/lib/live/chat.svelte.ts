@@ -211,8 +211,10 @@ export class ChatStore {
 	/** Take the server's list (newest activity first) as the new state. */
 	setChats(chats: Chat[]): void {
 		this.#activity.clear();
-		// A chat without messages keeps its place: it takes the time of the chat before it.
-		let previous = Number.MAX_SAFE_INTEGER;
+		// A chat without messages keeps its place: it takes the time of the chat before it
+		// (those on top: just after the newest message).
+		const newest = chats.find((c) => c.last_message);
+		let previous = newest?.last_message ? time(newest.last_message.created_at) + 1 : 0;
 		for (const chat of chats) {
 			const at = chat.last_message ? time(chat.last_message.created_at) : previous;
 			this.#activity.set(chat.id, at);
