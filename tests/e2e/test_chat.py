@@ -6,7 +6,9 @@ deleting, stickers by keyboard, a group chat started from the dialog, a 360 px p
 from __future__ import annotations
 
 import re
+import struct
 import uuid
+import zlib
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
@@ -19,6 +21,23 @@ from tests.e2e.support import (
     serious_axe_violations,
     sideways_overflow,
 )
+
+
+def _png(width: int = 48, height: int = 32) -> bytes:
+    """A real PNG (the server checks the bytes, not only the declared type)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x24\x50\xd8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _me(api: httpx.Client) -> dict[str, object]:
@@ -152,6 +171,18 @@ def test_edit_delete_and_a_sticker_by_keyboard(browser: Browser, plaza: Plaza) -
     page.get_by_test_id("confirm-delete").click()
     expect(page.get_by_text("Message deleted").last).to_be_visible()
     assert api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]["deleted"] is True
+
+    # A file: an image shows in the conversation, with the text typed as its caption.
+    box.fill("The new shelf layout")
+    page.get_by_test_id("chat-file").set_input_files(
+        files=[{"name": "shelf.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    image = page.get_by_role("img", name="Image: shelf.png")
+    expect(image).to_be_visible()
+    expect(page.locator(".msg-row").filter(has=image)).to_contain_text("The new shelf layout")
+    expect(box).to_have_value("")
+    sent = api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]
+    assert sent["attachment"]["name"] == "shelf.png" and sent["body"] == "The new shelf layout"
 
     # Stickers: the picker opens from the keyboard and a sticker is sent with Enter.
     page.get_by_role("button", name="Stickers").focus()
