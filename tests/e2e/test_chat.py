@@ -57,7 +57,9 @@ def _online(page: Page) -> None:
 def _open_chat(page: Page, chat_id: int) -> None:
     page.goto(f"/chat/{chat_id}")
     _online(page)
-    expect(page.get_by_test_id("chat-history").or_(page.get_by_test_id("chat-empty"))).to_be_visible()
+    expect(
+        page.get_by_test_id("chat-history").or_(page.get_by_test_id("chat-empty"))
+    ).to_be_visible()
 
 
 def test_two_people_chat_live_with_typing_seen_and_presence(browser: Browser, plaza: Plaza) -> None:
@@ -87,7 +89,9 @@ def test_two_people_chat_live_with_typing_seen_and_presence(browser: Browser, pl
     row = theirs.locator(f'a[data-chat-id="{chat_id}"]')
     expect(row).to_contain_text(text)
     expect(row.get_by_test_id("chat-unread")).to_be_visible()
-    expect(theirs.get_by_test_id("chat-list").locator("a").first).to_have_attribute("data-chat-id", str(chat_id))
+    expect(theirs.get_by_test_id("chat-list").locator("a").first).to_have_attribute(
+        "data-chat-id", str(chat_id)
+    )
     # Not opened yet: not seen.
     expect(mine.get_by_test_id("chat-seen")).to_have_count(0)
 
@@ -106,13 +110,17 @@ def test_two_people_chat_live_with_typing_seen_and_presence(browser: Browser, pl
     reply_box.press("Shift+Enter")
     reply_box.press_sequentially("see you", delay=10)
     reply_box.press("Enter")
-    expect(mine.get_by_test_id("chat-message").filter(has_text="On my way\nsee you")).to_be_visible()
+    expect(
+        mine.get_by_test_id("chat-message").filter(has_text="On my way\nsee you")
+    ).to_be_visible()
     expect(mine.get_by_test_id("chat-typing")).to_have_text("")
     screenshot(mine, "chat-live-desktop-en")
 
     # The director closes Plaza: the dot goes grey and the header says so.
     boss.close()
-    expect(mine.locator(".talk-head [data-presence]")).to_have_attribute("data-presence", "offline", timeout=5_000)
+    expect(mine.locator(".talk-head [data-presence]")).to_have_attribute(
+        "data-presence", "offline", timeout=5_000
+    )
     expect(mine.get_by_test_id("chat-status")).to_have_text(re.compile("Last seen|Offline"))
     assert serious_axe_violations(mine) == []
     anna.close()
@@ -163,7 +171,9 @@ def test_edit_delete_and_a_sticker_by_keyboard(browser: Browser, plaza: Plaza) -
     box.press("Enter")
     fixed = page.locator(".msg-row").filter(has_text=original.replace("Typo", "Fixed"))
     expect(fixed).to_contain_text("edited")
-    assert api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]["body"].startswith("Fixed")
+    assert (
+        api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]["body"].startswith("Fixed")
+    )
 
     fixed.hover()
     fixed.get_by_role("button", name="Message actions").click()

@@ -102,7 +102,9 @@ def _chat_with_messages(plaza: Plaza, api: httpx.Client) -> int:
             (api, "Sure, 14 in the store and 30 more arrive on Thursday."),
             (director, "Great, thank you!"),
         ):
-            assert who.post(f"/api/chats/{chat_id}/messages", json={"body": body}).status_code == 201
+            assert (
+                who.post(f"/api/chats/{chat_id}/messages", json={"body": body}).status_code == 201
+            )
         api.post(f"/api/chats/{chat_id}/messages", json={"sticker": "thumbs-up"})
     return chat_id
 
