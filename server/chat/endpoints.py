@@ -43,6 +43,9 @@ class ChatOut(BaseModel):
     unread: int
     last_read_id: int
     last_message: ChatMessageEvent | None
+    # Each member's read marker (employee id -> last message read): "seen" after a reload;
+    # `chat.read` keeps it current.
+    read_ids: dict[int, int]
 
 
 class ChatRef(BaseModel):
@@ -127,6 +130,7 @@ async def list_chats(ctx: Ctx) -> ChatListOut:
                 unread=s.unread,
                 last_read_id=s.last_read_id,
                 last_message=_event(s.last_message) if s.last_message else None,
+                read_ids=s.read_ids,
             )
             for s in summaries
         ]
@@ -155,7 +159,7 @@ async def open_direct(ctx: Ctx, body: DirectIn) -> ChatRef:
     response=ChatRef,
     status=201,
 )
-async def create_group(ctx: Ctx, body: GroupChatIn) -> ChatRef:
+async def create_group_chat(ctx: Ctx, body: GroupChatIn) -> ChatRef:
     chat = await service.create_group(ctx.services, ctx.me, body.title, body.member_ids)
     return ChatRef(id=chat.id, kind=chat.kind.value)
 
@@ -168,7 +172,7 @@ async def create_group(ctx: Ctx, body: GroupChatIn) -> ChatRef:
     body=MemberIn,
     status=204,
 )
-async def add_member(ctx: Ctx, body: MemberIn) -> Response:
+async def add_chat_member(ctx: Ctx, body: MemberIn) -> Response:
     await service.add_member(ctx.services, ctx.me, ctx.path_int("id"), body.employee_id)
     return Response(status_code=204)
 
@@ -180,7 +184,7 @@ async def add_member(ctx: Ctx, body: MemberIn) -> Response:
     tags=["chat"],
     status=204,
 )
-async def remove_member(ctx: Ctx) -> Response:
+async def remove_chat_member(ctx: Ctx) -> Response:
     await service.remove_member(ctx.services, ctx.me, ctx.path_int("id"), ctx.path_int("employee"))
     return Response(status_code=204)
 
@@ -298,7 +302,7 @@ async def delete(ctx: Ctx) -> Response:
     body=ReadIn,
     response=ReadOut,
 )
-async def mark_read(ctx: Ctx, body: ReadIn) -> ReadOut:
+async def mark_chat_read(ctx: Ctx, body: ReadIn) -> ReadOut:
     last = await service.mark_read(ctx.services, ctx.me, ctx.path_int("id"), body.message_id)
     return ReadOut(last_read_id=last)
 

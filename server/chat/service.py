@@ -142,6 +142,7 @@ class ChatSummary:
     unread: int
     last_read_id: int
     last_message: ChatMessage | None
+    read_ids: dict[int, int]
 
 
 async def list_chats(me: Employee, limit: int = 100) -> list[ChatSummary]:
@@ -158,7 +159,9 @@ async def list_chats(me: Employee, limit: int = 100) -> list[ChatSummary]:
             .count()
         )
         last = await ChatMessage.filter(chat_id=member.chat_id).order_by("-id").first()
-        member_rows = await ChatMember.filter(chat_id=member.chat_id).values("employee_id")
+        member_rows = await ChatMember.filter(chat_id=member.chat_id).values(
+            "employee_id", "last_read_id"
+        )
         summaries.append(
             ChatSummary(
                 chat=member.chat,
@@ -166,6 +169,7 @@ async def list_chats(me: Employee, limit: int = 100) -> list[ChatSummary]:
                 unread=unread,
                 last_read_id=member.last_read_id,
                 last_message=last,
+                read_ids={r["employee_id"]: r["last_read_id"] for r in member_rows},
             )
         )
     return summaries

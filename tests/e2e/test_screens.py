@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -114,6 +115,8 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found["search"] = "/search?q=store"
     found["profile-edit"] = "/people/me"
     found.update(_rewards_screens(plaza, me["id"]))
+    found["chats"] = "/chat"
+    found["chat"] = f"/chat/{_chat_with_messages(plaza, api)}"
     return found
 
 
@@ -135,6 +138,24 @@ def _rewards_screens(plaza: Plaza, employee_id: int) -> dict[str, str]:
         "shop": "/shop",
         "leaderboards": "/leaderboards",
     }
+
+
+def _chat_with_messages(plaza: Plaza, api: httpx.Client) -> int:
+    """A direct chat of the employee with the director, with a short conversation."""
+    director = plaza.api("director")
+    other = director.get("/api/me").json()["id"]
+    chat_id = int(api.post("/api/chats/direct", json={"employee_id": other}).json()["id"])
+    if not api.get(f"/api/chats/{chat_id}/messages").json()["messages"]:
+        for who, body in (
+            (director, "Morning! Could you check the stock of the new coffee machines?"),
+            (api, "Sure, 14 in the store and 30 more arrive on Thursday."),
+            (director, "Great, thank you!"),
+        ):
+            assert (
+                who.post(f"/api/chats/{chat_id}/messages", json={"body": body}).status_code == 201
+            )
+        api.post(f"/api/chats/{chat_id}/messages", json={"sticker": "thumbs-up"})
+    return chat_id
 
 
 @pytest.fixture(scope="module")

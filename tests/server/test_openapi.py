@@ -87,3 +87,10 @@ def test_the_stripped_length_pattern_agrees_with_the_model(word: str, valid: boo
     except ValidationError:
         parsed = False
     assert parsed is valid
+
+
+def test_operation_ids_are_unique(document: dict[str, Any]) -> None:
+    """The generated TypeScript keys operations by id: a repeated id gives one of the two
+    endpoints the other's body and answer (chat's read receipt typed as notifications')."""
+    ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []

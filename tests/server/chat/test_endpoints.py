@@ -27,7 +27,7 @@ async def signed_in(url: str, email: str) -> AsyncIterator[httpx.AsyncClient]:
 
 async def test_direct_chat_live_history_unread_and_receipts(nodes: Nodes) -> None:
     a, b = nodes
-    await make_employee("anna@example.com")
+    anna_id = (await make_employee("anna@example.com")).id
     boris = await make_employee("boris@example.com")
     await make_employee("vera@example.com")
     async with (
@@ -76,6 +76,9 @@ async def test_direct_chat_live_history_unread_and_receipts(nodes: Nodes) -> Non
                 assert receipt["message_id"] == sent[1]
             listing = (await boris_http.get("/api/chats")).json()["chats"]
             assert listing[0]["unread"] == 1
+            # The author sees how far the other has read after a reload (the "seen" mark).
+            anna_listing = (await anna_http.get("/api/chats")).json()["chats"]
+            assert anna_listing[0]["read_ids"] == {str(boris.id): sent[1], str(anna_id): sent[2]}
             sticker = await boris_http.post(
                 f"/api/chats/{chat_id}/messages", json={"sticker": "thumbs-up"}
             )

@@ -11,12 +11,14 @@ import WalletIcon from '@lucide/svelte/icons/wallet';
 import LoaderPinwheel from '@lucide/svelte/icons/loader-pinwheel';
 import Gift from '@lucide/svelte/icons/gift';
 import Trophy from '@lucide/svelte/icons/trophy';
+import MessagesSquare from '@lucide/svelte/icons/messages-square';
 import type { Component } from 'svelte';
 
 export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean };
 
 export const NAV: NavItem[] = [
 	{ href: '/feed', label: m.nav_feed, icon: Newspaper, phone: true },
+	{ href: '/chat', label: m.chat_nav, icon: MessagesSquare, phone: true },
 	{ href: '/groups', label: m.nav_groups, icon: Users, phone: true },
 	{ href: '/channels', label: m.nav_channels, icon: Megaphone },
 	{ href: '/blogs', label: m.nav_blogs, icon: PenLine },

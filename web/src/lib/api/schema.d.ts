@@ -1400,7 +1400,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start a group chat */
-        post: operations["post_create_group"];
+        post: operations["post_create_group_chat"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1417,7 +1417,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add someone to a group chat */
-        post: operations["post_add_member"];
+        post: operations["post_add_chat_member"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1435,7 +1435,7 @@ export interface paths {
         put?: never;
         post?: never;
         /** Leave a group chat, or remove someone from one you started */
-        delete: operations["delete_remove_member"];
+        delete: operations["delete_remove_chat_member"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1521,7 +1521,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark the chat read up to a message (others get a read receipt) */
-        post: operations["post_mark_read"];
+        post: operations["post_mark_chat_read"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2425,6 +2425,10 @@ export interface components {
             /** Last Read Id */
             last_read_id: number;
             last_message: components["schemas"]["ChatMessageEvent"] | null;
+            /** Read Ids */
+            read_ids: {
+                [key: string]: number;
+            };
         };
         /** ChatRef */
         ChatRef: {
@@ -7812,7 +7816,7 @@ export interface operations {
             };
         };
     };
-    post_create_group: {
+    post_create_group_chat: {
         parameters: {
             query?: never;
             header?: never;
@@ -7854,7 +7858,7 @@ export interface operations {
             };
         };
     };
-    post_add_member: {
+    post_add_chat_member: {
         parameters: {
             query?: never;
             header?: never;
@@ -7896,7 +7900,7 @@ export interface operations {
             };
         };
     };
-    delete_remove_member: {
+    delete_remove_chat_member: {
         parameters: {
             query?: never;
             header?: never;
@@ -8196,7 +8200,7 @@ export interface operations {
             };
         };
     };
-    post_mark_read: {
+    post_mark_chat_read: {
         parameters: {
             query?: never;
             header?: never;

@@ -1,0 +1,279 @@
+"""Chat as two people use it: a message sent in one browser appears in the other live, the
+typing indicator shows, "seen" appears once the other opens the chat, the presence dot goes
+offline when the other closes their page; a refused send keeps the text; editing,
+deleting, stickers by keyboard, a group chat started from the dialog, a 360 px phone."""
+
+from __future__ import annotations
+
+import re
+import struct
+import uuid
+import zlib
+
+import httpx
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.support import (
+    PHONE,
+    Plaza,
+    new_context,
+    screenshot,
+    serious_axe_violations,
+    sideways_overflow,
+)
+
+
+def _png(width: int = 48, height: int = 32) -> bytes:
+    """A real PNG (the server checks the bytes, not only the declared type)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x24\x50\xd8" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _me(api: httpx.Client) -> dict[str, object]:
+    return dict(api.get("/api/me").json())
+
+
+def _direct(api: httpx.Client, other_id: object) -> int:
+    response = api.post("/api/chats/direct", json={"employee_id": other_id})
+    assert response.status_code == 200, response.text
+    return int(response.json()["id"])
+
+
+def _online(page: Page) -> None:
+    expect(page.locator(".shell[data-live=online]")).to_be_attached()
+
+
+def _open_chat(page: Page, chat_id: int) -> None:
+    page.goto(f"/chat/{chat_id}")
+    _online(page)
+    expect(
+        page.get_by_test_id("chat-history").or_(page.get_by_test_id("chat-empty"))
+    ).to_be_visible()
+
+
+def test_two_people_chat_live_with_typing_seen_and_presence(browser: Browser, plaza: Plaza) -> None:
+    employee_api, director_api = plaza.api("employee"), plaza.api("director")
+    employee, director = _me(employee_api), _me(director_api)
+    chat_id = _direct(employee_api, director["id"])
+
+    anna = new_context(browser, plaza, "employee")
+    boss = new_context(browser, plaza, "director")
+    mine, theirs = anna.new_page(), boss.new_page()
+    theirs.goto("/chat")
+    _online(theirs)
+    _open_chat(mine, chat_id)
+    expect(mine.get_by_role("heading", level=1)).to_have_text(str(director["name"]))
+    # The director has Plaza open: online, live.
+    expect(mine.locator(".talk-head [data-presence]")).to_have_attribute("data-presence", "online")
+
+    text = f"Hello from the shop floor {uuid.uuid4().hex[:6]}"
+    box = mine.get_by_role("textbox", name="Message")
+    box.fill(text)
+    box.press("Enter")
+    expect(box).to_have_value("")
+    mine_bubble = mine.get_by_test_id("chat-message").filter(has_text=text)
+    expect(mine_bubble).to_be_visible()
+
+    # The director's list shows it live, moved to the top, unread.
+    row = theirs.locator(f'a[data-chat-id="{chat_id}"]')
+    expect(row).to_contain_text(text)
+    expect(row.get_by_test_id("chat-unread")).to_be_visible()
+    expect(theirs.get_by_test_id("chat-list").locator("a").first).to_have_attribute(
+        "data-chat-id", str(chat_id)
+    )
+    # Not opened yet: not seen.
+    expect(mine.get_by_test_id("chat-seen")).to_have_count(0)
+
+    row.click()
+    expect(theirs.get_by_test_id("chat-message").filter(has_text=text)).to_be_visible()
+    expect(theirs.get_by_test_id("new-marker")).to_be_visible()
+    # Opening it read it: the sender sees "Seen", the director's count is gone.
+    expect(mine.get_by_test_id("chat-seen")).to_have_text(re.compile("Seen"))
+    expect(row.get_by_test_id("chat-unread")).to_have_count(0)
+
+    # The director types: the employee sees it; then the reply arrives live.
+    reply_box = theirs.get_by_role("textbox", name="Message")
+    reply_box.press_sequentially("On my w", delay=20)
+    expect(mine.get_by_test_id("chat-typing")).to_have_text(f"{director['name']} is typing…")
+    reply_box.press_sequentially("ay", delay=20)
+    reply_box.press("Shift+Enter")
+    reply_box.press_sequentially("see you", delay=10)
+    reply_box.press("Enter")
+    expect(
+        mine.get_by_test_id("chat-message").filter(has_text="On my way\nsee you")
+    ).to_be_visible()
+    expect(mine.get_by_test_id("chat-typing")).to_have_text("")
+    screenshot(mine, "chat-live-desktop-en")
+
+    # The director closes Plaza: the dot goes grey and the header says so.
+    boss.close()
+    expect(mine.locator(".talk-head [data-presence]")).to_have_attribute(
+        "data-presence", "offline", timeout=5_000
+    )
+    expect(mine.get_by_test_id("chat-status")).to_have_text(re.compile("Last seen|Offline"))
+    assert serious_axe_violations(mine) == []
+    anna.close()
+    assert employee["id"] != director["id"]
+
+
+def test_a_refused_send_keeps_the_text_and_says_why(browser: Browser, plaza: Plaza) -> None:
+    api = plaza.api("employee")
+    chat_id = _direct(api, _me(plaza.api("moderator"))["id"])
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    _open_chat(page, chat_id)
+    box = page.get_by_role("textbox", name="Message")
+    text = f"Kept through a failure {uuid.uuid4().hex[:6]}"
+    box.fill(text)
+    context.set_offline(True)
+    box.press("Enter")
+    expect(page.get_by_test_id("chat-send-error")).to_contain_text("The message was not sent")
+    expect(box).to_have_value(text)
+    context.set_offline(False)
+    _online(page)
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_test_id("chat-message").filter(has_text=text)).to_be_visible()
+    expect(page.get_by_test_id("chat-send-error")).to_have_count(0)
+    expect(box).to_have_value("")
+    context.close()
+
+
+def test_edit_delete_and_a_sticker_by_keyboard(browser: Browser, plaza: Plaza) -> None:
+    api = plaza.api("employee")
+    chat_id = _direct(api, _me(plaza.api("comms"))["id"])
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    _open_chat(page, chat_id)
+    box = page.get_by_role("textbox", name="Message")
+    original = f"Typo here {uuid.uuid4().hex[:6]}"
+    box.fill(original)
+    box.press("Enter")
+    bubble = page.locator(".msg-row").filter(has_text=original)
+    expect(bubble).to_be_visible()
+
+    bubble.hover()
+    bubble.get_by_role("button", name="Message actions").click()
+    page.get_by_role("menuitem", name="Edit").click()
+    expect(page.get_by_text("Editing a message")).to_be_visible()
+    expect(box).to_have_value(original)
+    box.fill(original.replace("Typo", "Fixed"))
+    box.press("Enter")
+    fixed = page.locator(".msg-row").filter(has_text=original.replace("Typo", "Fixed"))
+    expect(fixed).to_contain_text("edited")
+    assert (
+        api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]["body"].startswith("Fixed")
+    )
+
+    fixed.hover()
+    fixed.get_by_role("button", name="Message actions").click()
+    page.get_by_role("menuitem", name="Delete").click()
+    page.get_by_test_id("confirm-delete").click()
+    expect(page.get_by_text("Message deleted").last).to_be_visible()
+    assert api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]["deleted"] is True
+
+    # A file: an image shows in the conversation, with the text typed as its caption.
+    box.fill("The new shelf layout")
+    page.get_by_test_id("chat-file").set_input_files(
+        files=[{"name": "shelf.png", "mimeType": "image/png", "buffer": _png()}]
+    )
+    image = page.get_by_role("img", name="Image: shelf.png")
+    expect(image).to_be_visible()
+    expect(page.locator(".msg-row").filter(has=image)).to_contain_text("The new shelf layout")
+    expect(box).to_have_value("")
+    sent = api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]
+    assert sent["attachment"]["name"] == "shelf.png" and sent["body"] == "The new shelf layout"
+
+    # Stickers: the picker opens from the keyboard and a sticker is sent with Enter.
+    page.get_by_role("button", name="Stickers").focus()
+    page.keyboard.press("Enter")
+    picker = page.locator(".sticker-picker")
+    expect(picker).to_be_visible()
+    picker.get_by_role("button", name="Thumbs up").focus()
+    page.keyboard.press("ArrowRight")
+    expect(picker.get_by_role("button", name="Thank you")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(picker).to_be_hidden()
+    expect(page.get_by_role("img", name="Thank you").last).to_be_visible()
+    assert api.get(f"/api/chats/{chat_id}/messages").json()["messages"][0]["sticker"] == "thanks"
+    context.close()
+
+
+def test_a_group_chat_from_the_dialog_on_a_phone(browser: Browser, plaza: Plaza) -> None:
+    director = _me(plaza.api("director"))
+    moderator = _me(plaza.api("moderator"))
+    context = new_context(browser, plaza, "employee", viewport=PHONE)
+    page = context.new_page()
+    page.goto("/chat")
+    expect(page.get_by_role("heading", level=1, name="Chats")).to_be_visible()
+    page.get_by_test_id("new-chat").click()
+    dialog = page.get_by_role("dialog")
+    search = dialog.get_by_role("searchbox", name="Find people")
+    for person in (director, moderator):
+        search.fill(str(person["name"]).split()[0])
+        dialog.get_by_role("button", name=f"Add {person['name']}").click()
+    # Two people make a group: it needs a name.
+    dialog.get_by_test_id("start-chat").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Give the group chat a name.")
+    title = f"Store opening {uuid.uuid4().hex[:4]}"
+    dialog.get_by_label("Group name").fill(title)
+    dialog.get_by_test_id("start-chat").click()
+    expect(page).to_have_url(re.compile(r"/chat/\d+$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_test_id("chat-status")).to_have_text("3 members")
+    # One pane at a time on a phone: the list is hidden, Back brings it.
+    expect(page.get_by_test_id("chat-list")).to_be_hidden()
+    assert sideways_overflow(page) == 0
+    box = page.get_by_role("textbox", name="Message")
+    box.fill("Welcome, everyone")
+    page.get_by_role("button", name="Send").click()
+    expect(page.get_by_test_id("chat-message").filter(has_text="Welcome, everyone")).to_be_visible()
+    screenshot(page, "chat-group-phone-en")
+    page.get_by_role("link", name="Back to chats").click()
+    expect(page.get_by_test_id("chat-list")).to_contain_text(title)
+    assert sideways_overflow(page) == 0
+    context.close()
+
+
+def test_history_scrolls_back_and_new_messages_wait_below(browser: Browser, plaza: Plaza) -> None:
+    """Older pages load when scrolling up; while up, arrivals are counted on the "jump to
+    newest" button instead of moving the view."""
+    employee_api, admin_api = plaza.api("employee"), plaza.api("admin")
+    admin = _me(admin_api)
+    chat_id = _direct(employee_api, admin["id"])
+    for n in range(120):
+        sent = admin_api.post(f"/api/chats/{chat_id}/messages", json={"body": f"Line {n:03d}"})
+        assert sent.status_code == 201
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    _open_chat(page, chat_id)
+    history = page.get_by_test_id("chat-history")
+    expect(history.get_by_text("Line 119")).to_be_visible()
+    # Virtualised: far fewer rows in the page than messages loaded.
+    assert page.locator(".msg-row").count() < 50
+    for _ in range(40):
+        history.hover()
+        page.mouse.wheel(0, -3000)
+        if page.get_by_text("This is the beginning of the conversation.").is_visible():
+            break
+        page.wait_for_timeout(150)
+    expect(history.get_by_text("Line 000")).to_be_visible()
+    # All of it was unread when opened: the line is above the first message.
+    expect(page.get_by_test_id("new-marker")).to_be_visible()
+    admin_api.post(f"/api/chats/{chat_id}/messages", json={"body": "Are you there?"})
+    jump = page.get_by_test_id("jump-newest")
+    expect(jump).to_have_text(re.compile("1 new message"))
+    jump.click()
+    expect(history.get_by_text("Are you there?")).to_be_visible()
+    expect(jump).to_have_count(0)
+    context.close()
