@@ -393,3 +393,28 @@ def test_a_story_with_a_photo_seen_live_walked_through_and_its_viewer_shown(
     expect(own).to_have_count(0)
     context.close()
     reader.close()
+
+
+def test_stories_move_on_by_themselves_unless_paused(browser: Browser, plaza: Plaza) -> None:
+    """Without a reduced-motion preference the viewer advances on its own; Pause stops it."""
+    admin = plaza.api("admin")
+    author = admin.get("/api/me").json()
+    for text in ("First of two", "Second of two"):
+        response = admin.post("/api/stories", json={"text": text, "background": "#7c3aed"})
+        assert response.status_code == 201, response.text
+    context = new_context(browser, plaza, "director")
+    page = context.new_page()
+    page.emulate_media(reduced_motion="no-preference")
+    _open_feed(page)
+    ring = page.get_by_role("region", name="Stories").locator(f"button[data-ring='{author['id']}']")
+    ring.click()
+    viewer = page.get_by_role("dialog", name=author["name"])
+    expect(viewer).to_contain_text("First of two")
+    expect(viewer).to_contain_text("Second of two", timeout=12_000)
+    viewer.get_by_role("button", name="Pause").click()
+    expect(viewer.get_by_role("button", name="Play")).to_be_visible()
+    page.wait_for_timeout(7_000)
+    expect(viewer).to_contain_text("Second of two")
+    page.keyboard.press("Escape")
+    expect(viewer).to_have_count(0)
+    context.close()
