@@ -209,8 +209,10 @@ def test_a_moderator_invites_a_colleague_who_accepts(browser: Browser, plaza: Pl
     page.goto(f"/groups/{group['id']}")
     page.get_by_role("button", name="Invite").click()
     picker = page.get_by_role("combobox", name="Colleagues to invite")
+    # By keyboard: the first suggestion is active, Enter chooses it.
     picker.fill("Elena")
-    page.get_by_role("option", name=re.compile("Elena Employee")).click()
+    expect(page.get_by_role("option", name=re.compile("Elena Employee"))).to_be_visible()
+    picker.press("Enter")
     expect(page.get_by_role("list", name="Chosen colleagues")).to_contain_text("Elena Employee")
     page.get_by_role("button", name="Invite 1 person").click()
     expect(page.get_by_text("1 colleague invited.")).to_be_visible()
@@ -394,4 +396,39 @@ def test_create_a_group_from_the_dialog(browser: Browser, plaza: Plaza) -> None:
     expect(page.locator("main")).to_contain_text("You moderate it")
     mine = plaza.api("employee").get("/api/groups", params={"mine": True}).json()["items"]
     assert any(g["name"] == name and g["visibility"] == "private" for g in mine)
+    context.close()
+
+
+def test_a_moderator_manages_members(browser: Browser, plaza: Plaza) -> None:
+    director = plaza.api("director")
+    group = _group(director, _unique("Merchandisers"))
+    employee = plaza.api("employee")
+    assert employee.post(f"/api/groups/{group['id']}/join").status_code == 200
+    employee_id = _me(employee)
+
+    def member() -> dict[str, object] | None:
+        rows = director.get(f"/api/groups/{group['id']}/members").json()["items"]
+        return next((r for r in rows if r["person"]["id"] == employee_id), None)
+
+    context = new_context(browser, plaza, "director")
+    page = context.new_page()
+    page.goto(f"/groups/{group['id']}")
+    page.get_by_role("tab", name="Members").click()
+    row = page.locator(f'[data-member-id="{employee_id}"]')
+    expect(row).to_contain_text("Elena Employee")
+    expect(row.locator("[data-moderator]")).to_have_count(0)
+    row.get_by_role("button", name="Actions for Elena Employee").click()
+    page.get_by_role("menuitem", name="Make a moderator").click()
+    expect(row.locator("[data-moderator]")).to_have_text("Moderator")
+    assert _eventually(lambda: bool((member() or {}).get("moderator")))
+
+    row.get_by_role("button", name="Actions for Elena Employee").click()
+    page.get_by_role("menuitem", name="Remove from the group").click()
+    confirm = page.get_by_role("alertdialog")
+    expect(confirm).to_contain_text("Elena Employee")
+    confirm.get_by_role("button", name="Remove from the group").click()
+    expect(row).to_have_count(0)
+    expect(page.locator("main header")).to_contain_text("1 member")
+    assert member() is None
+    assert employee.get(f"/api/groups/{group['id']}").json()["my_state"] is None
     context.close()
