@@ -190,3 +190,31 @@ def test_an_event_i_may_not_see_is_the_not_found_page(browser: Browser, plaza: P
         expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
         expect(page.get_by_text("Board only")).to_have_count(0)
     context.close()
+
+
+def test_an_event_for_one_of_my_groups(browser: Browser, plaza: Plaza) -> None:
+    api = plaza.api("employee")
+    mine = [
+        g
+        for g in api.get("/api/groups", params={"mine": True}).json()["items"]
+        if g["my_state"] == "member"
+    ]
+    assert mine, "the demo employee is in some group"
+    group = mine[0]
+    title = f"Group run {uuid.uuid4().hex[:6]}"
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    page.goto("/events/new")
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Who is it for").select_option(label=group["name"])
+    expect(
+        page.get_by_text("Only the group's members can see the event and answer.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Create event").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(page.get_by_role("link", name=group["name"])).to_have_attribute(
+        "href", f"/groups/{group['id']}"
+    )
+    event_id = int(page.url.rstrip("/").split("/")[-1])
+    assert api.get(f"/api/events/{event_id}").json()["group_id"] == group["id"]
+    context.close()
