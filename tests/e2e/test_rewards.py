@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 import uuid
 
 import httpx
@@ -127,7 +128,8 @@ def test_with_no_spins_left_the_wheel_says_why(browser: Browser, plaza: Plaza) -
     expect(button).to_have_accessible_description(re.compile("You have no spins left"))
     posted: list[str] = []
     page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
-    button.click()
+    button.focus()  # it stays focusable (aria-disabled): the keyboard reaches the reason
+    page.keyboard.press("Enter")
     expect(why).to_have_class(re.compile("alert"))
     assert not [u for u in posted if u.endswith("/api/wheel/spins")]
     assert serious_axe_violations(page) == []
@@ -206,16 +208,36 @@ def test_the_leaderboard_shows_my_rank_and_my_store(browser: Browser, plaza: Pla
     expect(row).to_contain_text(str(me["name"]))
     expect(row).to_contain_text("(you)")
 
-    # Stores: my store's rank stays in view, and my own rank too.
+    # Stores: my store's rank stays in view, and my own rank too; it follows live when
+    # a post of mine earns points (the worker settles it and the board's top changes).
     page.get_by_role("button", name="Stores").click()
     expect(page).to_have_url(re.compile(r"scope=store"))
-    stores = employee.get("/api/leaderboards/store/week").json()
-    assert stores["my_store"] is not None
-    expect(page.get_by_test_id("my-store-rank")).to_contain_text(
-        f"No. {stores['my_store']['rank']}"
+    expect(
+        page.get_by_test_id("ranking").or_(
+            page.get_by_text("No points in this period yet", exact=True)
+        )
+    ).to_be_visible()
+    _online(page)
+    before = employee.get("/api/leaderboards/store/week").json()["my_store"]
+    long_body = (
+        f"Shelf layout notes {uuid.uuid4().hex[:6]}. " + "Facing, price tags, end caps. " * 12
     )
-    expect(page.get_by_test_id("my-store-rank")).to_contain_text(stores["my_store"]["name"])
-    expect(mine).to_contain_text(f"No. {board['me']['rank']}")
+    r = employee.post("/api/posts", json={"body": long_body, "group_id": 2})
+    assert r.status_code == 201, r.text
+    store = before
+    for _ in range(60):
+        store = employee.get("/api/leaderboards/store/week").json()["my_store"]
+        if store is not None and (before is None or store["points"] > before["points"]):
+            break
+        time.sleep(0.5)
+    assert store is not None and store != before, "the worker did not settle the post"
+    card = page.get_by_test_id("my-store-rank")
+    expect(card).to_contain_text(f"No. {store['rank']}")
+    expect(card).to_contain_text(f"{store['name']} · {store['points']} points")
+    expect(page.locator(f'[data-testid=ranking] li[data-place="{store["id"]}"]')).to_contain_text(
+        "(you)"
+    )
+    expect(mine).to_contain_text("No. ")
     page.get_by_role("button", name="All time").click()
     expect(page.get_by_role("button", name="All time")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("ranking")).to_be_visible()

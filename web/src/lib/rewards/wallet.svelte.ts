@@ -4,6 +4,7 @@
  */
 import { api, type components } from '$lib/api/client';
 import { live } from '$lib/live/socket.svelte';
+import { untrack } from 'svelte';
 
 export type Wallet = components['schemas']['Wallet'];
 
@@ -36,8 +37,13 @@ class WalletStore {
 		}
 	}
 
-	/** A page that shows the wallet: returns the function to call when it goes. */
+	/** A page that shows the wallet: returns the function to call when it goes. Called from
+	 * an effect, so nothing it reads becomes that effect's dependency. */
 	use(): () => void {
+		return untrack(() => this.#use());
+	}
+
+	#use(): () => void {
 		if (this.#users++ === 0) {
 			this.#stop = [
 				live.on('wallet.changed', (payload: WalletChanged) => this.#changed(payload)),
