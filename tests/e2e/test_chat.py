@@ -146,6 +146,12 @@ def test_a_refused_send_keeps_the_text_and_says_why(browser: Browser, plaza: Pla
     expect(page.get_by_test_id("chat-message").filter(has_text=text)).to_be_visible()
     expect(page.get_by_test_id("chat-send-error")).to_have_count(0)
     expect(box).to_have_value("")
+
+    # A chat one is not in looks like one that does not exist: the not-found page.
+    outsider = _me(plaza.api("admin"))["id"]
+    others = _direct(plaza.api("director"), outsider)
+    page.goto(f"/chat/{others}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     context.close()
 
 
