@@ -23,14 +23,14 @@ from tests.e2e.support import (
 )
 
 
-def _png(width: int = 48, height: int = 32) -> bytes:
+def _png(width: int = 160, height: int = 90) -> bytes:
     """A real PNG (the server checks the bytes, not only the declared type)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    rows = b"".join(b"\x00" + b"\x24\x50\xd8" * width for _ in range(height))
+    rows = b"".join(b"\x00" + b"\xf5\x9e\x0b" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
@@ -146,6 +146,12 @@ def test_a_refused_send_keeps_the_text_and_says_why(browser: Browser, plaza: Pla
     expect(page.get_by_test_id("chat-message").filter(has_text=text)).to_be_visible()
     expect(page.get_by_test_id("chat-send-error")).to_have_count(0)
     expect(box).to_have_value("")
+
+    # A chat one is not in looks like one that does not exist: the not-found page.
+    outsider = _me(plaza.api("admin"))["id"]
+    others = _direct(plaza.api("director"), outsider)
+    page.goto(f"/chat/{others}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
     context.close()
 
 
@@ -202,6 +208,7 @@ def test_edit_delete_and_a_sticker_by_keyboard(browser: Browser, plaza: Plaza) -
     picker.get_by_role("button", name="Thumbs up").focus()
     page.keyboard.press("ArrowRight")
     expect(picker.get_by_role("button", name="Thank you")).to_be_focused()
+    screenshot(page, "chat-stickers-desktop-en")
     page.keyboard.press("Enter")
     expect(picker).to_be_hidden()
     expect(page.get_by_role("img", name="Thank you").last).to_be_visible()
@@ -227,6 +234,7 @@ def test_a_group_chat_from_the_dialog_on_a_phone(browser: Browser, plaza: Plaza)
     expect(dialog.get_by_role("alert")).to_have_text("Give the group chat a name.")
     title = f"Store opening {uuid.uuid4().hex[:4]}"
     dialog.get_by_label("Group name").fill(title)
+    screenshot(page, "chat-new-phone-en")
     dialog.get_by_test_id("start-chat").click()
     expect(page).to_have_url(re.compile(r"/chat/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
