@@ -389,8 +389,16 @@ def test_a_story_with_a_photo_seen_live_walked_through_and_its_viewer_shown(
     ).to_be_visible()
     expect(own.get_by_role("button", name=re.compile(r"Seen by \d+"))).to_be_visible()
     screenshot(page, "story-viewers-desktop-en")
-    page.keyboard.press("Escape")
+
+    # The author deletes the second story after confirming; the first stays.
+    page.keyboard.press("ArrowRight")
+    expect(own).to_contain_text("And a second one")
+    own.get_by_role("button", name="Delete this story").click()
+    own.get_by_role("group", name="Delete this story?").get_by_role("button", name="Delete").click()
     expect(own).to_have_count(0)
+    rings = author_api.get("/api/stories").json()["rings"]
+    mine = next(r for r in rings if r["author"]["id"] == author["id"])
+    assert [s["text"] for s in mine["stories"]] == [caption]
     context.close()
     reader.close()
 
