@@ -108,6 +108,7 @@ def test_a_post_with_bold_text_and_a_keyboard_picked_mention(
     option = listbox.get_by_role("option", name=re.compile(re.escape(name)))
     expect(option).to_be_visible()
     screenshot(page, "compose-mention-desktop-en")
+    assert serious_axe_violations(page) == []
     # Arrows move the highlighted option (wrapping), Enter inserts the one highlighted.
     count = listbox.get_by_role("option").count()
     field.press("ArrowUp")  # from the first to the last: the list wraps
@@ -346,6 +347,7 @@ def test_a_story_with_a_photo_seen_live_walked_through_and_its_viewer_shown(
     caption = f"Morning at the store {uuid.uuid4().hex[:6]}"
     dialog.get_by_label("Caption (optional)").fill(caption)
     screenshot(page, "story-new-desktop-en")
+    assert serious_axe_violations(page) == []
     dialog.get_by_role("button", name="Share the story").click()
     expect(dialog).to_have_count(0)
     second = author_api.post(
@@ -389,8 +391,16 @@ def test_a_story_with_a_photo_seen_live_walked_through_and_its_viewer_shown(
     ).to_be_visible()
     expect(own.get_by_role("button", name=re.compile(r"Seen by \d+"))).to_be_visible()
     screenshot(page, "story-viewers-desktop-en")
-    page.keyboard.press("Escape")
+
+    # The author deletes the second story after confirming; the first stays.
+    page.keyboard.press("ArrowRight")
+    expect(own).to_contain_text("And a second one")
+    own.get_by_role("button", name="Delete this story").click()
+    own.get_by_role("group", name="Delete this story?").get_by_role("button", name="Delete").click()
     expect(own).to_have_count(0)
+    rings = author_api.get("/api/stories").json()["rings"]
+    mine = next(r for r in rings if r["author"]["id"] == author["id"])
+    assert [s["text"] for s in mine["stories"]] == [caption]
     context.close()
     reader.close()
 
