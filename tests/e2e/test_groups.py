@@ -98,6 +98,16 @@ def test_join_a_public_group_from_the_list_and_read_its_posts(
     expect(page.locator("[data-member-id]")).to_have_count(2)
     moderator = page.locator(f'[data-member-id="{_me(director)}"]')
     expect(moderator.get_by_text("Moderator")).to_be_visible()
+
+    # Leaving asks first, then the page offers to join again.
+    page.get_by_role("button", name="More actions for the group").click()
+    page.get_by_role("menuitem", name="Leave the group").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Leave the group").click()
+    expect(page.get_by_role("button", name=f"Join {name}")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="You left")).to_be_visible()
+    assert _eventually(
+        lambda: plaza.api("employee").get(f"/api/groups/{group['id']}").json()["my_state"] is None
+    )
     context.close()
 
 
@@ -375,6 +385,14 @@ def test_the_group_screens_pass_axe_and_fit_a_phone(browser: Browser, plaza: Pla
     expect(dialog.get_by_text("Укажите название группы.")).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
+    # Saved: the page shows the new name at once.
+    renamed = _unique("Renamed")
+    page.get_by_role("button", name="Другие действия с группой").click()
+    page.get_by_role("menuitem", name="Изменить группу").click()
+    page.get_by_role("dialog").get_by_label("Название").fill(renamed)
+    page.get_by_role("dialog").get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("heading", level=1, name=renamed)).to_be_visible()
+    assert director.get(f"/api/groups/{group['id']}").json()["name"] == renamed
     context.close()
     assert problems == {}
 
