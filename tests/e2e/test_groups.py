@@ -162,6 +162,7 @@ def test_asking_to_join_a_private_group_and_a_moderator_approving(
     request = other.locator("[data-request-id]")
     expect(request).to_contain_text("Elena Employee")
     screenshot(other, "group-requests-desktop-en")
+    assert serious_axe_violations(other) == []
     request.get_by_role("button", name="Approve Elena Employee").click()
     expect(other.get_by_text("No requests waiting")).to_be_visible()
 
@@ -237,6 +238,7 @@ def test_a_moderator_invites_a_colleague_who_accepts(browser: Browser, plaza: Pl
     expect(item).to_contain_text("Secret")
     screenshot(phone, "group-invitations-phone-en")
     assert sideways_overflow(phone) == 0
+    assert serious_axe_violations(phone) == []
     item.get_by_role("button", name=f"Accept the invitation to {name}").click()
     expect(item).to_have_count(0)
     assert plaza.api("employee").get(f"/api/groups/{group['id']}").json()["my_state"] == "member"
