@@ -98,6 +98,16 @@ def test_join_a_public_group_from_the_list_and_read_its_posts(
     expect(page.locator("[data-member-id]")).to_have_count(2)
     moderator = page.locator(f'[data-member-id="{_me(director)}"]')
     expect(moderator.get_by_text("Moderator")).to_be_visible()
+
+    # Leaving asks first, then the page offers to join again.
+    page.get_by_role("button", name="More actions for the group").click()
+    page.get_by_role("menuitem", name="Leave the group").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Leave the group").click()
+    expect(page.get_by_role("button", name=f"Join {name}")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="You left")).to_be_visible()
+    assert _eventually(
+        lambda: plaza.api("employee").get(f"/api/groups/{group['id']}").json()["my_state"] is None
+    )
     context.close()
 
 
@@ -152,6 +162,7 @@ def test_asking_to_join_a_private_group_and_a_moderator_approving(
     request = other.locator("[data-request-id]")
     expect(request).to_contain_text("Elena Employee")
     screenshot(other, "group-requests-desktop-en")
+    assert serious_axe_violations(other) == []
     request.get_by_role("button", name="Approve Elena Employee").click()
     expect(other.get_by_text("No requests waiting")).to_be_visible()
 
@@ -227,6 +238,7 @@ def test_a_moderator_invites_a_colleague_who_accepts(browser: Browser, plaza: Pl
     expect(item).to_contain_text("Secret")
     screenshot(phone, "group-invitations-phone-en")
     assert sideways_overflow(phone) == 0
+    assert serious_axe_violations(phone) == []
     item.get_by_role("button", name=f"Accept the invitation to {name}").click()
     expect(item).to_have_count(0)
     assert plaza.api("employee").get(f"/api/groups/{group['id']}").json()["my_state"] == "member"
@@ -375,6 +387,14 @@ def test_the_group_screens_pass_axe_and_fit_a_phone(browser: Browser, plaza: Pla
     expect(dialog.get_by_text("Укажите название группы.")).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
+    # Saved: the page shows the new name at once.
+    renamed = _unique("Renamed")
+    page.get_by_role("button", name="Другие действия с группой").click()
+    page.get_by_role("menuitem", name="Изменить группу").click()
+    page.get_by_role("dialog").get_by_label("Название").fill(renamed)
+    page.get_by_role("dialog").get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("heading", level=1, name=renamed)).to_be_visible()
+    assert director.get(f"/api/groups/{group['id']}").json()["name"] == renamed
     context.close()
     assert problems == {}
 
