@@ -87,3 +87,26 @@ async def test_without_a_build_the_bare_page_still_signs_in(db: Settings, tmp_pa
         page = await client.get("/")
     assert page.status_code == 200
     assert 'fetch("/api/auth/login"' in page.text
+
+
+async def test_text_files_go_gzipped_to_a_browser_that_accepts_it(
+    app_client: httpx.AsyncClient, build: Path
+) -> None:
+    big = "export const words = " + repr("plaza " * 400) + ";\n"
+    (build / "_app" / "immutable" / "chunks" / "big.def456.js").write_text(big)
+    asked = {"accept-encoding": "gzip, deflate"}
+    asset = await app_client.get("/_app/immutable/chunks/big.def456.js", headers=asked)
+    assert asset.status_code == 200
+    assert asset.headers["content-encoding"] == "gzip"
+    assert asset.headers["vary"] == "accept-encoding"
+    assert asset.headers["content-type"].startswith("text/javascript")
+    assert "immutable" in asset.headers["cache-control"]
+    assert asset.text == big  # httpx undid the gzip
+    assert int(asset.headers["content-length"]) < len(big) / 5
+    plain = await app_client.get(
+        "/_app/immutable/chunks/big.def456.js", headers={"accept-encoding": "identity"}
+    )
+    assert "content-encoding" not in plain.headers and plain.text == big
+    # A file too small to gain anything goes as it is.
+    small = await app_client.get("/_app/immutable/chunks/app.abc123.js", headers=asked)
+    assert "content-encoding" not in small.headers and small.text == "console.log(1)"
