@@ -51,9 +51,22 @@ export function slicePath(index: number, count: number, cx: number, cy: number, 
 	return `M ${cx} ${cy} L ${f(x1)} ${f(y1)} A ${r} ${r} 0 ${large} 1 ${f(x2)} ${f(y2)} Z`;
 }
 
-/** Where a slice's label sits, and its rotation (text reads outwards from the centre). */
-export function labelPlacement(index: number, count: number, cx: number, cy: number, r: number): { x: number; y: number; angle: number } {
+/** Where a slice's label sits: along the radius, ending near the rim (`r`), so a long title
+ * grows towards the centre; on the left half turned round so it does not read upside down. */
+export function labelPlacement(
+	index: number,
+	count: number,
+	cx: number,
+	cy: number,
+	r: number
+): { x: number; y: number; angle: number; anchor: 'start' | 'end' } {
 	const middle = (index + 0.5) * sliceAngle(count);
 	const radians = ((middle - 90) * Math.PI) / 180;
-	return { x: cx + r * Math.cos(radians), y: cy + r * Math.sin(radians), angle: middle - 90 };
+	const flipped = middle > 180;
+	return {
+		x: cx + r * Math.cos(radians),
+		y: cy + r * Math.sin(radians),
+		angle: flipped ? middle + 90 : middle - 90,
+		anchor: flipped ? 'start' : 'end'
+	};
 }
