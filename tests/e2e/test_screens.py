@@ -142,20 +142,26 @@ def _rewards_screens(plaza: Plaza, employee_id: int) -> dict[str, str]:
 
 
 def _chat_with_messages(plaza: Plaza, api: httpx.Client) -> int:
-    """A direct chat of the employee with the director, with a short conversation."""
-    director = plaza.api("director")
-    other = director.get("/api/me").json()["id"]
-    chat_id = int(api.post("/api/chats/direct", json={"employee_id": other}).json()["id"])
-    if not api.get(f"/api/chats/{chat_id}/messages").json()["messages"]:
-        for who, body in (
-            (director, "Morning! Could you check the stock of the new coffee machines?"),
-            (api, "Sure, 14 in the store and 30 more arrive on Thursday."),
-            (director, "Great, thank you!"),
-        ):
-            assert (
-                who.post(f"/api/chats/{chat_id}/messages", json={"body": body}).status_code == 201
-            )
-        api.post(f"/api/chats/{chat_id}/messages", json={"sticker": "thumbs-up"})
+    """A group chat of the employee with the director and comms, with a short conversation
+    (its own, so that other tests' chats do not change the screenshot)."""
+    title = "New coffee machines"
+    for chat in api.get("/api/chats").json()["chats"]:
+        if chat["title"] == title:
+            return int(chat["id"])
+    director, comms = plaza.api("director"), plaza.api("comms")
+    ids = [client.get("/api/me").json()["id"] for client in (director, comms)]
+    created = api.post("/api/chats/group", json={"title": title, "member_ids": ids})
+    assert created.status_code == 201, created.text
+    chat_id = int(created.json()["id"])
+    for who, body in (
+        (director, "Morning! Could you check the stock of the new coffee machines?"),
+        (api, "Sure: 14 in the store, and 30 more arrive on Thursday."),
+        (comms, "Great, we will announce them in Monday's news."),
+        (director, "Thank you both!"),
+    ):
+        sent = who.post(f"/api/chats/{chat_id}/messages", json={"body": body})
+        assert sent.status_code == 201, sent.text
+    api.post(f"/api/chats/{chat_id}/messages", json={"sticker": "thumbs-up"})
     return chat_id
 
 
