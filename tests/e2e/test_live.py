@@ -58,9 +58,7 @@ def test_a_restart_keeps_the_draft_and_the_feed_catches_up(
         expect(page.locator(".shell[data-live=online]")).to_be_attached(timeout=45_000)
 
     marker = f"Posted while you were away {uuid.uuid4().hex[:8]}"
-    made = plaza.api("comms").post(
-        "/api/posts", json={"body": marker, "channel_id": COMPANY_NEWS}
-    )
+    made = plaza.api("comms").post("/api/posts", json={"body": marker, "channel_id": COMPANY_NEWS})
     assert made.status_code == 201, made.text
     pill = feed.get_by_role("button", name="1 new post")
     expect(pill).to_be_visible(timeout=5_000)
