@@ -428,3 +428,57 @@ def test_stories_move_on_by_themselves_unless_paused(browser: Browser, plaza: Pl
     page.keyboard.press("Escape")
     expect(viewer).to_have_count(0)
     context.close()
+
+
+def _bar_layout(composer: Locator) -> dict[str, float]:
+    """Where the composer's Post button sits against its tool icons and its bar."""
+    return dict(
+        composer.evaluate(
+            """form => {
+                const bar = form.querySelector('.bar').getBoundingClientRect();
+                const tools = form.querySelector('.tools').getBoundingClientRect();
+                const send = form.querySelector('button[type=submit]').getBoundingClientRect();
+                return {barLeft: bar.left, barRight: bar.right, toolsTop: tools.top,
+                        toolsBottom: tools.bottom, toolsRight: tools.right,
+                        sendTop: send.top, sendLeft: send.left, sendRight: send.right,
+                        sendHeight: send.height};
+            }"""
+        )
+    )
+
+
+def test_the_composer_bar_fits_a_russian_phone(browser: Browser, plaza: Plaza) -> None:
+    """At 360 px in Russian, "Опубликовать" stays beside the three tools; with a fourth
+    (a channel's audience) it takes a whole row of its own, never half a row below; the
+    comms' "where to post" choice is not squeezed by the Text/Preview tabs."""
+    context = new_context(browser, plaza, "employee", locale="ru", viewport=PHONE)
+    page = context.new_page()
+    composer = _open_feed(page)
+    send = composer.get_by_role("button", name="Опубликовать")
+    expect(send).to_be_visible()
+    bar = _bar_layout(composer)
+    assert bar["sendTop"] < bar["toolsBottom"], bar  # one row
+    assert bar["sendLeft"] >= bar["toolsRight"], bar
+    assert bar["sendRight"] <= bar["barRight"] + 0.5, bar
+    assert bar["sendHeight"] >= 44, bar
+    assert sideways_overflow(page) == 0
+    context.close()
+
+    comms = new_context(browser, plaza, "comms", locale="ru", viewport=PHONE)
+    page = comms.new_page()
+    composer = _open_feed(page)
+    channels = plaza.api("comms").get("/api/channels").json()["items"]
+    channel = next(c for c in channels if c["id"] == COMPANY_NEWS)
+    where = composer.get_by_role("combobox", name="Где опубликовать")
+    where.select_option(label=f"Канал: {channel['name']}")
+    expect(composer.get_by_role("button", name="Аудитория")).to_be_visible()
+    # The place's name is readable: the choice spans the composer, not squeezed by the tabs.
+    box = where.bounding_box()
+    assert box is not None and box["width"] > 250, box
+    bar = _bar_layout(composer)
+    assert bar["sendTop"] >= bar["toolsBottom"], bar  # a row of its own...
+    assert abs(bar["sendLeft"] - bar["barLeft"]) < 1, bar  # ...the whole of it
+    assert abs(bar["sendRight"] - bar["barRight"]) < 1, bar
+    screenshot(page, "compose-bar-phone-ru")
+    assert sideways_overflow(page) == 0
+    comms.close()
