@@ -452,3 +452,15 @@ def test_a_moderator_manages_members(browser: Browser, plaza: Plaza) -> None:
     assert member() is None
     assert employee.get(f"/api/groups/{group['id']}").json()["my_state"] is None
     context.close()
+
+
+def test_a_missing_group_channel_or_blog_is_the_not_found_page(
+    browser: Browser, plaza: Plaza
+) -> None:
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    for path in ("/groups/999999", "/groups/abc", "/channels/999999", "/blogs/999999"):
+        page.goto(path)
+        expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+        expect(page.get_by_role("link", name="Back to the feed")).to_be_visible()
+    context.close()
