@@ -79,6 +79,8 @@ def test_join_a_public_group_from_the_list_and_read_its_posts(
     page.goto("/groups")
     page.get_by_role("tab", name="All groups").click()
     page.get_by_role("searchbox", name="Search groups").fill(name.split()[-1])
+    # The search has answered: only the group searched for is listed.
+    expect(page.locator("li[data-group-id]")).to_have_count(1)
     item = page.locator(f'li[data-group-id="{group["id"]}"]')
     expect(item).to_contain_text(name)
     expect(item).to_contain_text("1 member")
