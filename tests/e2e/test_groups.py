@@ -79,6 +79,8 @@ def test_join_a_public_group_from_the_list_and_read_its_posts(
     page.goto("/groups")
     page.get_by_role("tab", name="All groups").click()
     page.get_by_role("searchbox", name="Search groups").fill(name.split()[-1])
+    # The search has answered: only the group searched for is listed.
+    expect(page.locator("li[data-group-id]")).to_have_count(1)
     item = page.locator(f'li[data-group-id="{group["id"]}"]')
     expect(item).to_contain_text(name)
     expect(item).to_contain_text("1 member")
@@ -451,4 +453,16 @@ def test_a_moderator_manages_members(browser: Browser, plaza: Plaza) -> None:
     expect(page.locator("main header")).to_contain_text("1 member")
     assert member() is None
     assert employee.get(f"/api/groups/{group['id']}").json()["my_state"] is None
+    context.close()
+
+
+def test_a_missing_group_channel_or_blog_is_the_not_found_page(
+    browser: Browser, plaza: Plaza
+) -> None:
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    for path in ("/groups/999999", "/groups/abc", "/channels/999999", "/blogs/999999"):
+        page.goto(path)
+        expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+        expect(page.get_by_role("link", name="Back to the feed")).to_be_visible()
     context.close()
