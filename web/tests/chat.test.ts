@@ -260,3 +260,17 @@ describe('PresenceStore', () => {
 		expect(p.lastSeen(3)).toBe(2);
 	});
 });
+
+describe('chatStore', () => {
+	it('gives someone who signs in after another a store of their own', async () => {
+		const { chatStore } = await import('../src/lib/live/chat.svelte');
+		let me: number | null = 1;
+		const first = chatStore(() => me);
+		first.setChats([chat(10)]);
+		expect(chatStore(() => me)).toBe(first);
+		me = 2;
+		const second = chatStore(() => me);
+		expect(second).not.toBe(first);
+		expect(second.chats).toEqual([]);
+	});
+});

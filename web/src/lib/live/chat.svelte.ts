@@ -175,6 +175,7 @@ export class ChatStore {
 	/** chat id -> activity time used for ordering. */
 	#activity = new Map<number, number>();
 	#started = false;
+	#stops: (() => unknown)[] = [];
 	#reloadTimer: ReturnType<typeof setTimeout> | undefined;
 	#typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
 	#now: () => number;
@@ -189,10 +190,20 @@ export class ChatStore {
 	start(): void {
 		if (this.#started) return;
 		this.#started = true;
-		live.on('chat.message', (payload: Message) => this.applyMessage(payload));
-		live.on('chat.read', (payload: ReadEvent) => this.applyRead(payload));
-		live.on('chat.typing', (payload: TypingEvent) => this.applyTyping(payload));
-		live.onResync(() => void this.resync());
+		this.#stops = [
+			live.on('chat.message', (payload: Message) => this.applyMessage(payload)),
+			live.on('chat.read', (payload: ReadEvent) => this.applyRead(payload)),
+			live.on('chat.typing', (payload: TypingEvent) => this.applyTyping(payload)),
+			live.onResync(() => void this.resync())
+		];
+	}
+
+	/** Stop listening (another person signed in in this tab). */
+	stop(): void {
+		for (const stop of this.#stops) stop();
+		this.#stops = [];
+		clearTimeout(this.#reloadTimer);
+		for (const timer of this.#typingTimers.values()) clearTimeout(timer);
 	}
 
 	async load(): Promise<void> {
@@ -380,13 +391,19 @@ export class ChatStore {
 	}
 }
 
-let store: ChatStore | null = null;
+let store: { owner: number | null; chats: ChatStore } | null = null;
 
-/** The app's one chat store, listening to the live events. */
+/**
+ * The app's one chat store, listening to the live events. It belongs to whoever is signed
+ * in: after signing out and in as someone else (no page load between), that person gets
+ * a new, empty one, never the previous person's chats.
+ */
 export function chatStore(me: () => number | null): ChatStore {
-	if (!store) {
-		store = new ChatStore({ me });
-		store.start();
+	const owner = me();
+	if (!store || store.owner !== owner) {
+		store?.chats.stop();
+		store = { owner, chats: new ChatStore({ me }) };
+		store.chats.start();
 	}
-	return store;
+	return store.chats;
 }
