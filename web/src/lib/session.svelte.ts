@@ -2,6 +2,7 @@
  * cannot use. */
 import { goto } from '$app/navigation';
 import { api, ApiError, type components } from '$lib/api/client';
+import { clearFeeds } from '$lib/live/feed.svelte';
 import { live } from '$lib/live/socket.svelte';
 import { getLocale, isLocale, setLocale } from '$lib/paraglide/runtime.js';
 
@@ -67,6 +68,9 @@ class Session {
 
 	#forget(): void {
 		live.disconnect();
+		// Kept lists belong to the person who read them: the next one to sign in in this tab
+		// must not see them on Back.
+		clearFeeds();
 		this.me = null;
 		this.#loading = null;
 	}
