@@ -47,6 +47,8 @@ test-deps:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { echo "PostgreSQL is still missing"; exit 1; }
 	@[ -x /usr/bin/chromium ] || { pkg=chromium; $(APT_INSTALL); }
 	@[ -x /usr/bin/chromium ] || { echo "chromium is still missing"; exit 1; }
+	@# Reactions and stickers are emoji: without a colour emoji font the screenshots show boxes.
+	@[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || { pkg=fonts-noto-color-emoji; $(APT_INSTALL); }
 
 # The browser app: npm packages from the committed lock file, then the build the server serves.
 WEB_STAMP := web/node_modules/.installed-stamp
