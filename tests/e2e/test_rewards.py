@@ -242,3 +242,28 @@ def test_the_leaderboard_shows_my_rank_and_my_store(browser: Browser, plaza: Pla
     expect(page.get_by_role("button", name="All time")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("ranking")).to_be_visible()
     context.close()
+
+
+def test_with_motion_the_wheel_turns_first_and_announces_on_landing(
+    browser: Browser, plaza: Plaza
+) -> None:
+    director = plaza.api("director")
+    _grant(plaza, _me(director)["id"], "spins", 1)
+    context = new_context(browser, plaza, "director")
+    page = context.new_page()
+    page.emulate_media(reduced_motion="no-preference")
+    page.goto("/wheel")
+    rotor = page.locator("svg .rotor")
+    expect(rotor).to_have_css("transition-duration", "4.5s")
+    with page.expect_response(lambda r: r.url.endswith("/api/wheel/spins")) as answer:
+        page.get_by_role("button", name="Spin the wheel").click()
+    spun = answer.value.json()
+    # Turning: nothing is announced yet, and the button says so.
+    expect(page.get_by_role("button", name="Spinning…")).to_have_attribute("aria-busy", "true")
+    expect(page.get_by_test_id("wheel-result")).to_have_count(0)
+    expect(page.get_by_test_id("wheel-result")).to_have_attribute(
+        "data-segment", spun["segment"], timeout=15_000
+    )
+    rotation = float(page.locator("svg[data-rotation]").get_attribute("data-rotation") or "nan")
+    assert rotation >= 5 * 360  # whole turns before it stops
+    context.close()
