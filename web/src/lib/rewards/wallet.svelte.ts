@@ -47,8 +47,8 @@ class WalletStore {
 		if (this.#users++ === 0) {
 			this.#stop = [
 				live.on('wallet.changed', (payload: WalletChanged) => this.#changed(payload)),
-				// A spin of mine in another tab: the wallet's own event says it too; reading
-				// again costs one request and covers an older server that did not.
+				// A spin of mine, in any tab: its wallet.changed follows; reading again as well
+				// costs one request and keeps the level and held points exact.
 				live.on('wheel.result', () => this.#later()),
 				live.onResync(() => void this.load())
 			];
