@@ -174,6 +174,7 @@ def test_a_shop_request_waits_for_approval_and_the_decision_arrives_live(
     assert redemption["status"] == "pending"
     expect(dialog).to_have_count(0)
     row = page.locator(f'li[data-redemption="{redemption["id"]}"]')
+    expect(page.get_by_text(re.compile(r"\d+ points? held for shop"))).to_be_visible()
     expect(row).to_contain_text(title)
     expect(row).to_contain_text("Waiting for approval")
     expect(card).to_contain_text("Out of stock")
@@ -187,6 +188,7 @@ def test_a_shop_request_waits_for_approval_and_the_decision_arrives_live(
     expect(row).to_contain_text("Done")
     expect(row).to_contain_text("Note: Enjoy!")
     expect(page.get_by_test_id("decided")).to_have_text(f"Your request for {title} was approved.")
+    expect(page.get_by_text("held for shop requests")).to_have_count(0)  # the hold was spent
     screenshot(page, "shop-decided-desktop-en")
     context.close()
 
