@@ -168,6 +168,7 @@ def test_a_shop_request_waits_for_approval_and_the_decision_arrives_live(
     card.get_by_role("button", name=f"Redeem {title}").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("will be held now")
+    assert serious_axe_violations(page) == []
     with page.expect_response(lambda r: r.url.endswith("/api/shop/redemptions")) as answer:
         dialog.get_by_role("button", name="Redeem").click()
     redemption = answer.value.json()
