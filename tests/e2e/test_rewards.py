@@ -227,6 +227,7 @@ def test_the_leaderboard_shows_my_rank_and_my_store(browser: Browser, plaza: Pla
     )
     r = employee.post("/api/posts", json={"body": long_body, "group_id": 2})
     assert r.status_code == 201, r.text
+    post_id = r.json()["id"]
     store = before
     for _ in range(60):
         store = employee.get("/api/leaderboards/store/week").json()["my_store"]
@@ -244,6 +245,16 @@ def test_the_leaderboard_shows_my_rank_and_my_store(browser: Browser, plaza: Pla
     page.get_by_role("button", name="All time").click()
     expect(page.get_by_role("button", name="All time")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("ranking")).to_be_visible()
+
+    # The wallet says why: the rule, its ruleset version, and a link to the post.
+    page.goto("/wallet")
+    entry = page.get_by_test_id("history").locator(
+        "li", has=page.locator(f'a[href="/posts/{post_id}"]')
+    )
+    expect(entry.first).to_contain_text(re.compile(r"Your first post|A post worth reading"))
+    expect(entry.first).to_contain_text(re.compile(r"ruleset v\d+"))
+    expect(entry.first.get_by_role("link")).to_have_text(re.compile(r"^for your post of \d+ \w+$"))
+    screenshot(page, "wallet-history-desktop-en")
     context.close()
 
 
