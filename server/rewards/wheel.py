@@ -272,6 +272,9 @@ async def spin(user_id: int, key: str, zone: tzinfo) -> tuple[SpinResult, bool]:
                 raise ApiError(409, "no_spins") from None
             outcome, prize, amount, fallback = "wish", None, 0, False
             won: list[Transfer] = []
+            # Every move of the person's own accounts, for the wallet's live event: the spin
+            # paid, whatever it won (a wish wins nothing, and still costs a spin).
+            paid_and_won: list[Transfer] = [paid]
             if segment.prize is not None:
                 currency = prize_currency(segment.prize)
                 got = Transfer(
@@ -289,6 +292,7 @@ async def spin(user_id: int, key: str, zone: tzinfo) -> tuple[SpinResult, bool]:
                     async with in_transaction() as savepoint:
                         await store.post(savepoint, [got], now)
                     outcome, prize, amount = "prize", segment.prize, 1
+                    paid_and_won.append(got)
                 except InsufficientFunds:
                     fallback = True  # out of stock: a kind wish instead
             elif segment.points is not None or segment.spins is not None:
@@ -339,7 +343,7 @@ async def spin(user_id: int, key: str, zone: tzinfo) -> tuple[SpinResult, bool]:
         period=label,
         batch=batch,
         made=now,
-        transfers=tuple(won),
+        transfers=(*paid_and_won, *won),
     )
     return result, True
 

@@ -168,12 +168,14 @@ def test_a_shop_request_waits_for_approval_and_the_decision_arrives_live(
     card.get_by_role("button", name=f"Redeem {title}").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("will be held now")
+    assert serious_axe_violations(page) == []
     with page.expect_response(lambda r: r.url.endswith("/api/shop/redemptions")) as answer:
         dialog.get_by_role("button", name="Redeem").click()
     redemption = answer.value.json()
     assert redemption["status"] == "pending"
     expect(dialog).to_have_count(0)
     row = page.locator(f'li[data-redemption="{redemption["id"]}"]')
+    expect(page.get_by_text(re.compile(r"\d+ points? held for shop"))).to_be_visible()
     expect(row).to_contain_text(title)
     expect(row).to_contain_text("Waiting for approval")
     expect(card).to_contain_text("Out of stock")
@@ -187,6 +189,7 @@ def test_a_shop_request_waits_for_approval_and_the_decision_arrives_live(
     expect(row).to_contain_text("Done")
     expect(row).to_contain_text("Note: Enjoy!")
     expect(page.get_by_test_id("decided")).to_have_text(f"Your request for {title} was approved.")
+    expect(page.get_by_text("held for shop requests")).to_have_count(0)  # the hold was spent
     screenshot(page, "shop-decided-desktop-en")
     context.close()
 
@@ -224,6 +227,7 @@ def test_the_leaderboard_shows_my_rank_and_my_store(browser: Browser, plaza: Pla
     )
     r = employee.post("/api/posts", json={"body": long_body, "group_id": 2})
     assert r.status_code == 201, r.text
+    post_id = r.json()["id"]
     store = before
     for _ in range(60):
         store = employee.get("/api/leaderboards/store/week").json()["my_store"]
@@ -241,4 +245,39 @@ def test_the_leaderboard_shows_my_rank_and_my_store(browser: Browser, plaza: Pla
     page.get_by_role("button", name="All time").click()
     expect(page.get_by_role("button", name="All time")).to_have_attribute("aria-pressed", "true")
     expect(page.get_by_test_id("ranking")).to_be_visible()
+
+    # The wallet says why: the rule, its ruleset version, and a link to the post.
+    page.goto("/wallet")
+    entry = page.get_by_test_id("history").locator(
+        "li", has=page.locator(f'a[href="/posts/{post_id}"]')
+    )
+    expect(entry.first).to_contain_text(re.compile(r"Your first post|A post worth reading"))
+    expect(entry.first).to_contain_text(re.compile(r"ruleset v\d+"))
+    expect(entry.first.get_by_role("link")).to_have_text(re.compile(r"^for your post of \d+ \w+$"))
+    screenshot(page, "wallet-history-desktop-en")
+    context.close()
+
+
+def test_with_motion_the_wheel_turns_first_and_announces_on_landing(
+    browser: Browser, plaza: Plaza
+) -> None:
+    director = plaza.api("director")
+    _grant(plaza, _me(director)["id"], "spins", 1)
+    context = new_context(browser, plaza, "director")
+    page = context.new_page()
+    page.emulate_media(reduced_motion="no-preference")
+    page.goto("/wheel")
+    rotor = page.locator("svg .rotor")
+    expect(rotor).to_have_css("transition-duration", "4.5s")
+    with page.expect_response(lambda r: r.url.endswith("/api/wheel/spins")) as answer:
+        page.get_by_role("button", name="Spin the wheel").click()
+    spun = answer.value.json()
+    # Turning: nothing is announced yet, and the button says so.
+    expect(page.get_by_role("button", name="Spinning…")).to_have_attribute("aria-busy", "true")
+    expect(page.get_by_test_id("wheel-result")).to_have_count(0)
+    expect(page.get_by_test_id("wheel-result")).to_have_attribute(
+        "data-segment", spun["segment"], timeout=15_000
+    )
+    rotation = float(page.locator("svg[data-rotation]").get_attribute("data-rotation") or "nan")
+    assert rotation >= 5 * 360  # whole turns before it stops
     context.close()

@@ -62,6 +62,11 @@ async def test_a_spin_over_http_is_idempotent_and_pushed(
                 seen.append(message["data"])
         await pubsub.aclose()
         assert any(b"wheel.result" in m for m in seen)
+        # The wallet's live event tells the spin it cost (and the prize it won).
+        changed = [m for m in map(orjson.loads, seen) if m["event"] == "wallet.changed"]
+        assert [c["data"][0]["spins"] for c in changed] == [1]
+        kinds = {c["kind"] for c in changed[0]["data"][0]["changes"]}
+        assert kinds == {"spin", "prize"}
         for raw in seen:
             message = orjson.loads(raw)
             SCHEMAS[message["event"]].model_validate(message["data"][0])

@@ -47,6 +47,9 @@ class WalletStore {
 		if (this.#users++ === 0) {
 			this.#stop = [
 				live.on('wallet.changed', (payload: WalletChanged) => this.#changed(payload)),
+				// A spin of mine, in any tab: its wallet.changed follows; reading again as well
+				// costs one request and keeps the level and held points exact.
+				live.on('wheel.result', () => this.#later()),
 				live.onResync(() => void this.load())
 			];
 		}
@@ -70,6 +73,10 @@ class WalletStore {
 		if (this.wallet) this.wallet = { ...this.wallet, points: payload.points, spins: payload.spins };
 		this.changes++;
 		// Held points, lifetime points and the level are not in the event: read them again.
+		this.#later();
+	}
+
+	#later(): void {
 		clearTimeout(this.#refresh);
 		this.#refresh = setTimeout(() => void this.load(), 300);
 	}
