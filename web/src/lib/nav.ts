@@ -7,9 +7,12 @@ import PenLine from '@lucide/svelte/icons/pen-line';
 import Calendar from '@lucide/svelte/icons/calendar';
 import Contact from '@lucide/svelte/icons/contact';
 import Star from '@lucide/svelte/icons/star';
+import ScrollText from '@lucide/svelte/icons/scroll-text';
+import { RULE_EDITORS } from '$lib/comms/rules';
 import type { Component } from 'svelte';
 
-export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean };
+/** `roles`: shown only to these roles (the server still refuses everyone else). */
+export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean; roles?: string[] };
 
 export const NAV: NavItem[] = [
 	{ href: '/feed', label: m.nav_feed, icon: Newspaper, phone: true },
@@ -18,8 +21,14 @@ export const NAV: NavItem[] = [
 	{ href: '/blogs', label: m.nav_blogs, icon: PenLine },
 	{ href: '/events', label: m.nav_events, icon: Calendar, phone: true },
 	{ href: '/people', label: m.nav_people, icon: Contact, phone: true },
-	{ href: '/digest', label: m.nav_digest, icon: Star }
+	{ href: '/digest', label: m.nav_digest, icon: Star },
+	{ href: '/admin/rules', label: m.comms_nav_rules, icon: ScrollText, roles: RULE_EDITORS }
 ];
+
+/** The sections a role sees. */
+export function navFor(role: string | undefined): NavItem[] {
+	return NAV.filter((item) => !item.roles || (role !== undefined && item.roles.includes(role)));
+}
 
 export function isActive(current: string, href: string): boolean {
 	return current === href || current.startsWith(href + '/');
