@@ -83,12 +83,15 @@ def test_comms_edits_checks_tests_dry_runs_publishes_and_rolls_back(
     expect(report.get_by_role("cell", name="Passed").first).to_be_visible()
 
     # Dry run over the last week: per-rule table, people, stores, and a CSV of the same.
-    page.get_by_label("Days").fill("7")
+    page.get_by_role("spinbutton", name="Days").fill("7")
     page.get_by_role("button", name="Dry run").click()
     dry = page.get_by_test_id("dry-report")
     expect(dry).to_contain_text("Awards per rule")
     expect(dry.get_by_role("cell", name="quality_post")).to_be_visible()
     expect(dry).to_contain_text("People whose totals move most")
+    dry.scroll_into_view_if_needed()
+    screenshot(page, "rules-report-desktop-en")
+    assert serious_axe_violations(page) == []
     with page.expect_download() as download_info:
         dry.get_by_role("button", name="Download CSV").click()
     csv = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
@@ -118,6 +121,7 @@ def test_comms_edits_checks_tests_dry_runs_publishes_and_rolls_back(
     page.get_by_label("To").select_option(str(live["id"]))
     page.get_by_role("button", name="Show differences").click()
     expect(page.get_by_test_id("diff")).to_contain_text("+" + marker)
+    screenshot(page, "rules-diff-desktop-en")
 
     # Roll back: the earlier version goes live again (and the demo's rules are as before).
     page.get_by_role("button", name=f"Publish again: Version {before['id']}").click()
