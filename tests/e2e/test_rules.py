@@ -155,6 +155,15 @@ def test_problems_block_publishing_and_f8_moves_to_the_next(browser: Browser, pl
     assert plaza.api("comms").get("/api/rulesets/live").json()["id"] == live_before
     # What they typed is still there, message included.
     expect(page.get_by_label("What changed")).to_have_value("should not go live")
+
+    # Keys and event types are offered while typing; Enter takes the offer.
+    _editor(page).click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("reverse_o")
+    expect(page.get_by_test_id("check-status")).not_to_contain_text("Checking")
+    expect(page.get_by_role("option", name="reverse_on")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-activeLine")).to_have_text("reverse_on")
     context.close()
 
 

@@ -186,3 +186,18 @@ export function saveUnsaved(value: Unsaved | null, storage: Storage | undefined 
 
 /** The roles the server lets edit rules (server/rulesets/endpoints.py EDITORS). */
 export const RULE_EDITORS = ['comms', 'admin'];
+
+/** What the editor offers while typing (docs/rules.md; rules/events.py EVENT_TYPES). The
+ * checker stays the judge: an offer missing here is still accepted by the server. */
+export const RULE_KEYS = [
+	'version', 'timezone', 'badges', 'rules', 'tests',
+	'id', 'title', 'description', 'event', 'when', 'to', 'award', 'limits', 'tiers', 'streak', 'active', 'reverse_on',
+	'points', 'spins', 'badge', 'tier', 'max', 'per', 'key', 'at', 'days', 'from', 'until', 'link',
+	'name', 'events', 'expect', 'users', 'repeat', 'type', 'actor', 'subject'
+];
+export const EVENT_TYPES = [
+	'comment.created', 'comment.deleted', 'event.attended', 'event.created', 'event.rsvp', 'group.joined',
+	'kudos.given', 'poll.answered', 'poll.created', 'post.created', 'post.deleted', 'post.read_confirmed',
+	'post.shared', 'post.viewed', 'profile.completed', 'reaction.added', 'reaction.removed', 'story.created',
+	'story.viewed', 'user.daily_login', 'user.mentioned'
+];
