@@ -19,6 +19,7 @@ from tests.e2e.support import (
     serious_axe_violations,
     sideways_overflow,
 )
+from tests.e2e.test_screens import english_on
 
 
 def _editor(page: Page):  # type: ignore[no-untyped-def]
@@ -113,7 +114,7 @@ def test_comms_edits_checks_tests_dry_runs_publishes_and_rolls_back(
     expect(page.get_by_role("heading", name="Rules history")).to_be_visible()
     newest = page.get_by_test_id("publications").get_by_role("listitem").first
     expect(newest).to_contain_text(message)
-    expect(newest).to_contain_text(f"Version {live['id']}")
+    expect(newest).to_contain_text(f"published version {live['id']}")
     expect(newest).to_contain_text("Konstantin Comms")
 
     # The diff of the previous version and the new one shows the added line.
@@ -127,7 +128,7 @@ def test_comms_edits_checks_tests_dry_runs_publishes_and_rolls_back(
     page.get_by_role("button", name=f"Publish again: Version {before['id']}").click()
     expect(page.get_by_text(f"Version {before['id']} is live again.")).to_be_visible()
     expect(page.get_by_test_id("publications").get_by_role("listitem").first).to_contain_text(
-        "rolled back to"
+        f"rolled back to version {before['id']}"
     )
     assert api.get("/api/rulesets/live").json()["id"] == before["id"]
     context.close()
@@ -202,5 +203,7 @@ def test_the_editor_passes_axe_and_fits_a_phone(browser: Browser, plaza: Plaza) 
                 problems[f"{name} {device} {locale}: axe"] = violations
             if overflow := sideways_overflow(page):
                 problems[f"{name} {device} {locale}: {overflow}px sideways"] = path
+            if locale == "ru" and (english := english_on(page)):
+                problems[f"{name} {device}: English in the Russian UI"] = english
         context.close()
     assert problems == {}
