@@ -6,6 +6,7 @@ An employee sees neither the entry nor the screen (the API refuses them)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
@@ -207,3 +208,18 @@ def test_the_editor_passes_axe_and_fits_a_phone(browser: Browser, plaza: Plaza) 
                 problems[f"{name} {device}: English in the Russian UI"] = english
         context.close()
     assert problems == {}
+
+
+def test_text_begun_on_other_live_rules_comes_back_with_a_warning(
+    browser: Browser, plaza: Plaza
+) -> None:
+    context = new_context(browser, plaza, "comms")
+    page = context.new_page()
+    mine = "version: 1\nrules: []\n# my half-finished idea\n"
+    unsaved = json.dumps({"base": "0" * 64, "text": mine})
+    page.add_init_script(f"localStorage.setItem('plaza.rules.unsaved', {json.dumps(unsaved)})")
+    page.goto("/admin/rules")
+    expect(page.get_by_text("The live rules changed since you began")).to_be_visible()
+    expect(_editor(page)).to_contain_text("# my half-finished idea")
+    expect(page.get_by_test_id("check-status")).to_contain_text("No problems found")
+    context.close()
