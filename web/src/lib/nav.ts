@@ -12,9 +12,12 @@ import LoaderPinwheel from '@lucide/svelte/icons/loader-pinwheel';
 import Gift from '@lucide/svelte/icons/gift';
 import Trophy from '@lucide/svelte/icons/trophy';
 import MessagesSquare from '@lucide/svelte/icons/messages-square';
+import ScrollText from '@lucide/svelte/icons/scroll-text';
+import { RULE_EDITORS } from '$lib/comms/rules';
 import type { Component } from 'svelte';
 
-export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean };
+/** `roles`: shown only to these roles (the server still refuses everyone else). */
+export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean; roles?: string[] };
 
 export const NAV: NavItem[] = [
 	{ href: '/feed', label: m.nav_feed, icon: Newspaper, phone: true },
@@ -28,8 +31,14 @@ export const NAV: NavItem[] = [
 	{ href: '/wallet', label: m.rewards_nav_wallet, icon: WalletIcon },
 	{ href: '/wheel', label: m.rewards_nav_wheel, icon: LoaderPinwheel },
 	{ href: '/shop', label: m.rewards_nav_shop, icon: Gift },
-	{ href: '/leaderboards', label: m.rewards_nav_leaderboards, icon: Trophy }
+	{ href: '/leaderboards', label: m.rewards_nav_leaderboards, icon: Trophy },
+	{ href: '/admin/rules', label: m.comms_nav_rules, icon: ScrollText, roles: RULE_EDITORS }
 ];
+
+/** The sections a role sees. */
+export function navFor(role: string | undefined): NavItem[] {
+	return NAV.filter((item) => !item.roles || (role !== undefined && item.roles.includes(role)));
+}
 
 export function isActive(current: string, href: string): boolean {
 	return current === href || current.startsWith(href + '/');

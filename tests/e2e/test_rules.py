@@ -1,0 +1,228 @@
+"""The comms team's rule editor as they use it: a mistake typed into the rules shows as a
+marker on its line and in the problems list, the fix clears it, the file's tests run, a
+dry run reports per rule and per person (and downloads as CSV), publishing with a message
+shows in the history, a diff compares versions and an earlier version goes live again.
+An employee sees neither the entry nor the screen (the API refuses them)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.support import (
+    PHONE,
+    Plaza,
+    new_context,
+    screenshot,
+    serious_axe_violations,
+    sideways_overflow,
+)
+from tests.e2e.test_screens import english_on
+
+
+def _editor(page: Page):  # type: ignore[no-untyped-def]
+    return page.get_by_role("textbox", name="Ruleset YAML")
+
+
+def _open(page: Page) -> None:
+    page.goto("/admin/rules")
+    expect(page.get_by_role("heading", name="Gamification rules", level=1)).to_be_visible()
+    expect(page.get_by_test_id("check-status")).to_contain_text("No problems found")
+
+
+def test_comms_edits_checks_tests_dry_runs_publishes_and_rolls_back(
+    browser: Browser, plaza: Plaza
+) -> None:
+    api = plaza.api("comms")
+    before = api.get("/api/rulesets/live").json()
+    # The cursor goes after the file's last line break: the mistake is on this line.
+    mistake_line = before["text"].count("\n") + 1
+
+    context = new_context(browser, plaza, "comms")
+    page = context.new_page()
+    _open(page)
+    # The entry is in the navigation for the comms team.
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Rules")
+    ).to_be_visible()
+
+    editor = _editor(page)
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("bogus_key: 1")
+
+    # The checker runs as they type: a marker on the word and the problem in the list.
+    status = page.get_by_test_id("check-status")
+    expect(status).to_contain_text("1 problem")
+    expect(page.locator(".cm-lintRange-error")).to_have_text("bogus_key")
+    problem = page.get_by_test_id("problems").get_by_role("button")
+    expect(problem).to_have_count(1)
+    expect(problem).to_contain_text(f"Line {mistake_line}, column 1")
+    expect(problem).to_contain_text("unknown key 'bogus_key'")
+
+    # Nothing typed is lost: a reload brings the text back.
+    page.reload()
+    expect(page.get_by_text("Your unsaved changes were restored.")).to_be_visible()
+    expect(status).to_contain_text("1 problem")
+
+    # Clicking the problem puts the cursor on its line; the fix replaces that line.
+    page.get_by_test_id("problems").get_by_role("button").click()
+    expect(page.locator(".cm-activeLine")).to_have_text("bogus_key: 1")
+    marker = f"# checked by the e2e test {uuid.uuid4().hex[:8]}"
+    page.keyboard.press("Shift+End")
+    page.keyboard.type(marker)
+    expect(status).to_contain_text("No problems found")
+    expect(page.locator(".cm-lintRange-error")).to_have_count(0)
+
+    # Tests: every case of the file with expected against actual.
+    page.get_by_role("button", name="Run tests").click()
+    report = page.get_by_test_id("test-report")
+    expect(report).to_contain_text("All tests passed")
+    expect(report.get_by_role("columnheader", name="Expected").first).to_be_visible()
+    expect(report.get_by_role("cell", name="Passed").first).to_be_visible()
+
+    # Dry run over the last week: per-rule table, people, stores, and a CSV of the same.
+    page.get_by_role("spinbutton", name="Days").fill("7")
+    page.get_by_role("button", name="Dry run").click()
+    dry = page.get_by_test_id("dry-report")
+    expect(dry).to_contain_text("Awards per rule")
+    expect(dry.get_by_role("cell", name="quality_post")).to_be_visible()
+    expect(dry).to_contain_text("People whose totals move most")
+    dry.scroll_into_view_if_needed()
+    screenshot(page, "rules-report-desktop-en")
+    assert serious_axe_violations(page) == []
+    with page.expect_download() as download_info:
+        dry.get_by_role("button", name="Download CSV").click()
+    csv = Path(download_info.value.path()).read_text(encoding="utf-8-sig")
+    assert (
+        "Awards per rule" in csv
+        and "quality_post" in csv
+        and "Stores whose totals move most" in csv
+    )
+
+    # Publish with a message: it goes live, and the history says who and why.
+    message = f"e2e publish {uuid.uuid4().hex[:8]}"
+    page.get_by_label("What changed").fill(message)
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status").filter(has_text="is live")).to_be_visible()
+    live = api.get("/api/rulesets/live").json()
+    assert marker in live["text"] and live["id"] != before["id"]
+
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="Rules history")).to_be_visible()
+    newest = page.get_by_test_id("publications").get_by_role("listitem").first
+    expect(newest).to_contain_text(message)
+    expect(newest).to_contain_text(f"published version {live['id']}")
+    expect(newest).to_contain_text("Konstantin Comms")
+
+    # The diff of the previous version and the new one shows the added line.
+    page.get_by_label("From").select_option(str(before["id"]))
+    page.get_by_label("To").select_option(str(live["id"]))
+    page.get_by_role("button", name="Show differences").click()
+    expect(page.get_by_test_id("diff")).to_contain_text("+" + marker)
+    screenshot(page, "rules-diff-desktop-en")
+
+    # Roll back: the earlier version goes live again (and the demo's rules are as before).
+    page.get_by_role("button", name=f"Publish again: Version {before['id']}").click()
+    expect(page.get_by_text(f"Version {before['id']} is live again.")).to_be_visible()
+    expect(page.get_by_test_id("publications").get_by_role("listitem").first).to_contain_text(
+        f"rolled back to version {before['id']}"
+    )
+    assert api.get("/api/rulesets/live").json()["id"] == before["id"]
+    context.close()
+
+
+def test_problems_block_publishing_and_f8_moves_to_the_next(browser: Browser, plaza: Plaza) -> None:
+    context = new_context(browser, plaza, "comms")
+    page = context.new_page()
+    page.add_init_script("localStorage.removeItem('plaza.rules.unsaved')")
+    _open(page)
+    _editor(page).click()
+    page.keyboard.press("Control+Home")
+    page.keyboard.type("first_bad: 1\nsecond_bad: 2\n")
+    expect(page.get_by_test_id("check-status")).to_contain_text("2 problems")
+    page.keyboard.press("Control+End")
+    page.keyboard.press("F8")
+    expect(page.locator(".cm-activeLine")).to_have_text("first_bad: 1")
+    page.keyboard.press("F8")
+    expect(page.locator(".cm-activeLine")).to_have_text("second_bad: 2")
+
+    live_before = plaza.api("comms").get("/api/rulesets/live").json()["id"]
+    page.get_by_label("What changed").fill("should not go live")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("alert")).to_have_text("Fix the problems first.")
+    assert plaza.api("comms").get("/api/rulesets/live").json()["id"] == live_before
+    # What they typed is still there, message included.
+    expect(page.get_by_label("What changed")).to_have_value("should not go live")
+
+    # Keys and event types are offered while typing; Enter takes the offer.
+    _editor(page).click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("reverse_o")
+    expect(page.get_by_test_id("check-status")).not_to_contain_text("Checking")
+    expect(page.get_by_role("option", name="reverse_on")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator(".cm-activeLine")).to_have_text("reverse_on")
+    context.close()
+
+
+def test_an_employee_has_no_entry_and_the_screen_is_not_found(
+    browser: Browser, plaza: Plaza
+) -> None:
+    assert plaza.api("employee").get("/api/rulesets/live").status_code == 403
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    page.goto("/feed")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Feed")).to_be_visible()
+    expect(nav.get_by_role("link", name="Rules")).to_have_count(0)
+    page.goto("/admin/rules")
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Ruleset YAML")).to_have_count(0)
+    context.close()
+
+
+def test_the_editor_passes_axe_and_fits_a_phone(browser: Browser, plaza: Plaza) -> None:
+    problems: dict[str, object] = {}
+    for locale, device in (("en", "desktop"), ("ru", "phone"), ("en", "phone"), ("ru", "desktop")):
+        context = new_context(
+            browser, plaza, "comms", locale=locale, viewport=PHONE if device == "phone" else None
+        )
+        page = context.new_page()
+        page.add_init_script("localStorage.removeItem('plaza.rules.unsaved')")
+        for name, path in (("rules", "/admin/rules"), ("rules-history", "/admin/rules/history")):
+            page.goto(path)
+            expect(page.locator("main h1").first).to_be_visible()
+            if name == "rules":
+                expect(page.locator(".cm-content")).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            screenshot(page, f"{name}-{device}-{locale}")
+            if name == "rules" and device == "phone" and locale == "ru":
+                page.get_by_role("button", name="Опубликовать").scroll_into_view_if_needed()
+                screenshot(page, "rules-actions-phone-ru")
+            if violations := serious_axe_violations(page):
+                problems[f"{name} {device} {locale}: axe"] = violations
+            if overflow := sideways_overflow(page):
+                problems[f"{name} {device} {locale}: {overflow}px sideways"] = path
+            if locale == "ru" and (english := english_on(page)):
+                problems[f"{name} {device}: English in the Russian UI"] = english
+        context.close()
+    assert problems == {}
+
+
+def test_text_begun_on_other_live_rules_comes_back_with_a_warning(
+    browser: Browser, plaza: Plaza
+) -> None:
+    context = new_context(browser, plaza, "comms")
+    page = context.new_page()
+    mine = "version: 1\nrules: []\n# my half-finished idea\n"
+    unsaved = json.dumps({"base": "0" * 64, "text": mine})
+    page.add_init_script(f"localStorage.setItem('plaza.rules.unsaved', {json.dumps(unsaved)})")
+    page.goto("/admin/rules")
+    expect(page.get_by_text("The live rules changed since you began")).to_be_visible()
+    expect(_editor(page)).to_contain_text("# my half-finished idea")
+    expect(page.get_by_test_id("check-status")).to_contain_text("No problems found")
+    context.close()
