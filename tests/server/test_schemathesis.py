@@ -72,8 +72,11 @@ def test_every_operation_conforms_to_the_document(plaza: Plaza, who: str, tmp_pa
         "5",
         "--seed",
         "2026",
+        # One worker: with two threads, hypothesis describing a strategy calls ast.parse in
+        # both at once, and CPython 3.11.7 then fails with "SystemError: AST constructor
+        # recursion depth mismatch" (a crash of the tool, not an answer of the API).
         "--workers",
-        "2",
+        "1",
         "--no-shrink",
         "--request-timeout",
         "20",
