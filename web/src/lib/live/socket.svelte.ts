@@ -5,7 +5,7 @@
  * the missed events are replayed from the server's cursor (`sync`), or, when the server
  * says some may be gone (`reset`), each store reloads its data through `onResync()`.
  */
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
 
@@ -34,9 +34,24 @@ class Live {
 	#backTimer: ReturnType<typeof setTimeout> | undefined;
 	#onSessionEnded: (() => void) | null = null;
 
+	#opening = 0; // the connect() in flight; disconnect() makes it stale
+
 	connect(onSessionEnded: () => void): void {
-		if (this.#socket) return;
+		if (this.#socket || this.#opening) return;
 		this.#onSessionEnded = onSessionEnded;
+		const opening = ++this.#generation;
+		this.#opening = opening;
+		// socket.io-client is ~13 KB gzip: it loads beside the first page, never before it.
+		void import('socket.io-client').then(({ io }) => {
+			if (this.#opening !== opening) return;
+			this.#opening = 0;
+			this.#open(io);
+		});
+	}
+
+	#generation = 0;
+
+	#open(io: typeof import('socket.io-client').io): void {
 		const socket = io({
 			transports: ['websocket', 'polling'],
 			reconnection: true,
@@ -74,6 +89,7 @@ class Live {
 	}
 
 	disconnect(): void {
+		this.#opening = 0;
 		this.#socket?.removeAllListeners();
 		this.#socket?.disconnect();
 		this.#socket = null;
