@@ -4,6 +4,7 @@ and rewards."""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
+from server.models.audit import AuditEntry
 from server.models.chat import (
     Chat,
     ChatArchiveAction,
@@ -83,6 +84,7 @@ __all__ = [
     "ArchiveReason",
     "ArchivedText",
     "Attachment",
+    "AuditEntry",
     "BadgeAward",
     "Channel",
     "ChannelSubscription",

@@ -46,7 +46,7 @@ def test_comms_edits_checks_tests_dry_runs_publishes_and_rolls_back(
     _open(page)
     # The entry is in the navigation for the comms team.
     expect(
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Rules")
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Workspace")
     ).to_be_visible()
 
     editor = _editor(page)
@@ -178,7 +178,7 @@ def test_an_employee_has_no_entry_and_the_screen_is_not_found(
     page.goto("/feed")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Feed")).to_be_visible()
-    expect(nav.get_by_role("link", name="Rules")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Workspace")).to_have_count(0)
     page.goto("/admin/rules")
     expect(page.get_by_role("heading", name="Not found")).to_be_visible()
     expect(page.get_by_role("textbox", name="Ruleset YAML")).to_have_count(0)

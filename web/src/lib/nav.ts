@@ -12,8 +12,8 @@ import LoaderPinwheel from '@lucide/svelte/icons/loader-pinwheel';
 import Gift from '@lucide/svelte/icons/gift';
 import Trophy from '@lucide/svelte/icons/trophy';
 import MessagesSquare from '@lucide/svelte/icons/messages-square';
-import ScrollText from '@lucide/svelte/icons/scroll-text';
-import { RULE_EDITORS } from '$lib/comms/rules';
+import Briefcase from '@lucide/svelte/icons/briefcase';
+import { WORKSPACE_ROLES } from '$lib/workspace';
 import type { Component } from 'svelte';
 
 /** `roles`: shown only to these roles (the server still refuses everyone else). */
@@ -32,7 +32,7 @@ export const NAV: NavItem[] = [
 	{ href: '/wheel', label: m.rewards_nav_wheel, icon: LoaderPinwheel },
 	{ href: '/shop', label: m.rewards_nav_shop, icon: Gift },
 	{ href: '/leaderboards', label: m.rewards_nav_leaderboards, icon: Trophy },
-	{ href: '/admin/rules', label: m.comms_nav_rules, icon: ScrollText, roles: RULE_EDITORS }
+	{ href: '/admin', label: m.workspace_nav, icon: Briefcase, roles: [...WORKSPACE_ROLES] }
 ];
 
 /** The sections a role sees. */
