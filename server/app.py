@@ -17,6 +17,7 @@ from tortoise import connections
 
 from gamification.keys import Keys
 from realtime.server import Realtime
+from server.analytics.endpoints import api as analytics_api
 from server.api import JSON, Api, error_response
 from server.auth.endpoints import api as auth_api
 from server.caching import ReadCaches
@@ -88,6 +89,7 @@ def build_api() -> Api:
         *community,
         *realtime_parts,
         rewards_api,
+        analytics_api,
     ):
         api.include(part)
     return api

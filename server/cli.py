@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -415,6 +416,26 @@ def wheel_verify() -> None:
     click.echo(f"checked {checked} spins: {len(problems)} problems")
     if problems:
         sys.exit(1)
+
+
+@main.group("analytics")
+def analytics_group() -> None:
+    """The analytics' daily aggregates."""
+
+
+@analytics_group.command("rebuild")
+@click.option("--from", "since", required=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="The first local day to recompute (YYYY-MM-DD).")  # fmt: skip
+@click.option("--to", "until", default=None, type=click.DateTime(["%Y-%m-%d"]),
+              help="The last one (default: today).")  # fmt: skip
+def analytics_rebuild(since: datetime, until: datetime | None) -> None:
+    """Recompute the daily aggregates from the raw visits and activity."""
+    from server.analytics.store import rebuild
+
+    settings = settings_or_exit()
+    last = until.date() if until else None
+    days = run_with_database(settings, lambda: rebuild(since.date(), settings.zone, last))
+    click.echo(f"rolled up {days} days from {since.date()}")
 
 
 if __name__ == "__main__":

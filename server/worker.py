@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from gamification import tasks as rewards
 from gamification.keys import Keys
+from server.analytics.store import roll_due
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -79,6 +80,12 @@ async def publish_wheel_seeds(ctx: dict[str, Any]) -> list[str]:
     return await wheel.ensure_seeds_ahead(services.settings.zone)
 
 
+async def roll_up_analytics(ctx: dict[str, Any]) -> int:
+    """Cron: today's figures so far, and any earlier day that late data changed."""
+    services: Services = ctx["services"]
+    return len(await roll_due(services.settings.zone))
+
+
 def cron_jobs(settings: Settings) -> list[Any]:
     every = settings.sweep_every_seconds
     return [
@@ -90,6 +97,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(daily_digest, hour=15, minute=0, second=0),
         # Expired stories are hidden at once; their files may wait up to an hour for this.
         cron(delete_expired_story_files, minute={23}, second=0),
+        # Pages read only the aggregates: they lag the raw rows by at most ten minutes.
+        cron(roll_up_analytics, minute=set(range(1, 60, 10)), second=30, run_at_startup=True),
     ]
 
 

@@ -4,6 +4,7 @@ and rewards."""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
+from server.models.analytics import DailyCell, Goal, PersonDay, RolledDay, Visit
 from server.models.audit import AuditEntry
 from server.models.chat import (
     Chat,
@@ -97,6 +98,7 @@ __all__ = [
     "City",
     "Comment",
     "Company",
+    "DailyCell",
     "Department",
     "Digest",
     "DigestDelivery",
@@ -106,6 +108,7 @@ __all__ = [
     "EventInvite",
     "FeedMarker",
     "Follow",
+    "Goal",
     "Group",
     "GroupMember",
     "HrImport",
@@ -115,6 +118,7 @@ __all__ = [
     "LedgerTransfer",
     "MemberState",
     "Notification",
+    "PersonDay",
     "Poll",
     "PollAnswer",
     "PollChoice",
@@ -132,6 +136,7 @@ __all__ = [
     "RewardTier",
     "RewardTombstone",
     "Role",
+    "RolledDay",
     "Rsvp",
     "RsvpAnswer",
     "RulesetPublication",
@@ -145,6 +150,7 @@ __all__ = [
     "StoryKind",
     "StoryView",
     "Visibility",
+    "Visit",
     "WheelSeed",
     "WheelSpin",
     "WheelVersion",

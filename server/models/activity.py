@@ -20,4 +20,5 @@ class ActivityEvent(Model):
 
     class Meta:
         table = "activity_event"
-        indexes = (("type", "at"), ("settled_at", "at"), ("actor_id", "at"))
+        # ("at",): the analytics roll-up reads one day of every type.
+        indexes = (("type", "at"), ("settled_at", "at"), ("actor_id", "at"), ("at",))

@@ -1,0 +1,319 @@
+"""Analytics over HTTP: the app's visit heartbeat (everyone), and for the comms team the
+headline figures, series, breakdowns (small cells merged), CSV exports and goals. Pages read
+only the daily aggregates; the worker rolls them up (server/analytics/store.py)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response, StreamingResponse
+from tortoise.functions import Max, Sum
+
+from server.analytics import figures, rollup
+from server.api import Api, Ctx
+from server.errors import ApiError
+from server.models import City, DailyCell, Department, Goal, Region, Role, Store, Visit
+from server.schemas import Strict
+
+api = Api()
+TAGS = ["analytics"]
+ANALYSTS = [Role.COMMS, Role.ADMIN]
+MAX_DAYS = 731
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)  # and the period before still a date
+Metric = Literal[
+    "active", "engaged", "authors", "returning", "phone", "web", "sessions", "views", "posts",
+    "comments", "reactions", "confirmations", "new", "wau", "mau", "dau_mau",
+    "avg_session_minutes",
+]  # fmt: skip
+Dimension = Literal["store", "city", "region", "department", "role"]
+Period = Literal["week", "month", "quarter", "year"]
+
+
+class VisitBody(Strict):
+    visit: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    phone: bool = False
+
+
+@api.route("POST", "/api/me/visits", summary="The app is open and in use (a heartbeat)",
+           tags=TAGS, body=VisitBody, status=204)  # fmt: skip
+async def visit(ctx: Ctx, body: VisitBody) -> Response:
+    """The app sends this when it opens and every minute while visible. One row per visit:
+    the first beat creates it, the next ones move `last_seen_at`. A beat for someone else's
+    visit id is ignored (ids are random per tab)."""
+    assert ctx.user is not None
+    now = datetime.now(UTC)
+    updated = await Visit.filter(id=body.visit, employee_id=ctx.user.id).update(last_seen_at=now)
+    if not updated and not await Visit.exists(id=body.visit):
+        await Visit.create(
+            id=body.visit,
+            employee_id=ctx.user.id,
+            started_at=now,
+            last_seen_at=now,
+            phone=body.phone,
+        )
+    return Response(status_code=204)
+
+
+class Range(Strict):
+    start: date = Field(alias="from")
+    end: date = Field(alias="to")
+
+
+def _check(start: date, end: date) -> None:
+    if end < start or start < EARLIEST or end > LATEST:
+        raise ApiError(400, "bad_range")
+    if (end - start).days >= MAX_DAYS:
+        raise ApiError(400, "range_too_long", days=MAX_DAYS)
+
+
+async def _company_days(start: date, end: date) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await DailyCell.filter(dimension="company", day__gte=start, day__lte=end)
+        .order_by("day")
+        .values("day", *rollup.METRICS)
+    )
+    return rows
+
+
+class Figures(BaseModel):
+    start: date
+    end: date
+    values: dict[str, float]
+
+
+class Summary(BaseModel):
+    current: Figures
+    previous: Figures
+    rolled_until: date | None
+
+
+def _today(ctx: Ctx) -> date:
+    return datetime.now(UTC).astimezone(ctx.services.settings.zone).date()
+
+
+async def _figures(start: date, end: date, today: date) -> Figures:
+    length = max(0, (min(end, today) - start).days + 1)
+    days = await _company_days(start, end)
+    return Figures(start=start, end=end, values=figures.headline(days, length))
+
+
+@api.route("GET", "/api/analytics/summary", summary="Headline figures: a period and the one before",
+           tags=TAGS, query=Range, response=Summary, roles=ANALYSTS)  # fmt: skip
+async def summary(ctx: Ctx, query: Range) -> Summary:
+    _check(query.start, query.end)
+    today = _today(ctx)
+    before = figures.previous(query.start, query.end)
+    last = await DailyCell.filter(dimension="company").annotate(m=Max("day")).values("m")
+    return Summary(
+        current=await _figures(query.start, query.end, today),
+        previous=await _figures(*before, today),
+        rolled_until=last[0]["m"] if last else None,
+    )
+
+
+class SeriesQuery(Range):
+    metric: Metric = "active"
+
+
+class Point(BaseModel):
+    day: date
+    value: float
+
+
+class Series(BaseModel):
+    metric: str
+    points: list[Point]
+
+
+@api.route("GET", "/api/analytics/series", summary="One figure per day over a period",
+           tags=TAGS, query=SeriesQuery, response=Series, roles=ANALYSTS)  # fmt: skip
+async def series(ctx: Ctx, query: SeriesQuery) -> Series:
+    _check(query.start, query.end)
+    by_day = {d["day"]: d for d in await _company_days(query.start, query.end)}
+    points = []
+    day = query.start
+    while day <= query.end:
+        values = figures.headline([by_day[day]] if day in by_day else [], 1)
+        points.append(Point(day=day, value=values[query.metric]))
+        day += timedelta(days=1)
+    return Series(metric=query.metric, points=points)
+
+
+class BreakdownQuery(Range):
+    dimension: Dimension = "store"
+
+
+class Cell(BaseModel):
+    key: str
+    name: str  # "" for the merged small cells (the app names them) and for roles
+    values: dict[str, float]
+
+
+class Breakdown(BaseModel):
+    dimension: str
+    start: date
+    end: date
+    min_people: int
+    cells: list[Cell]
+
+
+_NAMED = {"store": Store, "city": City, "region": Region, "department": Department}
+
+
+async def _breakdown(query: BreakdownQuery, today: date) -> Breakdown:
+    _check(query.start, query.end)
+    summed = [*figures.SUMMED, *figures.AVERAGED, "session_seconds"]
+    rows = (
+        await DailyCell.filter(dimension=query.dimension, day__gte=query.start, day__lte=query.end)
+        .group_by("key")
+        .annotate(**{f"s_{n}": Sum(n) for n in summed}, people=Max("active"))
+        .values("key", "people", *(f"s_{n}" for n in summed))
+    )
+    length = max(1, (min(query.end, today) - query.start).days + 1)
+    # A cell stands for at least its busiest day's active people (a lower bound of the
+    # distinct people in it): merging below that bound never shows fewer than five people.
+    raw = {
+        r["key"]: {"people": int(r["people"] or 0), **{n: int(r[f"s_{n}"] or 0) for n in summed}}
+        for r in rows
+    }
+    merged = rollup.merge_small(raw, people="people")
+    names: dict[str, str] = {}
+    model = _NAMED.get(query.dimension)
+    if model is not None:
+        ids = [int(k) for k in merged if k.isdigit()]
+        names = {str(i): n for i, n in await model.filter(id__in=ids).values_list("id", "name")}
+    cells = []
+    for key, sums in merged.items():
+        values: dict[str, float] = {n: float(sums[n]) for n in figures.SUMMED}
+        for n in figures.AVERAGED:
+            values[n] = round(sums[n] / length, 1)
+        values["avg_session_minutes"] = (
+            round(sums["session_seconds"] / sums["sessions"] / 60, 1) if sums["sessions"] else 0.0
+        )
+        cells.append(Cell(key=key, name=names.get(key, ""), values=values))
+    cells.sort(key=lambda c: (-c.values["active"], c.key))
+    return Breakdown(
+        dimension=query.dimension,
+        start=query.start,
+        end=query.end,
+        min_people=rollup.SMALL_CELL,
+        cells=cells,
+    )
+
+
+@api.route("GET", "/api/analytics/breakdown", summary="Figures per store, city, region...",
+           tags=TAGS, query=BreakdownQuery, response=Breakdown, roles=ANALYSTS)  # fmt: skip
+async def breakdown(ctx: Ctx, query: BreakdownQuery) -> Breakdown:
+    return await _breakdown(query, _today(ctx))
+
+
+CSV_COLUMNS = (
+    "active", "engaged", "authors", "sessions", "avg_session_minutes", "views",
+    "posts", "comments", "reactions", "confirmations", "new", "phone", "web",
+)  # fmt: skip
+
+
+@api.route("GET", "/api/analytics/breakdown.csv", summary="The breakdown as CSV (UTF-8 with BOM)",
+           tags=TAGS, query=BreakdownQuery, roles=ANALYSTS,
+           response_media_type="text/csv")  # fmt: skip
+async def breakdown_csv(ctx: Ctx, query: BreakdownQuery) -> Response:
+    table = await _breakdown(query, _today(ctx))
+
+    async def lines() -> AsyncIterator[bytes]:
+        # The BOM makes spreadsheet programs read the Cyrillic names as UTF-8.
+        yield "\ufeff".encode()
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([query.dimension, "key", *CSV_COLUMNS])
+        for cell in table.cells:
+            writer.writerow(
+                [cell.name or cell.key, cell.key, *(cell.values[c] for c in CSV_COLUMNS)]
+            )
+            if buffer.tell() > 16_384:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
+
+    name = f"plaza-{query.dimension}-{query.start}-{query.end}.csv"
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+class GoalIn(Strict):
+    metric: Metric
+    period: Period
+    target: float = Field(gt=0, lt=1e12)
+
+
+class GoalOut(BaseModel):
+    metric: str
+    period: str
+    target: float
+    start: date
+    end: date
+    value: float
+    projected: float
+    progress: float  # value / target, 0..
+
+
+class Goals(BaseModel):
+    goals: list[GoalOut]
+
+
+async def _goal_out(goal: Goal, today: date) -> GoalOut:
+    start, end = figures.period_of(goal.period, today)
+    elapsed = (today - start).days + 1
+    total = (end - start).days + 1
+    value = figures.headline(await _company_days(start, today), elapsed)[goal.metric]
+    return GoalOut(
+        metric=goal.metric,
+        period=goal.period,
+        target=goal.target,
+        start=start,
+        end=end,
+        value=value,
+        projected=figures.projected(goal.metric, value, elapsed, total),
+        progress=round(value / goal.target, 3),
+    )
+
+
+@api.route("GET", "/api/analytics/goals", summary="Goals and the progress of the current periods",
+           tags=TAGS, response=Goals, roles=ANALYSTS)  # fmt: skip
+async def goals(ctx: Ctx) -> Goals:
+    today = _today(ctx)
+    rows = await Goal.all().order_by("period", "metric")
+    return Goals(goals=[await _goal_out(g, today) for g in rows])
+
+
+@api.route("PUT", "/api/analytics/goals", summary="Set a goal for a figure and a kind of period",
+           tags=TAGS, body=GoalIn, response=GoalOut, roles=ANALYSTS)  # fmt: skip
+async def set_goal(ctx: Ctx, body: GoalIn) -> GoalOut:
+    assert ctx.user is not None
+    goal, _ = await Goal.update_or_create(
+        metric=body.metric,
+        period=body.period,
+        defaults={"target": body.target, "set_by_id": ctx.user.id, "updated_at": datetime.now(UTC)},
+    )
+    return await _goal_out(goal, _today(ctx))
+
+
+class GoalKey(Strict):
+    metric: Metric
+    period: Period
+
+
+@api.route("DELETE", "/api/analytics/goals", summary="Remove a goal",
+           tags=TAGS, query=GoalKey, status=204, roles=ANALYSTS)  # fmt: skip
+async def delete_goal(ctx: Ctx, query: GoalKey) -> Response:
+    if not await Goal.filter(metric=query.metric, period=query.period).delete():
+        raise ApiError(404, "not_found")
+    return Response(status_code=204)

@@ -1,0 +1,217 @@
+"""The roll-up's database side: read one day's raw rows, write its person-days and cells.
+
+Idempotent: rolling a day again replaces its rows with the same ones. A day whose raw rows
+changed since its roll-up (late events, a visit still going at midnight) has a new
+fingerprint and is rolled again by `roll_due`; the trailing windows (WAU, MAU) of the days
+after it are recomputed from their stored person-days.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.functions import Count, Max
+from tortoise.transactions import in_transaction
+
+from server.analytics import rollup
+from server.models import ActivityEvent, DailyCell, Employee, PersonDay, RolledDay, Store, Visit
+
+# Late data is looked for this many days back.
+LOOKBACK_DAYS = 35
+_WINDOW = max(rollup.WINDOWS.values())
+
+
+async def where_people() -> dict[int, rollup.Person]:
+    """Everyone's store, city, region, department and role, as strings."""
+    stores = {
+        s["id"]: (str(s["city_id"] or ""), str(s["city__region_id"] or ""))
+        for s in await Store.all().values("id", "city_id", "city__region_id")
+    }
+    out: dict[int, rollup.Person] = {}
+    for e in await Employee.all().values("id", "store_id", "department_id", "role"):
+        city, region = stores.get(e["store_id"], ("", ""))
+        out[e["id"]] = rollup.Person(
+            store=str(e["store_id"] or ""),
+            city=city,
+            region=region,
+            department=str(e["department_id"] or ""),
+            role=str(e["role"]),
+        )
+    return out
+
+
+async def fingerprint(day: date, zone: ZoneInfo) -> str:
+    """Changes whenever a raw row of the day is added or a visit of it is extended."""
+    start, end = rollup.day_bounds(day, zone)
+    events = (
+        await ActivityEvent.filter(at__gte=start, at__lt=end)
+        .annotate(n=Count("id"), last=Max("id"))
+        .values("n", "last")
+    )[0]
+    visits = (
+        await Visit.filter(started_at__gte=start, started_at__lt=end)
+        .annotate(n=Count("id"), last=Max("last_seen_at"))
+        .values("n", "last")
+    )[0]
+    raw = f"{events['n']}|{events['last']}|{visits['n']}|{visits['last']}"
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+async def _raw(day: date, zone: ZoneInfo) -> tuple[list[rollup.Visit], list[rollup.Action]]:
+    start, end = rollup.day_bounds(day, zone)
+    visits = [
+        rollup.Visit(v["employee_id"], v["started_at"], v["last_seen_at"], v["phone"])
+        for v in await Visit.filter(started_at__gte=start, started_at__lt=end).values(
+            "employee_id", "started_at", "last_seen_at", "phone"
+        )
+    ]
+    actions = [
+        rollup.Action(a["actor_id"], a["type"], a["at"])
+        for a in await ActivityEvent.filter(at__gte=start, at__lt=end).values(
+            "actor_id", "type", "at"
+        )
+    ]
+    return visits, actions
+
+
+def _from_row(r: PersonDay) -> rollup.PersonDay:
+    return rollup.PersonDay(
+        day=r.day,
+        employee_id=r.employee_id,
+        sessions=r.sessions,
+        session_seconds=r.session_seconds,
+        views=r.views,
+        posts=r.posts,
+        comments=r.comments,
+        reactions=r.reactions,
+        confirmations=r.confirmations,
+        actions=r.actions,
+        phone=r.phone,
+        web=r.web,
+        new=r.new,
+        where=rollup.Person(r.store, r.city, r.region, r.department, r.role),
+    )
+
+
+def _to_row(p: rollup.PersonDay) -> PersonDay:
+    w = p.where
+    return PersonDay(
+        day=p.day,
+        employee_id=p.employee_id,
+        sessions=p.sessions,
+        session_seconds=p.session_seconds,
+        views=p.views,
+        posts=p.posts,
+        comments=p.comments,
+        reactions=p.reactions,
+        confirmations=p.confirmations,
+        actions=p.actions,
+        phone=p.phone,
+        web=p.web,
+        new=p.new,
+        store=w.store,
+        city=w.city,
+        region=w.region,
+        department=w.department,
+        role=w.role,
+    )
+
+
+async def _write_cells(day: date, today: Iterable[rollup.PersonDay] | None = None) -> None:
+    """The day's cells from stored person-days (today's and the window's before it)."""
+    since = day - timedelta(days=_WINDOW - 1)
+    stored = [_from_row(r) for r in await PersonDay.filter(day__gte=since, day__lte=day)]
+    if today is None:
+        today = [r for r in stored if r.day == day]
+    window = [r for r in stored if r.day < day]
+    cells = rollup.cells(day, today, window)
+    async with in_transaction():
+        await DailyCell.filter(day=day).delete()
+        await DailyCell.bulk_create(
+            [
+                DailyCell(day=day, dimension=d, key=k, **figures)
+                for (d, k), figures in cells.items()
+            ],
+            batch_size=500,
+        )
+
+
+async def roll_day(
+    day: date,
+    zone: ZoneInfo,
+    people: dict[int, rollup.Person] | None = None,
+    *,
+    refresh_later: bool = True,
+) -> int:
+    """Rolls one local day up from the raw rows (again, if it was); returns active people.
+    `refresh_later`: recompute the windows of the rolled days after it (a rebuild that goes
+    forward day by day does not need to)."""
+    mark = await fingerprint(day, zone)
+    visits, actions = await _raw(day, zone)
+    if people is None:
+        people = await where_people()
+    ids = {v.employee_id for v in visits} | {a.employee_id for a in actions}
+    earlier = (
+        await PersonDay.filter(day__lt=day, employee_id__in=list(ids))
+        .distinct()
+        .values_list("employee_id", flat=True)
+    )
+    before = {int(i) for i in earlier}  # type: ignore[call-overload]
+    rows = rollup.person_days(day, zone, visits, actions, people, before)
+    async with in_transaction():
+        await PersonDay.filter(day=day).delete()
+        await PersonDay.bulk_create([_to_row(r) for r in rows], batch_size=500)
+        await RolledDay.update_or_create(
+            day=day, defaults={"fingerprint": mark, "rolled_at": datetime.now(UTC)}
+        )
+    await _write_cells(day, rows)
+    if not refresh_later:
+        return len(rows)
+    # The trailing windows of the days after this one include it.
+    later = await RolledDay.filter(day__gt=day, day__lt=day + timedelta(days=_WINDOW)).values_list(
+        "day", flat=True
+    )
+    for other in sorted(later):
+        await _write_cells(other)  # type: ignore[arg-type]
+    return len(rows)
+
+
+async def roll_due(zone: ZoneInfo, now: datetime | None = None) -> list[date]:
+    """Rolls today (so far) and every day of the last weeks whose raw rows changed since
+    their roll-up. What the worker's cron runs; safe to run twice at once (same rows)."""
+    today = rollup.local_day(now or datetime.now(UTC), zone)
+    done = dict(
+        await RolledDay.filter(day__gte=today - timedelta(days=LOOKBACK_DAYS)).values_list(
+            "day", "fingerprint"
+        )
+    )
+    people = await where_people()
+    rolled: list[date] = []
+    for back in range(LOOKBACK_DAYS, -1, -1):
+        day = today - timedelta(days=back)
+        mark = await fingerprint(day, zone)
+        if done.get(day) == mark or (day not in done and mark == await _empty_mark()):
+            continue
+        await roll_day(day, zone, people)
+        rolled.append(day)
+    return rolled
+
+
+async def rebuild(since: date, zone: ZoneInfo, until: date | None = None) -> int:
+    """Recomputes every day from `since` to `until` (today) from the raw data."""
+    until = until or rollup.local_day(datetime.now(UTC), zone)
+    people = await where_people()
+    days = 0
+    day = since
+    while day <= until:
+        await roll_day(day, zone, people, refresh_later=day == until)
+        days += 1
+        day += timedelta(days=1)
+    return days
+
+
+async def _empty_mark() -> str:
+    return hashlib.sha256(b"0|None|0|None").hexdigest()
