@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 
+from server.analytics.demo import load_demo_visits
 from server.auth.passwords import hash_password
 from server.community.demo import load_demo_community
 from server.hr.parse import HrRow, Parsed
@@ -136,4 +137,5 @@ async def load_demo(services: Services) -> list[tuple[str, str]]:
     for person in DEMO_PEOPLE:
         await Employee.filter(email=person["email"]).update(role=Role(person["role"]))
     await load_demo_community(services)
+    await load_demo_visits(services.settings)
     return [(p["email"], p["role"]) for p in DEMO_PEOPLE]
