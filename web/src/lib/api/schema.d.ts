@@ -2057,6 +2057,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/visits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The app is open and in use (a heartbeat) */
+        post: operations["post_visit"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Headline figures: a period and the one before
+         * @description Roles: admin, comms
+         */
+        get: operations["get_summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/series": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One figure per day over a period
+         * @description Roles: admin, comms
+         */
+        get: operations["get_series"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Figures per store, city, region...
+         * @description Roles: admin, comms
+         */
+        get: operations["get_breakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/breakdown.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The breakdown as CSV (UTF-8 with BOM)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_breakdown_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/goals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Goals and the progress of the current periods
+         * @description Roles: admin, comms
+         */
+        get: operations["get_goals"];
+        /**
+         * Set a goal for a figure and a kind of period
+         * @description Roles: admin, comms
+         */
+        put: operations["put_set_goal"];
+        post?: never;
+        /**
+         * Remove a goal
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_delete_goal"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2254,6 +2379,25 @@ export interface components {
              */
             per_head?: boolean;
         };
+        /** Breakdown */
+        Breakdown: {
+            /** Dimension */
+            dimension: string;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Min People */
+            min_people: number;
+            /** Cells */
+            cells: components["schemas"]["Cell"][];
+        };
         /** CaseOut */
         CaseOut: {
             /** Name */
@@ -2262,6 +2406,17 @@ export interface components {
             passed: boolean;
             /** Lines */
             lines: string[];
+        };
+        /** Cell */
+        Cell: {
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
+            /** Values */
+            values: {
+                [key: string]: number;
+            };
         };
         /** Change */
         Change: {
@@ -2740,6 +2895,23 @@ export interface components {
             /** Last Seen Id */
             last_seen_id: number;
         };
+        /** Figures */
+        Figures: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Values */
+            values: {
+                [key: string]: number;
+            };
+        };
         /** GiftBody */
         GiftBody: {
             /** Recipient Id */
@@ -2750,6 +2922,51 @@ export interface components {
             message: string;
             /** Idempotency Key */
             idempotency_key: string;
+        };
+        /** GoalIn */
+        GoalIn: {
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "active" | "engaged" | "authors" | "returning" | "phone" | "web" | "sessions" | "views" | "posts" | "comments" | "reactions" | "confirmations" | "new" | "wau" | "mau" | "dau_mau" | "avg_session_minutes";
+            /**
+             * Period
+             * @enum {string}
+             */
+            period: "week" | "month" | "quarter" | "year";
+            /** Target */
+            target: number;
+        };
+        /** GoalOut */
+        GoalOut: {
+            /** Metric */
+            metric: string;
+            /** Period */
+            period: string;
+            /** Target */
+            target: number;
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Value */
+            value: number;
+            /** Projected */
+            projected: number;
+            /** Progress */
+            progress: number;
+        };
+        /** Goals */
+        Goals: {
+            /** Goals */
+            goals: components["schemas"]["GoalOut"][];
         };
         /** GrantBody */
         GrantBody: {
@@ -3140,6 +3357,16 @@ export interface components {
              * @default null
              */
             employees?: number | null;
+        };
+        /** Point */
+        Point: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Value */
+            value: number;
         };
         /** PollIn */
         PollIn: {
@@ -3596,6 +3823,13 @@ export interface components {
              */
             sticker?: string | null;
         };
+        /** Series */
+        Series: {
+            /** Metric */
+            metric: string;
+            /** Points */
+            points: components["schemas"]["Point"][];
+        };
         /** SessionsEnded */
         SessionsEnded: {
             /** Sessions Ended */
@@ -3738,6 +3972,13 @@ export interface components {
             /** People */
             people: components["schemas"]["PersonSuggestion"][];
         };
+        /** Summary */
+        Summary: {
+            current: components["schemas"]["Figures"];
+            previous: components["schemas"]["Figures"];
+            /** Rolled Until */
+            rolled_until: string | null;
+        };
         /** TestReport */
         TestReport: {
             /** Passed */
@@ -3871,6 +4112,16 @@ export interface components {
         ViewersOut: {
             /** Viewers */
             viewers: components["schemas"]["ViewerOut"][];
+        };
+        /** VisitBody */
+        VisitBody: {
+            /** Visit */
+            visit: string;
+            /**
+             * Phone
+             * @default false
+             */
+            phone?: boolean;
         };
         /** Wallet */
         Wallet: {
@@ -9508,6 +9759,330 @@ export interface operations {
         responses: {
             /** @description OK */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_visit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VisitBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_summary: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_series: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                metric?: "active" | "engaged" | "authors" | "returning" | "phone" | "web" | "sessions" | "views" | "posts" | "comments" | "reactions" | "confirmations" | "new" | "wau" | "mau" | "dau_mau" | "avg_session_minutes";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Series"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_breakdown: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                dimension?: "store" | "city" | "region" | "department" | "role";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Breakdown"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_breakdown_csv: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                dimension?: "store" | "city" | "region" | "department" | "role";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_goals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Goals"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_set_goal: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GoalIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GoalOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_delete_goal: {
+        parameters: {
+            query: {
+                metric: "active" | "engaged" | "authors" | "returning" | "phone" | "web" | "sessions" | "views" | "posts" | "comments" | "reactions" | "confirmations" | "new" | "wau" | "mau" | "dau_mau" | "avg_session_minutes";
+                period: "week" | "month" | "quarter" | "year";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
