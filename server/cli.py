@@ -365,6 +365,57 @@ def leaderboards_check() -> None:
     click.echo("leaderboards equal the ledger")
 
 
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The archive to write (default: var/backups/plaza-<time>.tar).",
+)
+def backup(output: Path | None) -> None:
+    """Write one archive: database, uploads, ruleset and wheel history, secret key, manifest."""
+    from server.backup import BackupError, write_backup
+
+    settings = settings_or_exit()
+    try:
+        path, manifest = run_with_database(settings, lambda: write_backup(settings, output))
+    except BackupError as exc:
+        click.echo(f"plaza backup: {exc}", err=True)
+        sys.exit(1)
+    size = path.stat().st_size
+    click.echo(f"wrote {path} ({size:,} bytes, {len(manifest['members'])} files)")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data of a non-empty instance.")
+def restore(archive: Path, force: bool) -> None:
+    """Restore an archive of `plaza backup` into an empty instance (stop Plaza first)."""
+    from server.backup import BackupError
+    from server.backup import restore as restore_archive
+    from server.runner import private_redis
+
+    settings = settings_or_exit()
+    try:
+        with private_redis(settings):
+            report = asyncio.run(restore_archive(settings, archive, force=force))
+    except BackupError as exc:
+        click.echo(f"plaza restore: {exc}", err=True)
+        sys.exit(1)
+    manifest = report.manifest
+    click.echo(
+        f"restored {archive} (made {manifest['created_at']} by Plaza {manifest['plaza_version']})"
+    )
+    click.echo(f"rebuilt {report.boards} leaderboards")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.ledger_problems:
+        click.echo(f"ledger: {problem}", err=True)
+    if report.ledger_problems:
+        sys.exit(1)
+    click.echo("ledger is sound")
+
+
 @main.group("wheel")
 def wheel_group() -> None:
     """The wheel of fortune."""
