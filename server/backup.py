@@ -30,7 +30,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/plaza.sqlite3"
 POSTGRES_MEMBER = "database/plaza.pgdump"
-SECRET_MEMBER = "secret_key"
+SECRET_MEMBER = "secret_key"  # noqa: S105 - a member name
 UPLOADS = "uploads"
 # Tables whose rows name an uploaded file by its path on disk (under the uploads folder).
 PATH_COLUMNS = (
@@ -164,7 +164,7 @@ def _dump_database(database_url: str, into: Path) -> tuple[str, Path]:
             source.close()
         return SQLITE_MEMBER, target
     target = into / "plaza.pgdump"
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our binary, our arguments
         [
             postgres_bin("pg_dump"),
             "--format=custom",
@@ -378,7 +378,7 @@ async def holds_data(settings: Any) -> list[str]:
 
     found = []
     for table in await _tables():
-        rows = await sql.fetch(sql.default(), f'SELECT 1 AS x FROM "{table}" LIMIT 1')
+        rows = await sql.fetch(sql.default(), f'SELECT 1 AS x FROM "{table}" LIMIT 1')  # noqa: S608
         if rows:
             found.append(f"table {table}")
     uploads = settings.uploads_dir
@@ -401,7 +401,7 @@ def _restore_sqlite(database_url: str, dump: Path) -> None:
 
 
 def _restore_postgres(database_url: str, dump: Path) -> None:
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603 - our binary, our arguments
         [
             postgres_bin("pg_restore"),
             "--clean",
@@ -441,7 +441,7 @@ async def _rewrite_paths(old: str, new: str) -> None:
     for table, column in PATH_COLUMNS:
         await sql.execute(
             conn,
-            f'UPDATE "{table}" SET "{column}" = ? || SUBSTR("{column}", ?) '
+            f'UPDATE "{table}" SET "{column}" = ? || SUBSTR("{column}", ?) '  # noqa: S608
             f'WHERE SUBSTR("{column}", 1, ?) = ?',
             [new_prefix, len(old_prefix) + 1, len(old_prefix), old_prefix],
         )
@@ -452,12 +452,12 @@ async def restore(
 ) -> RestoreReport:
     """Restore `archive` into this instance. The database must NOT be open (this opens and
     closes it); stop the web processes and workers first."""
+    from redis.asyncio import Redis
+
     from gamification import sql
     from gamification.boards import Boards
     from gamification.keys import Keys
     from gamification.store import verify
-    from redis.asyncio import Redis
-
     from server import audit
     from server.db import apply_migrations, close_database, open_database
 

@@ -88,7 +88,7 @@ async def populate(live: LiveServer) -> None:
                         "reason": "contest",
                         "idempotency_key": key,
                     },
-                )  # fmt: skip
+                )
             )
         ok.append(
             await comms.post(
@@ -100,7 +100,7 @@ async def populate(live: LiveServer) -> None:
                     "reason": "welcome",
                     "idempotency_key": "grant-0001",
                 },
-            )  # fmt: skip
+            )
         )
         ok.append(await a.post("/api/wheel/spins", json={"idempotency_key": "spin-0001"}))
         ok.append(
@@ -112,7 +112,7 @@ async def populate(live: LiveServer) -> None:
                     "add_stock": 2,
                     "idempotency_key": "stock-01",
                 },
-            )  # fmt: skip
+            )
         )
         ok.append(await a.post("/api/shop/redemptions",
                                json={"item_id": "lunch", "idempotency_key": "redeem-001"}))  # fmt: skip
