@@ -124,6 +124,59 @@ def demo() -> None:
 
 
 @main.group()
+def people() -> None:
+    """Personal data: export and anonymise."""
+
+
+@people.command("anonymise")
+@click.argument("employee", type=int)
+def people_anonymise(employee: int) -> None:
+    """Blank a departed employee's profile (name, photo, contact fields, skills); their posts
+    stay, shown as a former employee's, and the ledger is untouched."""
+    from server.errors import ApiError
+    from server.privacy import anonymise
+    from server.services import Services
+
+    settings = settings_or_exit()
+
+    async def body() -> str:
+        services = await Services.start(settings)
+        try:
+            return (await anonymise(employee, None, services)).name
+        finally:
+            await services.close()
+
+    try:
+        name = run_with_database(settings, body)
+    except ApiError:
+        click.echo(f"no such employee: {employee}", err=True)
+        sys.exit(1)
+    click.echo(f"employee {employee} is anonymised (shown as {name!r})")
+
+
+@people.command("export")
+@click.argument("employee", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def people_export(employee: int, output: Path) -> None:
+    """Write one employee's data (JSON and their uploaded files) as a zip."""
+    from server.models import Employee
+    from server.privacy import export_zip
+
+    settings = settings_or_exit()
+
+    async def body() -> bytes | None:
+        found = await Employee.get_or_none(id=employee)
+        return None if found is None else await export_zip(found, None)
+
+    data = run_with_database(settings, body)
+    if data is None:
+        click.echo(f"no such employee: {employee}", err=True)
+        sys.exit(1)
+    output.write_bytes(data)
+    click.echo(f"wrote {output} ({len(data):,} bytes)")
+
+
+@main.group()
 def users() -> None:
     """Employees: HR import and dismissal."""
 
