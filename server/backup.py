@@ -18,6 +18,7 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -54,6 +55,13 @@ class RestoreReport:
     boards: int | None = None
     ledger_problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+
+def plaza_version() -> str:
+    try:
+        return version("plaza")
+    except PackageNotFoundError:
+        return "0.0.0"
 
 
 def kind_of(database_url: str) -> str:
@@ -233,7 +241,6 @@ async def write_backup(
     """Write one archive (the database must be open: Tortoise is initialised). Returns the
     archive's path and its manifest. Audited as `backup.write`."""
     from server import audit
-    from server.app import plaza_version
 
     now = datetime.now(UTC)
     if output is None:
