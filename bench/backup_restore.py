@@ -27,10 +27,29 @@ from server.settings import Settings
 
 PEOPLE = 1_000
 BATCH = 50_000
-WORDS = (
-    "shelf delivery store team launch customer price training shift inventory promo "
-    "window display coffee plan report thanks welcome safety week target"
-).split()
+WORDS = [
+    "shelf",
+    "delivery",
+    "store",
+    "team",
+    "launch",
+    "customer",
+    "price",
+    "training",
+    "shift",
+    "inventory",
+    "promo",
+    "window",
+    "display",
+    "coffee",
+    "plan",
+    "report",
+    "thanks",
+    "welcome",
+    "safety",
+    "week",
+    "target",
+]
 
 
 def settings_for(var: Path, sock: Path) -> Settings:
