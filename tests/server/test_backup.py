@@ -323,3 +323,37 @@ async def test_a_damaged_archive_is_refused_naming_the_member(
             await backup.restore(target, not_tar)
     finally:
         await open_database(db)
+
+
+async def test_the_daily_job_writes_an_archive_and_keeps_the_newest(
+    db: Settings, tmp_path: Path
+) -> None:
+    from server.worker import cron_jobs, daily_backup
+
+    assert "cron:daily_backup" in {job.name for job in cron_jobs(db)}
+    off = db.model_copy(update={"backup_keep": 0})
+    assert "cron:daily_backup" not in {job.name for job in cron_jobs(off)}
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    for day in range(1, 6):  # five older archives, and a file that is not one
+        (folder / f"plaza-2026010{day}-024100.tar").write_bytes(b"old")
+    (folder / "notes.txt").write_text("keep me")
+    settings = db.model_copy(update={"backup_dir": folder, "backup_keep": 3})
+
+    class Ctx:
+        pass
+
+    services = Ctx()
+    services.settings = settings  # type: ignore[attr-defined]
+    path = Path(await daily_backup({"services": services}))
+    assert path.parent == folder and backup.read_manifest(path)["format"] == backup.FORMAT
+    kept = sorted(p.name for p in folder.iterdir())
+    assert kept == [
+        "notes.txt",
+        "plaza-20260104-024100.tar",
+        "plaza-20260105-024100.tar",
+        path.name,
+    ]
+    audited = await AuditEntry.filter(action="backup.write").first()
+    assert audited is not None and audited.actor_id is None
