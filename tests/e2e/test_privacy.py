@@ -65,6 +65,8 @@ def test_an_employee_downloads_their_own_data(browser: Browser, plaza: Plaza) ->
         assert profile["email"] == demo_email("employee")
         assert {"posts.json", "comments.json", "chat_messages.json", "transfers.json"} <= set(files)
         expect(section.get_by_text("Your download has started.")).to_be_visible()
+        section.scroll_into_view_if_needed()
+        screenshot(page, "profile-data-desktop-en")
 
 
 def test_an_admin_downloads_and_anonymises_a_leaver(browser: Browser, plaza: Plaza) -> None:
