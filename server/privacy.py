@@ -223,6 +223,6 @@ async def export_theirs(ctx: Ctx) -> Response:
     roles=[Role.ADMIN],
     response=EmployeeOut,
 )
-async def anonymise_endpoint(ctx: Ctx) -> EmployeeOut:
+async def anonymise_employee(ctx: Ctx) -> EmployeeOut:
     employee = await anonymise(ctx.path_int("id"), ctx.me.id, ctx.services)
     return await employee_out(employee)

@@ -144,3 +144,31 @@ async def test_anonymising_blanks_the_profile_keeps_posts_and_the_ledger(
     finally:
         await admin.aclose()
         await bob.aclose()
+
+
+async def test_the_role_matrix_of_the_personal_data_routes(live: LiveServer) -> None:
+    target = await make_employee("target@example.com")
+    routes = (
+        ("GET", f"/api/admin/employees/{target.id}/export"),
+        ("POST", f"/api/admin/employees/{target.id}/anonymise"),
+    )
+    async with httpx.AsyncClient(base_url=live.url, timeout=30) as anonymous:
+        assert (await anonymous.get("/api/me/export")).status_code == 401
+        for method, path in routes:
+            assert (await anonymous.request(method, path)).status_code in (401, 403)
+    for role in (Role.EMPLOYEE, Role.MANAGER, Role.COMMS, Role.MODERATOR):
+        await make_employee(f"{role.value}@example.com", role=role)
+        client = await _client(live, f"{role.value}@example.com")
+        try:
+            assert (await client.get("/api/me/export")).status_code == 200
+            for method, path in routes:
+                assert (await client.request(method, path)).status_code == 403, (role, path)
+        finally:
+            await client.aclose()
+    await make_employee("admin@example.com", role=Role.ADMIN)
+    admin = await _client(live, "admin@example.com")
+    try:
+        for method, path in routes:
+            assert (await admin.request(method, path)).status_code == 200, path
+    finally:
+        await admin.aclose()

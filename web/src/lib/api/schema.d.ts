@@ -2107,7 +2107,7 @@ export interface paths {
          * Anonymise a departed employee's profile (admin); posts stay, the ledger is kept
          * @description Roles: admin
          */
-        post: operations["post_anonymise_endpoint"];
+        post: operations["post_anonymise_employee"];
         delete?: never;
         options?: never;
         head?: never;
@@ -9664,7 +9664,7 @@ export interface operations {
             };
         };
     };
-    post_anonymise_endpoint: {
+    post_anonymise_employee: {
         parameters: {
             query?: never;
             header?: never;
