@@ -43,6 +43,7 @@ from server.polls.endpoints import api as polls_api
 from server.posts.attachments import api as attachments_api
 from server.posts.endpoints import api as posts_api
 from server.posts.interaction_endpoints import api as interactions_api
+from server.privacy import api as privacy_api
 from server.profile import api as profile_api
 from server.rewards.endpoints import api as rewards_api
 from server.rulesets.endpoints import api as rulesets_api
@@ -90,6 +91,7 @@ def build_api() -> Api:
         *realtime_parts,
         rewards_api,
         analytics_api,
+        privacy_api,
     ):
         api.include(part)
     return api

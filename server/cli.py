@@ -125,6 +125,59 @@ def demo() -> None:
 
 
 @main.group()
+def people() -> None:
+    """Personal data: export and anonymise."""
+
+
+@people.command("anonymise")
+@click.argument("employee", type=int)
+def people_anonymise(employee: int) -> None:
+    """Blank a departed employee's profile (name, photo, contact fields, skills); their posts
+    stay, shown as a former employee's, and the ledger is untouched."""
+    from server.errors import ApiError
+    from server.privacy import anonymise
+    from server.services import Services
+
+    settings = settings_or_exit()
+
+    async def body() -> str:
+        services = await Services.start(settings)
+        try:
+            return (await anonymise(employee, None, services)).name
+        finally:
+            await services.close()
+
+    try:
+        name = run_with_database(settings, body)
+    except ApiError:
+        click.echo(f"no such employee: {employee}", err=True)
+        sys.exit(1)
+    click.echo(f"employee {employee} is anonymised (shown as {name!r})")
+
+
+@people.command("export")
+@click.argument("employee", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def people_export(employee: int, output: Path) -> None:
+    """Write one employee's data (JSON and their uploaded files) as a zip."""
+    from server.models import Employee
+    from server.privacy import export_zip
+
+    settings = settings_or_exit()
+
+    async def body() -> bytes | None:
+        found = await Employee.get_or_none(id=employee)
+        return None if found is None else await export_zip(found, None)
+
+    data = run_with_database(settings, body)
+    if data is None:
+        click.echo(f"no such employee: {employee}", err=True)
+        sys.exit(1)
+    output.write_bytes(data)
+    click.echo(f"wrote {output} ({len(data):,} bytes)")
+
+
+@main.group()
 def users() -> None:
     """Employees: HR import and dismissal."""
 
@@ -364,6 +417,57 @@ def leaderboards_check() -> None:
     if problems:
         sys.exit(1)
     click.echo("leaderboards equal the ledger")
+
+
+@main.command()
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The archive to write (default: var/backups/plaza-<time>.tar).",
+)
+def backup(output: Path | None) -> None:
+    """Write one archive: database, uploads, ruleset and wheel history, secret key, manifest."""
+    from server.backup import BackupError, write_backup
+
+    settings = settings_or_exit()
+    try:
+        path, manifest = run_with_database(settings, lambda: write_backup(settings, output))
+    except BackupError as exc:
+        click.echo(f"plaza backup: {exc}", err=True)
+        sys.exit(1)
+    size = path.stat().st_size
+    click.echo(f"wrote {path} ({size:,} bytes, {len(manifest['members'])} files)")
+
+
+@main.command()
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the data of a non-empty instance.")
+def restore(archive: Path, force: bool) -> None:
+    """Restore an archive of `plaza backup` into an empty instance (stop Plaza first)."""
+    from server.backup import BackupError
+    from server.backup import restore as restore_archive
+    from server.runner import private_redis
+
+    settings = settings_or_exit()
+    try:
+        with private_redis(settings):
+            report = asyncio.run(restore_archive(settings, archive, force=force))
+    except BackupError as exc:
+        click.echo(f"plaza restore: {exc}", err=True)
+        sys.exit(1)
+    manifest = report.manifest
+    click.echo(
+        f"restored {archive} (made {manifest['created_at']} by Plaza {manifest['plaza_version']})"
+    )
+    click.echo(f"rebuilt {report.boards} leaderboards")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for problem in report.ledger_problems:
+        click.echo(f"ledger: {problem}", err=True)
+    if report.ledger_problems:
+        sys.exit(1)
+    click.echo("ledger is sound")
 
 
 @main.group("wheel")

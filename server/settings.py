@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     # libraries) out of the garbage collector's sight: a full collection then walks only
     # what requests and caches made since. Measured: a 177 ms pause -> see docs/community.md.
     gc_freeze: bool = True
+    # Backups (`plaza backup`, and the worker's daily job at `backup_hour` UTC): written to
+    # `backup_dir` (empty: var/backups), of which the newest `backup_keep` are kept; 0 turns
+    # the daily job off.
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=0)
+    backup_hour: int = Field(default=2, ge=0, le=23)
     # The built browser app (`npm run build` in web/); empty: web/build beside the packages.
     web_dir: Path | None = None
 

@@ -86,9 +86,25 @@ async def roll_up_analytics(ctx: dict[str, Any]) -> int:
     return len(await roll_due(services.settings.zone))
 
 
+async def daily_backup(ctx: dict[str, Any]) -> str:
+    """Cron: one archive into the backup folder; the oldest beyond `backup_keep` go."""
+    from server.backup import default_backup_dir, prune, write_backup
+
+    settings: Settings = ctx["services"].settings
+    path, _ = await write_backup(settings)
+    prune(default_backup_dir(settings), settings.backup_keep)
+    return str(path)
+
+
 def cron_jobs(settings: Settings) -> list[Any]:
     every = settings.sweep_every_seconds
+    backups = (
+        [cron(daily_backup, hour=settings.backup_hour, minute=41, second=0, timeout=6 * 3600)]
+        if settings.backup_keep
+        else []
+    )
     return [
+        *backups,
         cron(rewards.sweep, second=set(range(0, 60, every)), run_at_startup=True),
         cron(expire_allowances, minute={7}, second=0),
         cron(publish_wheel_seeds, minute={3, 33}, second=0, run_at_startup=True),

@@ -37,6 +37,7 @@ EXCLUDED = (
     "post_logout",  # ends the run's session
     "post_end_sessions",  # the admin could end its own (or the employee's) sessions
     "post_start_import",  # a full HR import of a random file dismisses the demo people
+    "post_anonymise_employee",  # the admin would anonymise (and dismiss) the demo people
 )
 
 
