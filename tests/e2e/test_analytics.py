@@ -86,7 +86,9 @@ def test_comms_reads_the_dashboard_changes_the_period_and_sets_a_goal(
     # The monthly report prints the month against the one before.
     page.get_by_role("link", name="Monthly report").click()
     expect(page.get_by_role("heading", name="Community report for", level=1)).to_be_visible()
-    expect(page.get_by_role("row", name="Daily active people").first).to_contain_text("Daily active people")
+    expect(page.get_by_role("row", name="Daily active people").first).to_contain_text(
+        "Daily active people"
+    )
     expect(page.get_by_role("heading", name="By store")).to_be_visible()
     context.close()
 
