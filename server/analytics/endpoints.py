@@ -17,7 +17,20 @@ from tortoise.functions import Max, Sum
 from server.analytics import figures, rollup
 from server.api import Api, Ctx
 from server.errors import ApiError
-from server.models import City, DailyCell, Department, Goal, Region, Role, Store, Visit
+from server.models import (
+    Channel,
+    City,
+    DailyCell,
+    Department,
+    Goal,
+    Post,
+    PostStat,
+    Region,
+    RewardCell,
+    Role,
+    Store,
+    Visit,
+)
 from server.schemas import Strict
 
 api = Api()
@@ -317,3 +330,120 @@ async def delete_goal(ctx: Ctx, query: GoalKey) -> Response:
     if not await Goal.filter(metric=query.metric, period=query.period).delete():
         raise ApiError(404, "not_found")
     return Response(status_code=204)
+
+
+class RewardFigures(BaseModel):
+    start: date
+    end: date
+    totals: dict[str, int]
+    by_key: dict[str, dict[str, int]]  # metric -> key (rule, source, prize, status) -> value
+
+
+@api.route("GET", "/api/analytics/rewards", summary="Points, spins, prizes, redemptions, kudos",
+           tags=TAGS, query=Range, response=RewardFigures, roles=ANALYSTS)  # fmt: skip
+async def reward_figures(ctx: Ctx, query: Range) -> RewardFigures:
+    _check(query.start, query.end)
+    rows = (
+        await RewardCell.filter(day__gte=query.start, day__lte=query.end)
+        .group_by("metric", "key")
+        .annotate(total=Sum("value"))
+        .values("metric", "key", "total")
+    )
+    by_key: dict[str, dict[str, int]] = {}
+    totals: dict[str, int] = {}
+    for r in rows:
+        value = int(r["total"] or 0)
+        by_key.setdefault(r["metric"], {})[r["key"]] = value
+        if r["metric"] != "earners":  # people per day do not add up across days
+            totals[r["metric"]] = totals.get(r["metric"], 0) + value
+    if "earners" in by_key:  # the average number of people who earned points a day
+        days = await RewardCell.filter(
+            day__gte=query.start, day__lte=query.end, metric="earners"
+        ).count()
+        totals["earners"] = round(sum(by_key["earners"].values()) / max(1, days))
+    return RewardFigures(start=query.start, end=query.end, totals=totals, by_key=by_key)
+
+
+class PostsQuery(Range):
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class PostReach(BaseModel):
+    id: int
+    excerpt: str
+    day: date
+    channel: str | None
+    audience: int
+    viewers: int
+    reach: float  # viewers / audience
+    reactions: int
+    comments: int
+    confirmations: int
+    needs_confirmation: bool
+
+
+class ChannelReach(BaseModel):
+    id: int
+    name: str
+    mandatory: bool
+    posts: int
+    viewers: int
+    read_rate: float  # average share of each post's audience who saw it
+
+
+class Content(BaseModel):
+    start: date
+    end: date
+    posts: list[PostReach]
+    channels: list[ChannelReach]
+
+
+def _excerpt(body: str, limit: int = 90) -> str:
+    text = " ".join(body.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@api.route("GET", "/api/analytics/posts", summary="Reach of the period's posts and channels",
+           tags=TAGS, query=PostsQuery, response=Content, roles=ANALYSTS)  # fmt: skip
+async def content(ctx: Ctx, query: PostsQuery) -> Content:
+    _check(query.start, query.end)
+    stats = await PostStat.filter(day__gte=query.start, day__lte=query.end)
+    channels = {
+        c.id: c for c in await Channel.filter(id__in={s.channel_id for s in stats if s.channel_id})
+    }
+    top = sorted(stats, key=lambda s: (-s.viewers, -s.post_id))[: query.limit]
+    bodies = dict(await Post.filter(id__in=[s.post_id for s in top]).values_list("id", "body"))
+    posts = [
+        PostReach(
+            id=s.post_id,
+            excerpt=_excerpt(str(bodies.get(s.post_id, ""))),
+            day=s.day,
+            channel=channels[s.channel_id].name if s.channel_id in channels else None,
+            audience=s.audience,
+            viewers=s.viewers,
+            reach=round(s.viewers / s.audience, 3) if s.audience else 0.0,
+            reactions=s.reactions,
+            comments=s.comments,
+            confirmations=s.confirmations,
+            needs_confirmation=s.needs_confirmation,
+        )
+        for s in top
+    ]
+    per_channel: dict[int, list[PostStat]] = {}
+    for s in stats:
+        if s.channel_id is not None:
+            per_channel.setdefault(s.channel_id, []).append(s)
+    summary = [
+        ChannelReach(
+            id=cid,
+            name=channels[cid].name,
+            mandatory=channels[cid].mandatory,
+            posts=len(rows),
+            viewers=sum(r.viewers for r in rows),
+            read_rate=round(sum(r.viewers / r.audience for r in rows if r.audience) / len(rows), 3),
+        )
+        for cid, rows in per_channel.items()
+        if cid in channels
+    ]
+    summary.sort(key=lambda c: (-c.viewers, c.name))
+    return Content(start=query.start, end=query.end, posts=posts, channels=summary)

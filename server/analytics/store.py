@@ -16,8 +16,29 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from server.analytics import rollup
-from server.models import ActivityEvent, DailyCell, Employee, PersonDay, RolledDay, Store, Visit
+from server.analytics import rewards, rollup
+from server.community import audience
+from server.models import (
+    ActivityEvent,
+    Channel,
+    DailyCell,
+    Employee,
+    GroupMember,
+    LedgerTransfer,
+    MemberState,
+    PersonDay,
+    Post,
+    PostAudience,
+    PostStat,
+    PostView,
+    ReadConfirmation,
+    Redemption,
+    RewardCell,
+    RolledDay,
+    Store,
+    Visit,
+    WheelSpin,
+)
 
 # Late data is looked for this many days back.
 LOOKBACK_DAYS = 35
@@ -168,6 +189,7 @@ async def roll_day(
             day=day, defaults={"fingerprint": mark, "rolled_at": datetime.now(UTC)}
         )
     await _write_cells(day, rows)
+    await _roll_rewards(day, zone)
     if not refresh_later:
         return len(rows)
     # The trailing windows of the days after this one include it.
@@ -197,6 +219,7 @@ async def roll_due(zone: ZoneInfo, now: datetime | None = None) -> list[date]:
             continue
         await roll_day(day, zone, people)
         rolled.append(day)
+    await roll_posts(zone, today - timedelta(days=LOOKBACK_DAYS))
     return rolled
 
 
@@ -210,8 +233,87 @@ async def rebuild(since: date, zone: ZoneInfo, until: date | None = None) -> int
         await roll_day(day, zone, people, refresh_later=day == until)
         days += 1
         day += timedelta(days=1)
+    await roll_posts(zone, since)
     return days
 
 
 async def _empty_mark() -> str:
     return hashlib.sha256(b"0|None|0|None").hexdigest()
+
+
+async def _roll_rewards(day: date, zone: ZoneInfo) -> None:
+    """The day's rewards figures, from the ledger (by the time each was earned), spins,
+    redemptions and kudos."""
+    start, end = rollup.day_bounds(day, zone)
+    transfers = [
+        rewards.Transfer(**t)
+        for t in await LedgerTransfer.filter(at__gte=start, at__lt=end).values(
+            "kind", "currency", "debit_id", "credit_id", "amount", "rule_id", "user_id"
+        )
+    ]
+    prizes = await WheelSpin.filter(
+        created_at__gte=start, created_at__lt=end, outcome="prize"
+    ).values_list("prize", flat=True)
+    asked = await Redemption.filter(created_at__gte=start, created_at__lt=end).values_list(
+        "status", "price"
+    )
+    kudos = await ActivityEvent.filter(at__gte=start, at__lt=end, type="kudos.given").count()
+    figures = rewards.reward_figures(
+        transfers,
+        [str(p) for p in prizes if p],
+        [(str(status), int(price)) for status, price in asked],
+        kudos,
+    )
+    async with in_transaction():
+        await RewardCell.filter(day=day).delete()
+        await RewardCell.bulk_create(
+            [RewardCell(day=day, metric=m, key=k[:64], value=v) for (m, k), v in figures.items()],
+            batch_size=500,
+        )
+
+
+async def _audience_size(post: Post, everyone: int) -> int:
+    if post.group_id is not None:
+        return await GroupMember.filter(group_id=post.group_id, state=MemberState.MEMBER).count()
+    if post.audience_all:
+        return everyone
+    tokens = await PostAudience.filter(post_id=post.id).values_list("token", flat=True)
+    return await audience.count([str(t) for t in tokens])
+
+
+async def roll_posts(zone: ZoneInfo, since: date) -> int:
+    """Reach of every post published since `since`: its audience, who of it saw it, what
+    they did. Rewritten whole each run (a few hundred rows a day)."""
+    start, _ = rollup.day_bounds(since, zone)
+    posts = await Post.filter(created_at__gte=start, deleted_at__isnull=True)
+    if not posts:
+        return 0
+    ids = [p.id for p in posts]
+    everyone = await Employee.filter(status="active").count()
+    mandatory: set[object] = set(await Channel.filter(mandatory=True).values_list("id", flat=True))
+    viewers: dict[int, int] = {}
+    for post_id in await PostView.filter(post_id__in=ids).values_list("post_id", flat=True):
+        viewers[int(post_id)] = viewers.get(int(post_id), 0) + 1  # type: ignore[call-overload]
+    confirmed: dict[int, int] = {}
+    for post_id in await ReadConfirmation.filter(post_id__in=ids).values_list("post_id", flat=True):
+        confirmed[int(post_id)] = confirmed.get(int(post_id), 0) + 1  # type: ignore[call-overload]
+    rows = [
+        PostStat(
+            post_id=p.id,
+            day=rollup.local_day(p.created_at, zone),
+            channel_id=p.channel_id,
+            group_id=p.group_id,
+            mandatory=p.channel_id in mandatory,
+            audience=await _audience_size(p, everyone),
+            viewers=viewers.get(p.id, 0),
+            reactions=p.reaction_count,
+            comments=p.comment_count,
+            confirmations=confirmed.get(p.id, 0),
+            needs_confirmation=p.needs_confirmation,
+        )
+        for p in posts
+    ]
+    async with in_transaction():
+        await PostStat.filter(post_id__in=ids).delete()
+        await PostStat.bulk_create(rows, batch_size=500)
+    return len(rows)

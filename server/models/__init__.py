@@ -4,7 +4,15 @@ and rewards."""
 
 from server.models.accounts import ApiToken, Session
 from server.models.activity import ActivityEvent
-from server.models.analytics import DailyCell, Goal, PersonDay, RolledDay, Visit
+from server.models.analytics import (
+    DailyCell,
+    Goal,
+    PersonDay,
+    PostStat,
+    RewardCell,
+    RolledDay,
+    Visit,
+)
 from server.models.audit import AuditEntry
 from server.models.chat import (
     Chat,
@@ -126,11 +134,13 @@ __all__ = [
     "Post",
     "PostAudience",
     "PostKind",
+    "PostStat",
     "PostView",
     "Reaction",
     "ReadConfirmation",
     "Redemption",
     "Region",
+    "RewardCell",
     "RewardCounter",
     "RewardStreak",
     "RewardTier",

@@ -102,3 +102,37 @@ class Goal(Model):
     class Meta:
         table = "analytics_goal"
         unique_together = (("metric", "period"),)
+
+
+class RewardCell(Model):
+    """One rewards figure on one local day, company-wide, by key (a rule, a prize...)."""
+
+    id = fields.BigIntField(primary_key=True)
+    day = fields.DateField()
+    metric = fields.CharField(max_length=24)
+    key = fields.CharField(max_length=64, default="")
+    value = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "analytics_reward_day"
+        unique_together = (("day", "metric", "key"),)
+
+
+class PostStat(Model):
+    """A recent post's reach, kept current by the roll-up (the pages read this, never the
+    raw views): who of its audience saw it, and what they did."""
+
+    post_id = fields.IntField(primary_key=True)
+    day = fields.DateField(db_index=True)  # the local day it was published
+    channel_id = fields.IntField(null=True)
+    group_id = fields.IntField(null=True)
+    mandatory = fields.BooleanField(default=False)
+    audience = fields.IntField(default=0)
+    viewers = fields.IntField(default=0)
+    reactions = fields.IntField(default=0)
+    comments = fields.IntField(default=0)
+    confirmations = fields.IntField(default=0)
+    needs_confirmation = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "analytics_post"

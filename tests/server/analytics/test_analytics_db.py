@@ -162,3 +162,35 @@ async def test_employees_are_refused_and_everyone_sends_visits(live: LiveServer)
 async def test_visits_need_a_session(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/me/visits", json={"visit": "tab-12345678"})
     assert response.status_code == 401
+
+
+async def test_reach_of_posts_and_the_rewards_they_earned(live: LiveServer) -> None:
+    from datetime import UTC as utc
+
+    from tests.helpers import run_jobs
+
+    org = await make_org()
+    async with signed_in(live.url, org.alice) as alice, signed_in(live.url, org.bob) as bob:
+        created = await alice.post("/api/posts", json={"body": "Our new coffee machines are in"})
+        assert created.status_code == 201, created.text
+        post_id = created.json()["id"]
+        assert (await bob.post(f"/api/posts/{post_id}/view")).status_code in (200, 204)
+        assert (await bob.put(f"/api/posts/{post_id}/reactions/👍")).status_code in (200, 201, 204)
+    await run_jobs(live.settings)  # the rules settle the post's points
+    today = datetime.now(utc).astimezone(live.settings.zone).date()
+    await store.rebuild(today, live.settings.zone, today)
+    period = {"from": str(today), "to": str(today)}
+    async with signed_in(live.url, org.comms) as comms:
+        content = (await comms.get("/api/analytics/posts", params=period)).json()
+        post = next(p for p in content["posts"] if p["id"] == post_id)
+        everyone = await Employee.filter(status="active").count()
+        assert (post["viewers"], post["audience"], post["reactions"]) == (1, everyone, 1)
+        assert post["reach"] == round(1 / everyone, 3)
+        assert post["excerpt"] == "Our new coffee machines are in"
+        figures = (await comms.get("/api/analytics/rewards", params=period)).json()
+        # The default rules pay for a post and for a reaction received.
+        assert figures["totals"]["points_issued"] > 0
+        assert (
+            sum(figures["by_key"]["points_issued"].values()) == figures["totals"]["points_issued"]
+        )
+        assert figures["totals"]["earners"] >= 1

@@ -129,3 +129,38 @@ def test_periods_and_projection() -> None:
     values = figures.headline(days, 2)
     assert values["active"] == 10 and values["dau_mau"] == 0.5 and values["views"] == 14
     assert values["avg_session_minutes"] == 5.0
+
+
+def test_reward_figures_say_what_issued_points_and_what_was_spent() -> None:
+    from server.analytics.rewards import Transfer, reward_figures
+
+    def t(kind: str, cur: str, debit: str, credit: str, amount: int, rule: str | None = None,
+          user: int | None = 1) -> Transfer:  # fmt: skip
+        return Transfer(kind, cur, debit, credit, amount, rule, user)
+
+    figures = reward_figures(
+        [
+            t("award", "points", "points:rule:good_post", "points:user:1", 10, "good_post"),
+            t("award", "points", "points:rule:good_post", "points:user:2", 10, "good_post", 2),
+            t("reversal", "points", "points:user:2", "points:rule:good_post", 10, "good_post", 2),
+            t("grant", "points", "points:grant", "points:user:3", 50, None, 3),
+            t("shop_reserve", "points", "points:user:1", "points:hold:1", 30),
+            t("shop_complete", "points", "points:hold:1", "points:shop", 30),
+            t("shop_release", "points", "points:hold:4", "points:user:4", 20, None, 4),
+            t("award", "spins", "spins:rule:streak", "spins:user:1", 1, "streak"),
+            t("spin", "spins", "spins:user:1", "spins:wheel", 1),
+        ],
+        prizes_won=["mug", "mug", "day_off"],
+        redemptions=[("pending", 30), ("completed", 100)],
+        kudos=4,
+    )
+    assert figures[("points_issued", "good_post")] == 10  # 20 paid, 10 taken back
+    assert figures[("points_reversed", "good_post")] == 10
+    assert figures[("points_issued", "grant")] == 50
+    assert figures[("points_redeemed", "")] == 30  # a release gives back, it issues nothing
+    assert ("points_issued", "shop_release") not in figures
+    assert figures[("spins_issued", "streak")] == 1 and figures[("spins_used", "")] == 1
+    assert figures[("prizes_won", "mug")] == 2 and figures[("prizes_won", "day_off")] == 1
+    assert figures[("redemptions", "completed")] == 1
+    assert figures[("redemption_points", "completed")] == 100
+    assert figures[("kudos", "")] == 4 and figures[("earners", "")] == 3

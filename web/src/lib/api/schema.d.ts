@@ -2182,6 +2182,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/analytics/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Points, spins, prizes, redemptions, kudos
+         * @description Roles: admin, comms
+         */
+        get: operations["get_reward_figures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reach of the period's posts and channels
+         * @description Roles: admin, comms
+         */
+        get: operations["get_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/export": {
         parameters: {
             query?: never;
@@ -2556,6 +2596,21 @@ export interface components {
             /** Subscribed */
             subscribed: boolean;
         };
+        /** ChannelReach */
+        ChannelReach: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Mandatory */
+            mandatory: boolean;
+            /** Posts */
+            posts: number;
+            /** Viewers */
+            viewers: number;
+            /** Read Rate */
+            read_rate: number;
+        };
         /** ChatAttachment */
         ChatAttachment: {
             /** Name */
@@ -2719,6 +2774,23 @@ export interface components {
             confirmed: components["schemas"]["PersonRef"][];
             /** Not Confirmed */
             not_confirmed: components["schemas"]["PersonRef"][];
+        };
+        /** Content */
+        Content: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Posts */
+            posts: components["schemas"]["PostReach"][];
+            /** Channels */
+            channels: components["schemas"]["ChannelReach"][];
         };
         /** DecisionBody */
         DecisionBody: {
@@ -3564,6 +3636,34 @@ export interface components {
             /** Can Moderate */
             can_moderate: boolean;
         };
+        /** PostReach */
+        PostReach: {
+            /** Id */
+            id: number;
+            /** Excerpt */
+            excerpt: string;
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Channel */
+            channel: string | null;
+            /** Audience */
+            audience: number;
+            /** Viewers */
+            viewers: number;
+            /** Reach */
+            reach: number;
+            /** Reactions */
+            reactions: number;
+            /** Comments */
+            comments: number;
+            /** Confirmations */
+            confirmations: number;
+            /** Needs Confirmation */
+            needs_confirmation: boolean;
+        };
         /** Posted */
         Posted: {
             /** Transfer Id */
@@ -3749,6 +3849,29 @@ export interface components {
             password: string;
             /** Name */
             name: string;
+        };
+        /** RewardFigures */
+        RewardFigures: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /** Totals */
+            totals: {
+                [key: string]: number;
+            };
+            /** By Key */
+            by_key: {
+                [key: string]: {
+                    [key: string]: number;
+                };
+            };
         };
         /** RingOut */
         RingOut: {
@@ -10144,6 +10267,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_reward_figures: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RewardFigures"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_content: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Content"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
