@@ -143,6 +143,24 @@ export class Conversation {
 		}
 	}
 
+	/**
+	 * Load older pages until the message after `readUpTo` (the first unread) is in, or the
+	 * beginning, or `maxPages` pages: opening a chat lands at its first unread message.
+	 */
+	async loadUnreadFrom(readUpTo: number, maxPages = 20): Promise<void> {
+		for (let pages = 0; pages < maxPages; ) {
+			const oldest = this.messages[0]?.message_id ?? 0;
+			if (this.nextBefore === null || this.olderError || (this.messages.length && oldest <= readUpTo)) return;
+			if (this.loadingOlder) {
+				// A page asked for by scrolling: wait for it.
+				await new Promise((resolve) => setTimeout(resolve, 30));
+				continue;
+			}
+			pages++;
+			await this.loadOlder();
+		}
+	}
+
 	/** Returns true if the message was not there before. */
 	apply(message: Message): boolean {
 		if (!this.loaded) return false;
@@ -382,6 +400,19 @@ export class ChatStore {
 	#reloadSoon(): void {
 		clearTimeout(this.#reloadTimer);
 		this.#reloadTimer = setTimeout(() => void this.load(), 150);
+	}
+
+	/** Someone joined a chat (added here): the list shows them at once. */
+	addMember(chatId: number, employeeId: number): void {
+		const chat = this.chat(chatId);
+		if (chat && !chat.member_ids.includes(employeeId)) chat.member_ids = [...chat.member_ids, employeeId].sort((a, b) => a - b);
+	}
+
+	/** I left a chat: it goes from the list (its messages stop coming). */
+	forget(chatId: number): void {
+		this.chats = this.chats.filter((chat) => chat.id !== chatId);
+		this.#activity.delete(chatId);
+		this.#conversations.delete(chatId);
 	}
 
 	/** Add a chat that was just opened or created here (before the list knows it). */
