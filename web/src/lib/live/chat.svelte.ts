@@ -83,7 +83,8 @@ function time(value: string | null | undefined): number {
 
 export class Conversation {
 	readonly id: number;
-	messages = $state<Message[]>([]);
+	/** Replaced, never changed in place (thousands of messages: no deep proxies). */
+	messages = $state.raw<Message[]>([]);
 	loading = $state(true);
 	loadingOlder = $state(false);
 	error = $state<unknown>(null);
@@ -164,14 +165,19 @@ export class Conversation {
 	/** Returns true if the message was not there before. */
 	apply(message: Message): boolean {
 		if (!this.loaded) return false;
-		const list = this.messages;
-		return upsertMessage(list, message);
+		const list = [...this.messages];
+		const added = upsertMessage(list, message);
+		this.messages = list;
+		return added;
 	}
 
 	/** Put a message back exactly as given (an optimistic change rolled back). */
 	replace(message: Message): void {
 		const at = this.messages.findIndex((m) => m.message_id === message.message_id);
-		if (at >= 0) this.messages[at] = message;
+		if (at < 0) return;
+		const list = [...this.messages];
+		list[at] = message;
+		this.messages = list;
 	}
 
 	last(): Message | undefined {
