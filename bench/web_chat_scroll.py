@@ -106,11 +106,13 @@ def scroll_back(browser: Browser, plaza: Plaza, chat_id: int, count: int) -> Non
     page.wait_for_timeout(500)
     page.evaluate("() => { window.__longTasks = []; }")
     history.hover()
-    beginning = page.get_by_text("This is the beginning of the conversation.")
+    # A plain selector, asked from the page: Playwright's text matching would itself make
+    # long tasks in a big document.
+    at_beginning = "() => document.querySelector('[data-testid=chat-history] .beginning') !== null"
     started = time.perf_counter()
     steps = 0
     deadline = started + max(120.0, count * 0.05)
-    while not beginning.is_visible():
+    while not page.evaluate(at_beginning):
         if time.perf_counter() > deadline:
             print(f"  gave up after {steps} wheel steps: the beginning never showed")
             break
