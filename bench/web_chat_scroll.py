@@ -95,9 +95,7 @@ def seed(plaza: Plaza, count: int) -> int:
         )
         last = db.execute("SELECT MAX(id) FROM chat_message WHERE chat_id = ?", (chat_id,))
         last_id = last.fetchone()[0]
-        db.execute(
-            "UPDATE chat_member SET last_read_id = ? WHERE chat_id = ?", (last_id, chat_id)
-        )
+        db.execute("UPDATE chat_member SET last_read_id = ? WHERE chat_id = ?", (last_id, chat_id))
         db.execute("UPDATE chat SET last_message_at = ? WHERE id = ?", (stamp(now), chat_id))
     return chat_id
 
@@ -138,7 +136,8 @@ def scroll_back(browser: Browser, plaza: Plaza, chat_id: int, count: int) -> Non
     started = time.perf_counter()
     steps = 0
     deadline = started + max(120.0, count * 0.05)
-    browser.start_tracing(page=page, categories=["toplevel", "disabled-by-default-devtools.timeline"])
+    categories = ["toplevel", "disabled-by-default-devtools.timeline"]
+    browser.start_tracing(page=page, categories=categories)
     load_before = os.getloadavg()[0]
     while not page.evaluate(at_beginning):
         if time.perf_counter() > deadline:
@@ -154,9 +153,8 @@ def scroll_back(browser: Browser, plaza: Plaza, chat_id: int, count: int) -> Non
     tasks = [float(t) for t in page.evaluate("() => window.__longTasks")]
     rendered = page.locator(".msg-row").count()
     # The observer works here: a task of 80 ms on purpose is recorded.
-    page.evaluate(
-        "() => setTimeout(() => { const end = performance.now() + 80; while (performance.now() < end); })"
-    )
+    busy = "() => { const end = performance.now() + 80; while (performance.now() < end); }"
+    page.evaluate(f"() => setTimeout({busy})")
     page.wait_for_timeout(300)
     observed = len(page.evaluate("() => window.__longTasks")) > len(tasks)
     context.close()
