@@ -32,6 +32,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as `python bench/web_chat_scroll.py`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -100,7 +101,7 @@ def seed(plaza: Plaza, count: int) -> int:
     return chat_id
 
 
-def main_thread_tasks(trace: dict) -> list[float]:
+def main_thread_tasks(trace: dict[str, Any]) -> list[float]:
     """The CPU time (ms) of each task the renderer's main thread ran, from a Chromium trace."""
     events = trace.get("traceEvents", [])
     main = {
