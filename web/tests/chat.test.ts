@@ -182,6 +182,23 @@ describe('ChatStore', () => {
 		expect(c.messages[1]!.body).toBe('back');
 	});
 
+	it('a message from someone the list does not know as a member reloads the list', async () => {
+		vi.useFakeTimers();
+		try {
+			const server = backend();
+			const list = vi.spyOn(server, 'list');
+			const s = store(server);
+			s.applyMessage(msg(5, { author_id: ANNA }));
+			await vi.advanceTimersByTimeAsync(200);
+			expect(list).not.toHaveBeenCalled();
+			s.applyMessage(msg(6, { author_id: BORIS }));
+			await vi.advanceTimersByTimeAsync(200);
+			expect(list).toHaveBeenCalledTimes(1);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
 	it('adding someone and leaving a chat change the list at once', () => {
 		const s = store(backend(), [chat(10, { kind: 'group', member_ids: [ME, ANNA], unread: 2 }), chat(11)]);
 		s.addMember(10, BORIS);

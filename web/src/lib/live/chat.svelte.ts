@@ -291,6 +291,8 @@ export class ChatStore {
 			this.#reloadSoon();
 			return;
 		}
+		// Someone added to a group chat since the list came: its members are on the server.
+		if (!chat.member_ids.includes(message.author_id)) this.#reloadSoon();
 		const last = chat.last_message;
 		if (!last || message.message_id >= last.message_id) chat.last_message = message;
 		if (message.change === 'new' && isNew && !(last && message.message_id <= last.message_id)) {
