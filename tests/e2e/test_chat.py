@@ -50,6 +50,22 @@ def _direct(api: httpx.Client, other_id: object) -> int:
     return int(response.json()["id"])
 
 
+def _read_all(api: httpx.Client, chat_id: int) -> None:
+    last = api.get(f"/api/chats/{chat_id}/messages", params={"limit": 1}).json()["messages"][0]
+    read = api.post(f"/api/chats/{chat_id}/read", json={"message_id": last["message_id"]})
+    assert read.status_code == 200, read.text
+
+
+def _unread_total(api: httpx.Client) -> int:
+    return sum(int(chat["unread"]) for chat in api.get("/api/chats").json()["chats"])
+
+
+def _group_chat(api: httpx.Client, title: str, member_ids: list[object]) -> int:
+    response = api.post("/api/chats/group", json={"title": title, "member_ids": member_ids})
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
 def _online(page: Page) -> None:
     expect(page.locator(".shell[data-live=online]")).to_be_attached()
 
@@ -260,6 +276,8 @@ def test_history_scrolls_back_and_new_messages_wait_below(browser: Browser, plaz
     for n in range(120):
         sent = admin_api.post(f"/api/chats/{chat_id}/messages", json={"body": f"Line {n:03d}"})
         assert sent.status_code == 201
+    # All read already: opening lands at the end (the first unread is another test's).
+    _read_all(employee_api, chat_id)
     context = new_context(browser, plaza, "employee")
     page = context.new_page()
     _open_chat(page, chat_id)
@@ -274,12 +292,154 @@ def test_history_scrolls_back_and_new_messages_wait_below(browser: Browser, plaz
             break
         page.wait_for_timeout(150)
     expect(history.get_by_text("Line 000")).to_be_visible()
-    # All of it was unread when opened: the line is above the first message.
-    expect(page.get_by_test_id("new-marker")).to_be_visible()
+    expect(page.get_by_test_id("new-marker")).to_have_count(0)
     admin_api.post(f"/api/chats/{chat_id}/messages", json={"body": "Are you there?"})
     jump = page.get_by_test_id("jump-newest")
     expect(jump).to_have_text(re.compile("1 new message"))
     jump.click()
     expect(history.get_by_text("Are you there?")).to_be_visible()
     expect(jump).to_have_count(0)
+    context.close()
+
+
+def test_the_unread_badge_and_landing_at_the_first_unread(browser: Browser, plaza: Plaza) -> None:
+    """The Chat entry counts unread messages live, with the count in its name; opening the
+    chat lands at the first unread message under the "new messages" line, with "jump to
+    newest" below; reading to the end clears the count."""
+    employee_api, director_api = plaza.api("employee"), plaza.api("director")
+    employee = _me(employee_api)
+    chat_id = _group_chat(director_api, f"Stocktake {uuid.uuid4().hex[:4]}", [employee["id"]])
+    for n in range(30):
+        director_api.post(f"/api/chats/{chat_id}/messages", json={"body": f"Earlier {n:02d}"})
+    _read_all(employee_api, chat_id)
+    for n in range(40):
+        director_api.post(f"/api/chats/{chat_id}/messages", json={"body": f"Fresh {n:02d}"})
+
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    page.goto("/feed")
+    _online(page)
+    nav = page.get_by_role("navigation", name="Main")
+    total = _unread_total(employee_api)
+    assert total >= 40
+    entry = nav.get_by_role("link", name=f"Chat, {total} unread")
+    expect(entry).to_be_visible()
+    expect(entry.get_by_test_id("nav-unread")).to_have_text(str(total) if total < 100 else "99+")
+    # A new message: the badge moves without a reload.
+    director_api.post(f"/api/chats/{chat_id}/messages", json={"body": "Fresh 40"})
+    expect(nav.get_by_role("link", name=f"Chat, {total + 1} unread")).to_be_visible()
+
+    page.goto(f"/chat/{chat_id}")
+    history = page.get_by_test_id("chat-history")
+    marker = page.get_by_test_id("new-marker")
+    expect(marker).to_be_in_viewport()
+    expect(history.get_by_text("Fresh 00", exact=True)).to_be_in_viewport()
+    expect(history.get_by_text("Earlier 29", exact=True)).to_be_attached()
+    jump = page.get_by_test_id("jump-newest")
+    expect(jump).to_be_visible()
+    screenshot(page, "chat-first-unread-desktop-en")
+    # Not read until seen: the count stays while the end is out of sight.
+    page.wait_for_timeout(500)
+    assert _unread_total(employee_api) == total + 1
+    jump.click()
+    expect(history.get_by_text("Fresh 40", exact=True)).to_be_in_viewport()
+    expect(jump).to_have_count(0)
+    left = total + 1 - 41
+    if left:
+        expect(nav.get_by_role("link", name=f"Chat, {left} unread")).to_be_visible()
+    else:
+        expect(nav.get_by_test_id("nav-unread")).to_have_count(0)
+        expect(nav.get_by_role("link", name="Chat", exact=True)).to_be_visible()
+    context.close()
+
+    # On a phone the bottom bar's Chat carries the badge.
+    director_api.post(f"/api/chats/{chat_id}/messages", json={"body": "One more"})
+    phone = new_context(browser, plaza, "employee", viewport=PHONE)
+    page = phone.new_page()
+    page.goto("/feed")
+    _online(page)
+    total = _unread_total(employee_api)
+    tab = page.locator(".tabbar").get_by_role("link", name=f"Chat, {total} unread")
+    expect(tab).to_be_visible()
+    assert sideways_overflow(page) == 0
+    screenshot(page, "chat-badge-phone-en")
+    phone.close()
+
+
+def test_group_chat_members_presence_add_and_leave(browser: Browser, plaza: Plaza) -> None:
+    employee_api, director_api = plaza.api("employee"), plaza.api("director")
+    employee, director = _me(employee_api), _me(director_api)
+    moderator = _me(plaza.api("moderator"))
+    title = f"Window display {uuid.uuid4().hex[:4]}"
+    chat_id = _group_chat(director_api, title, [employee["id"]])
+    director_api.post(f"/api/chats/{chat_id}/messages", json={"body": "Ideas for the window?"})
+
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    _open_chat(page, chat_id)
+    page.get_by_test_id("chat-members").click()
+    dialog = page.get_by_role("dialog")
+    members = dialog.get_by_test_id("chat-member-list")
+    boss_row = members.locator(f'[data-member-id="{director["id"]}"]')
+    expect(boss_row).to_contain_text(str(director["name"]))
+    expect(members.locator(f'[data-member-id="{employee["id"]}"]')).to_contain_text("(you)")
+    # Presence, live: the director opens Plaza, their dot turns green, then grey again.
+    boss = new_context(browser, plaza, "director")
+    boss_page = boss.new_page()
+    boss_page.goto("/feed")
+    _online(boss_page)
+    expect(boss_row.locator("[data-presence]")).to_have_attribute("data-presence", "online")
+    boss.close()
+    expect(boss_row.locator("[data-presence]")).to_have_attribute("data-presence", "offline")
+
+    # Adding: nobody chosen says so; then a colleague by name.
+    dialog.get_by_test_id("chat-add-member").click()
+    expect(dialog.get_by_role("alert")).to_have_text("Choose someone to add first.")
+    box = dialog.get_by_role("combobox", name="Add someone")
+    box.fill(str(moderator["name"]).split()[0])
+    dialog.get_by_role("option", name=re.compile(str(moderator["name"]))).click()
+    dialog.get_by_test_id("chat-add-member").click()
+    expect(members.locator(f'[data-member-id="{moderator["id"]}"]')).to_contain_text(
+        str(moderator["name"])
+    )
+    expect(dialog.get_by_role("status")).to_have_text(f"{moderator['name']} was added to the chat.")
+    expect(page.get_by_test_id("chat-status")).to_have_text("3 members")
+    chats = plaza.api("moderator").get("/api/chats").json()["chats"]
+    assert any(chat["id"] == chat_id for chat in chats)
+    assert serious_axe_violations(page) == []
+    screenshot(page, "chat-members-desktop-en")
+
+    # Leaving, confirmed: back to the list, without the chat; the server agrees.
+    dialog.get_by_role("button", name="Leave chat").click()
+    expect(dialog).to_contain_text(f"Leave “{title}”?")
+    dialog.get_by_test_id("confirm-leave").click()
+    expect(page).to_have_url(re.compile(r"/chat$"))
+    expect(page.get_by_test_id("chat-list")).not_to_contain_text(title)
+    chats = employee_api.get("/api/chats").json()["chats"]
+    assert all(chat["id"] != chat_id for chat in chats)
+    context.close()
+
+
+def test_presence_in_a_groups_member_list(browser: Browser, plaza: Plaza) -> None:
+    director_api, employee_api = plaza.api("director"), plaza.api("employee")
+    group = director_api.post(
+        "/api/groups",
+        json={"name": f"Night shift {uuid.uuid4().hex[:6]}", "description": "Made by a test"},
+    ).json()
+    assert employee_api.post(f"/api/groups/{group['id']}/join").status_code == 200
+    employee = _me(employee_api)
+    context = new_context(browser, plaza, "director")
+    page = context.new_page()
+    page.goto(f"/groups/{group['id']}")
+    _online(page)
+    page.get_by_role("tab", name="Members").click()
+    row = page.locator(f'[data-member-id="{employee["id"]}"]')
+    expect(row.locator("[data-presence]")).to_have_attribute("data-presence", "offline")
+    other = new_context(browser, plaza, "employee")
+    other_page = other.new_page()
+    other_page.goto("/feed")
+    _online(other_page)
+    expect(row.locator("[data-presence]")).to_have_attribute("data-presence", "online")
+    other.close()
+    expect(row.locator("[data-presence]")).to_have_attribute("data-presence", "offline")
     context.close()

@@ -144,6 +144,72 @@ describe('ChatStore', () => {
 		expect(c.hasOlder).toBe(false);
 	});
 
+	it('opening loads older pages until the first unread message is in, and no further', async () => {
+		const server = backend({
+			'10:null': { messages: [msg(8), msg(7)], next_before: 7 },
+			'10:7': { messages: [msg(6), msg(5)], next_before: 5 },
+			'10:5': { messages: [msg(4), msg(3)], next_before: 3 },
+			'10:3': { messages: [msg(2), msg(1)], next_before: null }
+		});
+		const history = vi.spyOn(server, 'history');
+		const s = store(server);
+		const c = s.conversation(10);
+		await c.load();
+		// Read up to 4: the first unread (5) is two pages back; 4 comes with it.
+		await c.loadUnreadFrom(4);
+		expect(c.messages.map((m) => m.message_id)).toEqual([3, 4, 5, 6, 7, 8]);
+		expect(history).toHaveBeenCalledTimes(3);
+		// Never read anything: up to the beginning, within the page limit.
+		const d = store(server).conversation(10);
+		await d.load();
+		await d.loadUnreadFrom(0, 2);
+		expect(d.messages[0]!.message_id).toBe(3);
+		await d.loadUnreadFrom(0);
+		expect(d.messages[0]!.message_id).toBe(1);
+		expect(d.hasOlder).toBe(false);
+	});
+
+	it('a live message gives a new list (the history is not changed in place)', async () => {
+		const server = backend({ '10:null': { messages: [msg(1)], next_before: null } });
+		const s = store(server);
+		const c = s.conversation(10);
+		await c.load();
+		const before = c.messages;
+		s.applyMessage(msg(2));
+		expect(c.messages).not.toBe(before);
+		expect(before.map((m) => m.message_id)).toEqual([1]);
+		c.replace({ ...msg(2), body: 'back' });
+		expect(c.messages[1]!.body).toBe('back');
+	});
+
+	it('a message from someone the list does not know as a member reloads the list', async () => {
+		vi.useFakeTimers();
+		try {
+			const server = backend();
+			const list = vi.spyOn(server, 'list');
+			const s = store(server);
+			s.applyMessage(msg(5, { author_id: ANNA }));
+			await vi.advanceTimersByTimeAsync(200);
+			expect(list).not.toHaveBeenCalled();
+			s.applyMessage(msg(6, { author_id: BORIS }));
+			await vi.advanceTimersByTimeAsync(200);
+			expect(list).toHaveBeenCalledTimes(1);
+		} finally {
+			vi.useRealTimers();
+		}
+	});
+
+	it('adding someone and leaving a chat change the list at once', () => {
+		const s = store(backend(), [chat(10, { kind: 'group', member_ids: [ME, ANNA], unread: 2 }), chat(11)]);
+		s.addMember(10, BORIS);
+		s.addMember(10, BORIS);
+		expect(s.chat(10)!.member_ids).toEqual([ME, ANNA, BORIS]);
+		expect(s.totalUnread).toBe(2);
+		s.forget(10);
+		expect(s.chats.map((c) => c.id)).toEqual([11]);
+		expect(s.totalUnread).toBe(0);
+	});
+
 	it('a receipt of the other shows "seen" on my message; mine clears the unread count', () => {
 		const s = store();
 		s.applyMessage(msg(5, { author_id: ME }));

@@ -7,8 +7,21 @@ function tag(): string {
 	return tags[getLocale()] ?? 'en-GB';
 }
 
+// Making a formatter costs far more than using one (a long list formats many times).
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+	const key = tag() + JSON.stringify(options);
+	let format = dateFormats.get(key);
+	if (!format) dateFormats.set(key, (format = new Intl.DateTimeFormat(tag(), options)));
+	return format;
+}
+
 export function formatNumber(value: number): string {
-	return new Intl.NumberFormat(tag()).format(value);
+	let format = numberFormats.get(tag());
+	if (!format) numberFormats.set(tag(), (format = new Intl.NumberFormat(tag())));
+	return format.format(value);
 }
 
 /** A compact count for buttons: 1,2K / 1,2 тыс. */
@@ -17,7 +30,7 @@ export function formatCompact(value: number): string {
 }
 
 export function formatDate(value: string | Date, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium' }): string {
-	return new Intl.DateTimeFormat(tag(), options).format(new Date(value));
+	return dateFormat(options).format(new Date(value));
 }
 
 export function formatDateTime(value: string | Date): string {

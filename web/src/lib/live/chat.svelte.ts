@@ -83,7 +83,8 @@ function time(value: string | null | undefined): number {
 
 export class Conversation {
 	readonly id: number;
-	messages = $state<Message[]>([]);
+	/** Replaced, never changed in place (thousands of messages: no deep proxies). */
+	messages = $state.raw<Message[]>([]);
 	loading = $state(true);
 	loadingOlder = $state(false);
 	error = $state<unknown>(null);
@@ -143,17 +144,40 @@ export class Conversation {
 		}
 	}
 
+	/**
+	 * Load older pages until the message after `readUpTo` (the first unread) is in, or the
+	 * beginning, or `maxPages` pages: opening a chat lands at its first unread message.
+	 */
+	async loadUnreadFrom(readUpTo: number, maxPages = 20): Promise<void> {
+		for (let pages = 0; pages < maxPages; ) {
+			const oldest = this.messages[0]?.message_id ?? 0;
+			if (this.nextBefore === null || this.olderError || (this.messages.length && oldest <= readUpTo)) return;
+			if (this.loadingOlder) {
+				// A page asked for by scrolling: wait for it.
+				await new Promise((resolve) => setTimeout(resolve, 30));
+				continue;
+			}
+			pages++;
+			await this.loadOlder();
+		}
+	}
+
 	/** Returns true if the message was not there before. */
 	apply(message: Message): boolean {
 		if (!this.loaded) return false;
-		const list = this.messages;
-		return upsertMessage(list, message);
+		const list = [...this.messages];
+		const added = upsertMessage(list, message);
+		this.messages = list;
+		return added;
 	}
 
 	/** Put a message back exactly as given (an optimistic change rolled back). */
 	replace(message: Message): void {
 		const at = this.messages.findIndex((m) => m.message_id === message.message_id);
-		if (at >= 0) this.messages[at] = message;
+		if (at < 0) return;
+		const list = [...this.messages];
+		list[at] = message;
+		this.messages = list;
 	}
 
 	last(): Message | undefined {
@@ -267,6 +291,8 @@ export class ChatStore {
 			this.#reloadSoon();
 			return;
 		}
+		// Someone added to a group chat since the list came: its members are on the server.
+		if (!chat.member_ids.includes(message.author_id)) this.#reloadSoon();
 		const last = chat.last_message;
 		if (!last || message.message_id >= last.message_id) chat.last_message = message;
 		if (message.change === 'new' && isNew && !(last && message.message_id <= last.message_id)) {
@@ -382,6 +408,19 @@ export class ChatStore {
 	#reloadSoon(): void {
 		clearTimeout(this.#reloadTimer);
 		this.#reloadTimer = setTimeout(() => void this.load(), 150);
+	}
+
+	/** Someone joined a chat (added here): the list shows them at once. */
+	addMember(chatId: number, employeeId: number): void {
+		const chat = this.chat(chatId);
+		if (chat && !chat.member_ids.includes(employeeId)) chat.member_ids = [...chat.member_ids, employeeId].sort((a, b) => a - b);
+	}
+
+	/** I left a chat: it goes from the list (its messages stop coming). */
+	forget(chatId: number): void {
+		this.chats = this.chats.filter((chat) => chat.id !== chatId);
+		this.#activity.delete(chatId);
+		this.#conversations.delete(chatId);
 	}
 
 	/** Add a chat that was just opened or created here (before the list knows it). */
