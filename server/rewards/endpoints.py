@@ -132,6 +132,29 @@ async def board(ctx: Ctx, path: BoardPath, query: BoardQuery) -> dict[str, Any]:
     )
 
 
+class PlaceSeries(BaseModel):
+    scope: str
+    id: str
+    name: str
+    points: list[int]
+
+
+class ProgressOut(BaseModel):
+    scope: str
+    period: str
+    label: str
+    days: list[str]  # local days in the company's time zone, from the period's first to today
+    me: list[int]  # points I had earned by the end of each day
+    place: PlaceSeries | None  # my store's (city's, region's, department's) the same way
+
+
+@api.route("GET", "/api/leaderboards/{scope}/{period}/progress",
+           summary="My points and my store's, day by day over the current period",
+           tags=["rewards"], path_params=BoardPath, response=ProgressOut)  # fmt: skip
+async def board_progress(ctx: Ctx, path: BoardPath) -> dict[str, Any]:
+    return await service.progress(ctx.services, path.scope, path.period, ctx.me)
+
+
 # -- badges and experts ---------------------------------------------------------------------
 
 

@@ -15,7 +15,14 @@ from tortoise.transactions import in_transaction
 
 from gamification import abuse, sql, store
 from gamification.boards import Boards, Standing
-from gamification.leaderboard import Scope, current_boards, label, rank_per_head
+from gamification.leaderboard import (
+    Scope,
+    cumulative_by_day,
+    current_boards,
+    label,
+    period_start,
+    rank_per_head,
+)
 from gamification.ledger import (
     POINTS,
     SPINS,
@@ -178,6 +185,7 @@ async def grant(currency: str, user_id: int, amount: int, by: int, reason: str, 
         user_id=user_id,
         actor_id=by,
         reason=reason,
+        org=await store.org_of(sql.default(), user_id),
     )
     return await _post_once(transfer, now)
 
@@ -258,6 +266,7 @@ async def give(
         user_id=recipient_id,
         actor_id=manager_id,
         reason=message,
+        org=await store.org_of(sql.default(), recipient_id),
     )
     try:
         return await _post_once(transfer, now, check=budget)
@@ -498,6 +507,73 @@ async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int
         "me": None,
         "my_store": mine,
     }
+
+
+_PLACE_COLUMN: dict[str, str] = {
+    "user": "store",
+    "store": "store",
+    "city": "city",
+    "region": "region",
+    "department": "department",
+}
+
+
+async def progress(services: Services, scope: Scope, period: str, me: Employee) -> dict[str, Any]:
+    """My points and my place's (my store's; on the city, region and department boards my
+    city's, region's, department's) earned up to each day of the current period, in the
+    company's time zone: the same transfers, with the same signs, as the boards."""
+    zone = services.settings.zone
+    now = datetime.now(UTC)
+    board = current_boards(scope, now, zone)[period]  # type: ignore[index]
+    start = period_start(board.period, board.label, zone)
+    conn = sql.default()
+    org = await store.org_of(conn, me.id)
+    column = _PLACE_COLUMN[scope]
+    place = dict(zip(("store", "city", "region", "department"), org, strict=True))[column]
+    since = "" if start is None else " AND t.at >= ?"
+    since_value = [] if start is None else [start]
+    mine = await _signed_rows(conn, f"t.user_id = ?{since}", [me.id, *since_value])
+    theirs = (
+        await _signed_rows(conn, f"t.{column} = ?{since}", [place, *since_value]) if place else []
+    )
+    today = now.astimezone(zone).date()
+    if start is not None:
+        first = start.astimezone(zone).date()
+    else:
+        first = min((at.astimezone(zone).date() for at, _ in mine + theirs), default=today)
+    days = [(first + timedelta(days=n)).isoformat() for n in range((today - first).days + 1)]
+    place_scope = "store" if scope == "user" else scope
+    names = await place_names(place_scope, [place] if place else [])
+    return {
+        "scope": scope,
+        "period": board.period,
+        "label": board.label,
+        "days": days,
+        "me": cumulative_by_day(mine, zone, first, today),
+        "place": None
+        if not place
+        else {
+            "scope": place_scope,
+            "id": place,
+            "name": names.get(place, place),
+            "points": cumulative_by_day(theirs, zone, first, today),
+        },
+    }
+
+
+async def _signed_rows(conn: Any, where: str, values: list[Any]) -> list[tuple[datetime, int]]:
+    rows = await sql.fetch(
+        conn,
+        # `where` is a fixed column (from _PLACE_COLUMN) and `?` placeholders, never values.
+        f"SELECT t.at, t.amount, t.credit_id, t.user_id FROM ledger_transfer t WHERE t.ranked AND {where}",  # noqa: S608, E501
+        values,
+    )
+    out = []
+    for r in rows:
+        amount = int(r["amount"])
+        gained = r["credit_id"] == user_account(POINTS, r["user_id"])
+        out.append((sql.as_datetime(r["at"]), amount if gained else -amount))
+    return out
 
 
 # -- abuse ------------------------------------------------------------------------------------

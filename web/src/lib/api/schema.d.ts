@@ -1736,6 +1736,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/leaderboards/{scope}/{period}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My points and my store's, day by day over the current period */
+        get: operations["get_board_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/employees/{id}/badges": {
         parameters: {
             query?: never;
@@ -3141,6 +3158,17 @@ export interface components {
              */
             employees?: number | null;
         };
+        /** PlaceSeries */
+        PlaceSeries: {
+            /** Scope */
+            scope: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Points */
+            points: number[];
+        };
         /** PollIn */
         PollIn: {
             /** Question */
@@ -3364,6 +3392,20 @@ export interface components {
              * @default null
              */
             interests?: string[] | null;
+        };
+        /** ProgressOut */
+        ProgressOut: {
+            /** Scope */
+            scope: string;
+            /** Period */
+            period: string;
+            /** Label */
+            label: string;
+            /** Days */
+            days: string[];
+            /** Me */
+            me: number[];
+            place: components["schemas"]["PlaceSeries"] | null;
         };
         /** PublicationOut */
         PublicationOut: {
@@ -8747,6 +8789,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BoardOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_board_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: "user" | "store" | "city" | "region" | "department";
+                period: "day" | "week" | "month" | "quarter" | "all";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
