@@ -155,6 +155,33 @@ async def board_progress(ctx: Ctx, path: BoardPath) -> dict[str, Any]:
     return await service.progress(ctx.services, path.scope, path.period, ctx.me)
 
 
+class StoreBoardQuery(Strict):
+    period: Literal["day", "week", "month", "quarter", "all"] = "week"
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+class MyStore(BaseModel):
+    id: str
+    name: str
+    rank: int | None  # None: no points this period yet
+    points: int
+    size: int  # stores on the board
+
+
+class StoreBoardOut(BaseModel):
+    period: str
+    label: str
+    store: MyStore | None  # None when I belong to no store
+    people: list[Place]  # the store's best people this period
+
+
+@api.route("GET", "/api/me/store-board",
+           summary="My store's rank among stores and its best people (a director's home)",
+           tags=["rewards"], query=StoreBoardQuery, response=StoreBoardOut)  # fmt: skip
+async def my_store_board(ctx: Ctx, query: StoreBoardQuery) -> dict[str, Any]:
+    return await service.store_board(ctx.services, query.period, ctx.me, limit=query.limit)
+
+
 # -- badges and experts ---------------------------------------------------------------------
 
 

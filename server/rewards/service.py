@@ -532,9 +532,21 @@ async def progress(services: Services, scope: Scope, period: str, me: Employee) 
     place = dict(zip(("store", "city", "region", "department"), org, strict=True))[column]
     since = "" if start is None else " AND t.at >= ?"
     since_value = [] if start is None else [start]
-    mine = await _signed_rows(conn, f"t.user_id = ?{since}", [me.id, *since_value])
+    mine = [
+        (at, points)
+        for at, points, _ in await _signed_rows(
+            conn, f"t.user_id = ?{since}", [me.id, *since_value]
+        )
+    ]
     theirs = (
-        await _signed_rows(conn, f"t.{column} = ?{since}", [place, *since_value]) if place else []
+        [
+            (at, points)
+            for at, points, _ in await _signed_rows(
+                conn, f"t.{column} = ?{since}", [place, *since_value]
+            )
+        ]
+        if place
+        else []
     )
     today = now.astimezone(zone).date()
     if start is not None:
@@ -561,7 +573,53 @@ async def progress(services: Services, scope: Scope, period: str, me: Employee) 
     }
 
 
-async def _signed_rows(conn: Any, where: str, values: list[Any]) -> list[tuple[datetime, int]]:
+async def store_board(
+    services: Services, period: str, me: Employee, *, limit: int
+) -> dict[str, Any]:
+    """A store director's home: my store's rank among stores, and its best people (their
+    points earned for this store in the period, from the ledger, as the store board sums
+    them)."""
+    zone = services.settings.zone
+    now = datetime.now(UTC)
+    board = current_boards("store", now, zone)[period]  # type: ignore[index]
+    out: dict[str, Any] = {
+        "period": board.period,
+        "label": board.label,
+        "store": None,
+        "people": [],
+    }
+    if me.store_id is None:
+        return out
+    await me.fetch_related("store")
+    if me.store is None:
+        return out
+    code = me.store.code
+    standing = await Boards(services.redis, services.keys, zone).read(board, limit=1, me=code)
+    out["store"] = {
+        "id": code,
+        "name": me.store.name,
+        "rank": standing.me.rank if standing.me else None,
+        "points": standing.me.points if standing.me else 0,
+        "size": standing.size,
+    }
+    start = period_start(board.period, board.label, zone)
+    since = "" if start is None else " AND t.at >= ?"
+    rows = await _signed_rows(
+        sql.default(), f"t.store = ?{since}", [code, *([] if start is None else [start])]
+    )
+    totals: dict[int, int] = {}
+    for _, points, user in rows:
+        totals[user] = totals.get(user, 0) + points
+    ranked = sorted(((p, u) for u, p in totals.items() if p > 0), key=lambda x: (-x[0], x[1]))
+    names = await place_names("user", [str(u) for _, u in ranked[:limit]])
+    out["people"] = [
+        {"id": str(u), "name": names.get(str(u), str(u)), "rank": i, "points": p}
+        for i, (p, u) in enumerate(ranked[:limit], 1)
+    ]
+    return out
+
+
+async def _signed_rows(conn: Any, where: str, values: list[Any]) -> list[tuple[datetime, int, int]]:
     rows = await sql.fetch(
         conn,
         # `where` is a fixed column (from _PLACE_COLUMN) and `?` placeholders, never values.
@@ -572,7 +630,7 @@ async def _signed_rows(conn: Any, where: str, values: list[Any]) -> list[tuple[d
     for r in rows:
         amount = int(r["amount"])
         gained = r["credit_id"] == user_account(POINTS, r["user_id"])
-        out.append((sql.as_datetime(r["at"]), amount if gained else -amount))
+        out.append((sql.as_datetime(r["at"]), amount if gained else -amount, int(r["user_id"])))
     return out
 
 

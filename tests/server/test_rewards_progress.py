@@ -115,6 +115,48 @@ async def test_progress_is_my_and_my_stores_points_by_day(live: LiveServer) -> N
             await client.aclose()
 
 
+async def test_a_directors_store_board_ranks_the_store_and_its_people(live: LiveServer) -> None:
+    region = await Region.create(code="north", name="North")
+    city = await City.create(code="spb", name="SPb", region=region)
+    one = await Store.create(code="s1", name="One", city=city)
+    two = await Store.create(code="s2", name="Two", city=city)
+    await make_employee("comms@example.com", role=Role.COMMS)
+    await make_employee("boss@example.com", role=Role.MANAGER, store=one)
+    ann = await make_employee("ann@example.com", name="Ann", store=one)
+    bob = await make_employee("bob@example.com", name="Bob", store=one)
+    cat = await make_employee("cat@example.com", name="Cat", store=two)
+    await make_employee("nomad@example.com")
+    comms = await signed_in(live, "comms@example.com")
+    boss = await signed_in(live, "boss@example.com")
+    nomad = await signed_in(live, "nomad@example.com")
+    try:
+        for who, amount, key in (
+            (ann, 5, "g-ann-001"),
+            (bob, 9, "g-bob-001"),
+            (cat, 50, "g-cat-001"),
+        ):
+            r = await comms.post("/api/admin/grants", json={
+                "user_id": who.id, "currency": "points", "amount": amount, "reason": "x",
+                "idempotency_key": key})  # fmt: skip
+            assert r.status_code == 201, r.text
+        r = await boss.get("/api/me/store-board")
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["period"] == "week"
+        assert body["store"] == {"id": "s1", "name": "One", "rank": 2, "points": 14, "size": 2}
+        assert [(p["name"], p["rank"], p["points"]) for p in body["people"]] == [
+            ("Bob", 1, 9),
+            ("Ann", 2, 5),
+        ]
+        top1 = (await boss.get("/api/me/store-board?period=all&limit=1")).json()
+        assert [p["name"] for p in top1["people"]] == ["Bob"]
+        assert (await nomad.get("/api/me/store-board")).json()["store"] is None
+        assert (await boss.get("/api/me/store-board?period=year")).status_code == 422
+    finally:
+        for client in (comms, boss, nomad):
+            await client.aclose()
+
+
 def test_cumulative_by_day_counts_in_the_company_zone() -> None:
     zone = ZoneInfo("Asia/Vladivostok")  # UTC+10
     first, last = date(2026, 3, 2), date(2026, 3, 4)

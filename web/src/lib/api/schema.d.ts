@@ -1753,6 +1753,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/store-board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My store's rank among stores and its best people (a director's home) */
+        get: operations["get_my_store_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/employees/{id}/badges": {
         parameters: {
             query?: never;
@@ -3041,6 +3058,19 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** MyStore */
+        MyStore: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number | null;
+            /** Points */
+            points: number;
+            /** Size */
+            size: number;
+        };
         /** NotificationOut */
         NotificationOut: {
             /** Id */
@@ -3740,6 +3770,16 @@ export interface components {
             amount: number;
             /** Idempotency Key */
             idempotency_key: string;
+        };
+        /** StoreBoardOut */
+        StoreBoardOut: {
+            /** Period */
+            period: string;
+            /** Label */
+            label: string;
+            store: components["schemas"]["MyStore"] | null;
+            /** People */
+            people: components["schemas"]["Place"][];
         };
         /** StoryOut */
         StoryOut: {
@@ -8830,6 +8870,47 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_store_board: {
+        parameters: {
+            query?: {
+                period?: "day" | "week" | "month" | "quarter" | "all";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreBoardOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
