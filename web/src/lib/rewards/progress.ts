@@ -3,7 +3,7 @@
 export type ProgressRow = { date: Date; me: number; place?: number };
 
 export function dayOf(iso: string): Date {
-	const [y, m, d] = iso.split('-').map(Number);
+	const [y = 1970, m = 1, d = 1] = iso.split('-').map(Number);
 	return new Date(y, m - 1, d);
 }
 
@@ -18,6 +18,6 @@ export function progressRows(days: string[], me: number[], place: number[] | nul
 /** What the period added: the last day's total, and what the last day alone added. */
 export function progressSummary(points: number[]): { total: number; today: number } {
 	const total = points.at(-1) ?? 0;
-	const before = points.length > 1 ? points[points.length - 2] : 0;
+	const before = points.length > 1 ? (points[points.length - 2] ?? 0) : 0;
 	return { total, today: total - before };
 }
