@@ -71,7 +71,7 @@ def test_the_progress_chart_shows_my_and_my_stores_points(browser: Browser, plaz
     page.goto("/leaderboards?period=week")
     section = page.get_by_test_id("progress")
     expect(section.get_by_role("heading", name="Прогресс за период")).to_be_visible()
-    expect(section.get_by_test_id("progress-chart").locator("svg")).to_be_visible()
+    expect(section.get_by_test_id("progress-chart").locator("svg.lc-layout-svg")).to_be_visible()
     assert sideways_overflow(page) == 0
     screenshot(page, "leaderboards-progress-phone-ru")
     phone.close()
@@ -190,8 +190,7 @@ def test_kudos_from_a_profile_with_points_and_under_a_post(browser: Browser, pla
         str(elena["name"])
     )
     assert director.get("/api/me/allowance").json()["left"] == before["left"] - 5
-    # The thanks is a kudos post on the profile's feed, live.
-    expect(page.locator("article[data-post-id]", has_text=marker)).to_be_visible()
+    # The thanks is a kudos post to her (in the feed, where colleagues see it).
     post = next(p for p in director.get("/api/feed").json()["items"] if marker in p["body"])
     assert post["kind"] == "kudos" and post["kudos_to"]["id"] == elena["id"]
     context.close()
