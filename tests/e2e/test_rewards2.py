@@ -138,9 +138,9 @@ def test_a_directors_home_shows_the_stores_board_and_it_moves_live(
     phone = new_context(browser, plaza, "director", locale="ru", viewport=PHONE)
     page = phone.new_page()
     page.goto("/feed")
-    expect(page.get_by_test_id("store-board").get_by_role("heading")).to_have_text(
-        "Рейтинг моего магазина"
-    )
+    card = page.get_by_test_id("store-board")
+    expect(card.get_by_role("heading", level=2)).to_have_text("Рейтинг моего магазина")
+    expect(card.get_by_role("heading", level=3)).to_have_text("Лучшие в магазине за неделю")
     assert sideways_overflow(page) == 0
     assert serious_axe_violations(page) == []
     screenshot(page, "home-director-phone-ru")
