@@ -165,3 +165,36 @@ def rank_per_head(
             rows.append((member, points / count, points, minute))
     rows.sort(key=lambda r: (-r[1], r[3], r[0]))
     return [(m, round(per, 2), p) for m, per, p, _ in rows]
+
+
+def period_start(period: Period, period_label: str, zone: tzinfo) -> datetime | None:
+    """The period's first instant, None for all time."""
+    if period == "all":
+        return None
+    if period in ("day", "week"):
+        first = date.fromisoformat(period_label)
+    elif period == "month":
+        first = date(int(period_label[:4]), int(period_label[5:7]), 1)
+    else:
+        first = date(int(period_label[:4]), (int(period_label[-1]) - 1) * 3 + 1, 1)
+    return datetime.combine(first, time(), zone).astimezone(UTC)
+
+
+def cumulative_by_day(
+    rows: Iterable[tuple[datetime, int]], zone: tzinfo, first: date, last: date
+) -> list[int]:
+    """Points earned up to the end of each day from `first` to `last` (local days in
+    `zone`), from (at, signed points) rows; rows before `first` count on its first day."""
+    days = (last - first).days + 1
+    if days <= 0:
+        return []
+    per_day = [0] * days
+    for at, points in rows:
+        index = (at.astimezone(zone).date() - first).days
+        per_day[min(max(index, 0), days - 1)] += points
+    total = 0
+    out = []
+    for value in per_day:
+        total += value
+        out.append(total)
+    return out

@@ -17,6 +17,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from gamification import sql
 from gamification.ledger import (
+    NO_ORG,
     AccountRow,
     Org,
     Transfer,
@@ -165,6 +166,13 @@ async def people(conn: BaseDBAsyncClient, ids: Iterable[int]) -> dict[str, Perso
                 org=Org(r["store"], r["city"], r["region"], r["department"]),
             )
     return found
+
+
+async def org_of(conn: BaseDBAsyncClient, user_id: int) -> Org:
+    """Where a person works now: what a grant, a gift or a wheel win counts for on the
+    store, city, region and department boards (as an award's settlement does)."""
+    person = (await people(conn, [user_id])).get(str(user_id))
+    return person.org if person else NO_ORG
 
 
 # -- the engine's memory -------------------------------------------------------------------------

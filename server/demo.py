@@ -14,6 +14,7 @@ from server.community.demo import load_demo_community
 from server.hr.parse import HrRow, Parsed
 from server.hr.service import import_rows
 from server.models import Company, Employee, Role
+from server.rewards.demo import load_demo_rewards
 from server.services import Services
 
 DEMO_PASSWORD = "Plaza-demo-2026"  # noqa: S105 - documented demo login, printed by `make run`
@@ -137,5 +138,6 @@ async def load_demo(services: Services) -> list[tuple[str, str]]:
     for person in DEMO_PEOPLE:
         await Employee.filter(email=person["email"]).update(role=Role(person["role"]))
     await load_demo_community(services)
+    await load_demo_rewards(services, DEMO_DOMAIN)
     await load_demo_visits(services.settings)
     return [(p["email"], p["role"]) for p in DEMO_PEOPLE]

@@ -132,6 +132,56 @@ async def board(ctx: Ctx, path: BoardPath, query: BoardQuery) -> dict[str, Any]:
     )
 
 
+class PlaceSeries(BaseModel):
+    scope: str
+    id: str
+    name: str
+    points: list[int]
+
+
+class ProgressOut(BaseModel):
+    scope: str
+    period: str
+    label: str
+    days: list[str]  # local days in the company's time zone, from the period's first to today
+    me: list[int]  # points I had earned by the end of each day
+    place: PlaceSeries | None  # my store's (city's, region's, department's) the same way
+
+
+@api.route("GET", "/api/leaderboards/{scope}/{period}/progress",
+           summary="My points and my store's, day by day over the current period",
+           tags=["rewards"], path_params=BoardPath, response=ProgressOut)  # fmt: skip
+async def board_progress(ctx: Ctx, path: BoardPath) -> dict[str, Any]:
+    return await service.progress(ctx.services, path.scope, path.period, ctx.me)
+
+
+class StoreBoardQuery(Strict):
+    period: Literal["day", "week", "month", "quarter", "all"] = "week"
+    limit: int = Field(default=5, ge=1, le=50)
+
+
+class MyStore(BaseModel):
+    id: str
+    name: str
+    rank: int | None  # None: no points this period yet
+    points: int
+    size: int  # stores on the board
+
+
+class StoreBoardOut(BaseModel):
+    period: str
+    label: str
+    store: MyStore | None  # None when I belong to no store
+    people: list[Place]  # the store's best people this period
+
+
+@api.route("GET", "/api/me/store-board",
+           summary="My store's rank among stores and its best people (a director's home)",
+           tags=["rewards"], query=StoreBoardQuery, response=StoreBoardOut)  # fmt: skip
+async def my_store_board(ctx: Ctx, query: StoreBoardQuery) -> dict[str, Any]:
+    return await service.store_board(ctx.services, query.period, ctx.me, limit=query.limit)
+
+
 # -- badges and experts ---------------------------------------------------------------------
 
 

@@ -15,7 +15,14 @@ from tortoise.transactions import in_transaction
 
 from gamification import abuse, sql, store
 from gamification.boards import Boards, Standing
-from gamification.leaderboard import Scope, current_boards, label, rank_per_head
+from gamification.leaderboard import (
+    Scope,
+    cumulative_by_day,
+    current_boards,
+    label,
+    period_start,
+    rank_per_head,
+)
 from gamification.ledger import (
     POINTS,
     SPINS,
@@ -178,6 +185,7 @@ async def grant(currency: str, user_id: int, amount: int, by: int, reason: str, 
         user_id=user_id,
         actor_id=by,
         reason=reason,
+        org=await store.org_of(sql.default(), user_id),
     )
     return await _post_once(transfer, now)
 
@@ -258,6 +266,7 @@ async def give(
         user_id=recipient_id,
         actor_id=manager_id,
         reason=message,
+        org=await store.org_of(sql.default(), recipient_id),
     )
     try:
         return await _post_once(transfer, now, check=budget)
@@ -498,6 +507,131 @@ async def _per_head(boards: Boards, board: Any, my_store: str | None, limit: int
         "me": None,
         "my_store": mine,
     }
+
+
+_PLACE_COLUMN: dict[str, str] = {
+    "user": "store",
+    "store": "store",
+    "city": "city",
+    "region": "region",
+    "department": "department",
+}
+
+
+async def progress(services: Services, scope: Scope, period: str, me: Employee) -> dict[str, Any]:
+    """My points and my place's (my store's; on the city, region and department boards my
+    city's, region's, department's) earned up to each day of the current period, in the
+    company's time zone: the same transfers, with the same signs, as the boards."""
+    zone = services.settings.zone
+    now = datetime.now(UTC)
+    board = current_boards(scope, now, zone)[period]  # type: ignore[index]
+    start = period_start(board.period, board.label, zone)
+    conn = sql.default()
+    org = await store.org_of(conn, me.id)
+    column = _PLACE_COLUMN[scope]
+    place = dict(zip(("store", "city", "region", "department"), org, strict=True))[column]
+    since = "" if start is None else " AND t.at >= ?"
+    since_value = [] if start is None else [start]
+    mine = [
+        (at, points)
+        for at, points, _ in await _signed_rows(
+            conn, f"t.user_id = ?{since}", [me.id, *since_value]
+        )
+    ]
+    theirs = (
+        [
+            (at, points)
+            for at, points, _ in await _signed_rows(
+                conn, f"t.{column} = ?{since}", [place, *since_value]
+            )
+        ]
+        if place
+        else []
+    )
+    today = now.astimezone(zone).date()
+    if start is not None:
+        first = start.astimezone(zone).date()
+    else:
+        first = min((at.astimezone(zone).date() for at, _ in mine + theirs), default=today)
+    days = [(first + timedelta(days=n)).isoformat() for n in range((today - first).days + 1)]
+    place_scope = "store" if scope == "user" else scope
+    names = await place_names(place_scope, [place] if place else [])
+    return {
+        "scope": scope,
+        "period": board.period,
+        "label": board.label,
+        "days": days,
+        "me": cumulative_by_day(mine, zone, first, today),
+        "place": None
+        if not place
+        else {
+            "scope": place_scope,
+            "id": place,
+            "name": names.get(place, place),
+            "points": cumulative_by_day(theirs, zone, first, today),
+        },
+    }
+
+
+async def store_board(
+    services: Services, period: str, me: Employee, *, limit: int
+) -> dict[str, Any]:
+    """A store director's home: my store's rank among stores, and its best people (their
+    points earned for this store in the period, from the ledger, as the store board sums
+    them)."""
+    zone = services.settings.zone
+    now = datetime.now(UTC)
+    board = current_boards("store", now, zone)[period]  # type: ignore[index]
+    out: dict[str, Any] = {
+        "period": board.period,
+        "label": board.label,
+        "store": None,
+        "people": [],
+    }
+    if me.store_id is None:
+        return out
+    await me.fetch_related("store")
+    if me.store is None:
+        return out
+    code = me.store.code
+    standing = await Boards(services.redis, services.keys, zone).read(board, limit=1, me=code)
+    out["store"] = {
+        "id": code,
+        "name": me.store.name,
+        "rank": standing.me.rank if standing.me else None,
+        "points": standing.me.points if standing.me else 0,
+        "size": standing.size,
+    }
+    start = period_start(board.period, board.label, zone)
+    since = "" if start is None else " AND t.at >= ?"
+    rows = await _signed_rows(
+        sql.default(), f"t.store = ?{since}", [code, *([] if start is None else [start])]
+    )
+    totals: dict[int, int] = {}
+    for _, points, user in rows:
+        totals[user] = totals.get(user, 0) + points
+    ranked = sorted(((p, u) for u, p in totals.items() if p > 0), key=lambda x: (-x[0], x[1]))
+    names = await place_names("user", [str(u) for _, u in ranked[:limit]])
+    out["people"] = [
+        {"id": str(u), "name": names.get(str(u), str(u)), "rank": i, "points": p}
+        for i, (p, u) in enumerate(ranked[:limit], 1)
+    ]
+    return out
+
+
+async def _signed_rows(conn: Any, where: str, values: list[Any]) -> list[tuple[datetime, int, int]]:
+    rows = await sql.fetch(
+        conn,
+        # `where` is a fixed column (from _PLACE_COLUMN) and `?` placeholders, never values.
+        f"SELECT t.at, t.amount, t.credit_id, t.user_id FROM ledger_transfer t WHERE t.ranked AND {where}",  # noqa: S608, E501
+        values,
+    )
+    out = []
+    for r in rows:
+        amount = int(r["amount"])
+        gained = r["credit_id"] == user_account(POINTS, r["user_id"])
+        out.append((sql.as_datetime(r["at"]), amount if gained else -amount, int(r["user_id"])))
+    return out
 
 
 # -- abuse ------------------------------------------------------------------------------------

@@ -309,6 +309,7 @@ async def spin(user_id: int, key: str, zone: tzinfo) -> tuple[SpinResult, bool]:
                         at=now,
                         user_id=user_id,
                         reason=f"won on the wheel, spin {ident}",
+                        org=await store.org_of(conn, user_id),
                     )
                 )
                 outcome = currency

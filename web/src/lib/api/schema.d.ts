@@ -1736,6 +1736,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/leaderboards/{scope}/{period}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My points and my store's, day by day over the current period */
+        get: operations["get_board_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/me/store-board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My store's rank among stores and its best people (a director's home) */
+        get: operations["get_my_store_board"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/employees/{id}/badges": {
         parameters: {
             query?: never;
@@ -3370,6 +3404,19 @@ export interface components {
             /** Seq */
             seq: number;
         };
+        /** MyStore */
+        MyStore: {
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Rank */
+            rank: number | null;
+            /** Points */
+            points: number;
+            /** Size */
+            size: number;
+        };
         /** NotificationOut */
         NotificationOut: {
             /** Id */
@@ -3486,6 +3533,17 @@ export interface components {
              * @default null
              */
             employees?: number | null;
+        };
+        /** PlaceSeries */
+        PlaceSeries: {
+            /** Scope */
+            scope: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Points */
+            points: number[];
         };
         /** Point */
         Point: {
@@ -3748,6 +3806,20 @@ export interface components {
              * @default null
              */
             interests?: string[] | null;
+        };
+        /** ProgressOut */
+        ProgressOut: {
+            /** Scope */
+            scope: string;
+            /** Period */
+            period: string;
+            /** Label */
+            label: string;
+            /** Days */
+            days: string[];
+            /** Me */
+            me: number[];
+            place: components["schemas"]["PlaceSeries"] | null;
         };
         /** PublicationOut */
         PublicationOut: {
@@ -4112,6 +4184,16 @@ export interface components {
             amount: number;
             /** Idempotency Key */
             idempotency_key: string;
+        };
+        /** StoreBoardOut */
+        StoreBoardOut: {
+            /** Period */
+            period: string;
+            /** Label */
+            label: string;
+            store: components["schemas"]["MyStore"] | null;
+            /** People */
+            people: components["schemas"]["Place"][];
         };
         /** StoryOut */
         StoryOut: {
@@ -9178,6 +9260,88 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BoardOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_board_progress: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                scope: "user" | "store" | "city" | "region" | "department";
+                period: "day" | "week" | "month" | "quarter" | "all";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgressOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_my_store_board: {
+        parameters: {
+            query?: {
+                period?: "day" | "week" | "month" | "quarter" | "all";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreBoardOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
