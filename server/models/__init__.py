@@ -34,6 +34,15 @@ from server.models.events import (
     RsvpAnswer,
 )
 from server.models.hr import HrImport
+from server.models.moderation import (
+    CaseStatus,
+    ItemKind,
+    ModerationCase,
+    Mute,
+    Report,
+    ReportOutcome,
+    WatchedWord,
+)
 from server.models.notifications import Notification
 from server.models.org import (
     City,
@@ -86,6 +95,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "BadgeAward",
+    "CaseStatus",
     "Channel",
     "ChannelSubscription",
     "Chat",
@@ -109,11 +119,14 @@ __all__ = [
     "Group",
     "GroupMember",
     "HrImport",
+    "ItemKind",
     "LedgerAccount",
     "LedgerBatch",
     "LedgerLane",
     "LedgerTransfer",
     "MemberState",
+    "ModerationCase",
+    "Mute",
     "Notification",
     "Poll",
     "PollAnswer",
@@ -127,6 +140,8 @@ __all__ = [
     "ReadConfirmation",
     "Redemption",
     "Region",
+    "Report",
+    "ReportOutcome",
     "RewardCounter",
     "RewardStreak",
     "RewardTier",
@@ -145,6 +160,7 @@ __all__ = [
     "StoryKind",
     "StoryView",
     "Visibility",
+    "WatchedWord",
     "WheelSeed",
     "WheelSpin",
     "WheelVersion",
