@@ -56,7 +56,7 @@ class MatchedOut(BaseModel):
     text: str
 
 
-class CaseOut(BaseModel):
+class ModerationCaseOut(BaseModel):
     id: int
     kind: str  # post | comment | message | story
     target_id: int
@@ -76,8 +76,8 @@ class CaseOut(BaseModel):
     created_at: datetime
 
 
-class CaseList(BaseModel):
-    items: list[CaseOut]
+class ModerationCaseList(BaseModel):
+    items: list[ModerationCaseOut]
 
 
 class QueueQuery(Strict):
@@ -85,14 +85,14 @@ class QueueQuery(Strict):
     limit: int = Field(default=50, ge=1, le=200)
 
 
-async def _cases_out(cases: list[ModerationCase]) -> list[CaseOut]:
+async def _cases_out(cases: list[ModerationCase]) -> list[ModerationCaseOut]:
     reports = await service.reports_of([c.id for c in cases])
     ids = {c.author_id for c in cases} | {c.decided_by_id or 0 for c in cases} - {0}
     ids |= {r.reporter_id for rows in reports.values() for r in rows}
     persons = await people(ids)
     mutes = await service.mutes_of([c.author_id for c in cases])
     return [
-        CaseOut(
+        ModerationCaseOut(
             id=c.id,
             kind=c.kind.value,
             target_id=c.target_id,
@@ -125,9 +125,9 @@ async def _cases_out(cases: list[ModerationCase]) -> list[CaseOut]:
 
 @api.route("GET", "/api/moderation/queue", summary="Reported and flagged items, the most "
            "urgent first (reports weighed by the reporters' past accuracy, flags, held items)",
-           tags=TAGS, query=QueueQuery, response=CaseList, roles=ROLES)  # fmt: skip
-async def queue(ctx: Ctx, query: QueueQuery) -> CaseList:
-    return CaseList(items=await _cases_out(await service.queue(query.state, query.limit)))
+           tags=TAGS, query=QueueQuery, response=ModerationCaseList, roles=ROLES)  # fmt: skip
+async def queue(ctx: Ctx, query: QueueQuery) -> ModerationCaseList:
+    return ModerationCaseList(items=await _cases_out(await service.queue(query.state, query.limit)))
 
 
 class ActionIn(Strict):
@@ -138,8 +138,8 @@ class ActionIn(Strict):
 
 @api.route("POST", "/api/moderation/cases/{id:int}/actions", summary="Hide, restore, delete, "
            "warn the author, mute them for a time, dismiss or approve (the author is told)",
-           tags=TAGS, body=ActionIn, response=CaseOut, roles=ROLES)  # fmt: skip
-async def act(ctx: Ctx, body: ActionIn) -> CaseOut:
+           tags=TAGS, body=ActionIn, response=ModerationCaseOut, roles=ROLES)  # fmt: skip
+async def act(ctx: Ctx, body: ActionIn) -> ModerationCaseOut:
     case = await service.act(
         ctx.services, ctx.me, ctx.path_int("id"), body.action, body.note, body.minutes
     )
