@@ -220,7 +220,7 @@ def moderation_screens(plaza: Plaza) -> dict[str, str]:
         post = plaza.api("director").post(
             "/api/posts", json={"body": "The night shift never cleans the coffee corner."}
         )
-        report = {"kind": "post", "id": post.json()["id"], "reason": "Insulting or harassing"}
+        report = {"kind": "post", "id": post.json()["id"], "reason": "Mocks the night shift"}
         assert plaza.api("employee").post("/api/reports", json=report).status_code == 201
     return {"moderation": "/admin/moderation", "moderation-words": "/admin/moderation/words"}
 
