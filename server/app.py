@@ -36,6 +36,7 @@ from server.live import api as live_api
 from server.live import authenticator, room_resolver
 from server.logs import setup_logging
 from server.metrics import metrics_endpoint
+from server.moderation.endpoints import api as moderation_api
 from server.notifications.endpoints import api as notifications_api
 from server.onboarding import api as onboarding_api
 from server.openapi import build as build_openapi
@@ -79,6 +80,7 @@ def build_api() -> Api:
         digest_api,
         suggestions_api,
         onboarding_api,
+        moderation_api,
     )
     realtime_parts = (live_api, chat_api, stories_api)
     for part in (

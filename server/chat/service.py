@@ -27,8 +27,10 @@ from server.models import (
     ChatMessage,
     ChatMessageArchive,
     Employee,
+    ItemKind,
     Role,
 )
+from server.moderation import service as moderation
 from server.services import Services
 
 MAX_BODY = 4000
@@ -236,7 +238,12 @@ async def send(
         raise ApiError(422, "validation_failed", field="sticker", reason="not in the sticker pack")
     if not body and sticker is None and attachment is None:
         raise ApiError(422, "validation_failed", field="body", reason="the message is empty")
+    # Chat shows the stored text as it is, so a censored word is stored masked.
+    screened = await moderation.screen(me.id, body)
+    body = screened.shown
     fields: dict[str, Any] = {}
+    if screened.held:
+        fields["deleted_at"] = datetime.now(UTC)  # delivered once a moderator approves
     if attachment is not None:
         fields = await _store_attachment(services, chat_id, *attachment)
     async with in_transaction():
@@ -246,8 +253,16 @@ async def send(
         await Chat.filter(id=chat_id).update(last_message_at=message.created_at)
         # The author has read their own message.
         await ChatMember.filter(id=member.id).update(last_read_id=message.id)
-    await _publish(services, message, "new")
+    await moderation.flagged(services, screened, _item(message))
+    if not screened.held:
+        await _publish(services, message, "new")
     return message
+
+
+def _item(message: ChatMessage) -> moderation.Item:
+    return moderation.Item(
+        ItemKind.MESSAGE, message.id, message.author_id, message.body, chat_id=message.chat_id
+    )
 
 
 async def _store_attachment(
@@ -296,12 +311,16 @@ async def edit(
     body = body.strip()
     if not body or len(body) > MAX_BODY:
         raise ApiError(422, "validation_failed", field="body", reason="empty or too long")
+    screened = await moderation.screen(me.id, body)
     async with in_transaction():
         await _archive(message, ChatArchiveAction.EDIT, me)
-        message.body = body
+        message.body = screened.shown
         message.edited_at = datetime.now(UTC)
-        await message.save(update_fields=["body", "edited_at"])
-    await _publish(services, message, "edited")
+        if screened.held:
+            message.deleted_at = message.edited_at
+        await message.save(update_fields=["body", "edited_at", "deleted_at"])
+    await moderation.flagged(services, screened, _item(message))
+    await _publish(services, message, "deleted" if screened.held else "edited")
     return message
 
 

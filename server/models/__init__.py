@@ -43,6 +43,15 @@ from server.models.events import (
     RsvpAnswer,
 )
 from server.models.hr import HrImport
+from server.models.moderation import (
+    CaseStatus,
+    ItemKind,
+    ModerationCase,
+    Mute,
+    Report,
+    ReportOutcome,
+    WatchedWord,
+)
 from server.models.notifications import Notification
 from server.models.org import (
     City,
@@ -95,6 +104,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "BadgeAward",
+    "CaseStatus",
     "Channel",
     "ChannelSubscription",
     "Chat",
@@ -120,11 +130,14 @@ __all__ = [
     "Group",
     "GroupMember",
     "HrImport",
+    "ItemKind",
     "LedgerAccount",
     "LedgerBatch",
     "LedgerLane",
     "LedgerTransfer",
     "MemberState",
+    "ModerationCase",
+    "Mute",
     "Notification",
     "PersonDay",
     "Poll",
@@ -141,6 +154,8 @@ __all__ = [
     "Redemption",
     "Region",
     "RewardCell",
+    "Report",
+    "ReportOutcome",
     "RewardCounter",
     "RewardStreak",
     "RewardTier",
@@ -161,6 +176,7 @@ __all__ = [
     "StoryView",
     "Visibility",
     "Visit",
+    "WatchedWord",
     "WheelSeed",
     "WheelSpin",
     "WheelVersion",

@@ -71,7 +71,7 @@ async def list_comments(ctx: Ctx, query: CommentQuery) -> CommentPage:
            tags=TAGS, body=CommentEdit, response=CommentOut)  # fmt: skip
 async def edit_comment(ctx: Ctx, body: CommentEdit) -> CommentOut:
     viewer = await load_viewer(ctx.me)
-    comment = await interactions.edit_comment(viewer, ctx.path_int("id"), body.body)
+    comment = await interactions.edit_comment(ctx.services, viewer, ctx.path_int("id"), body.body)
     return (await comments_out([comment]))[0]
 
 

@@ -20,6 +20,7 @@ from server.models import (
     Comment,
     Employee,
     GroupMember,
+    ItemKind,
     MemberState,
     Post,
     PostAudience,
@@ -27,6 +28,8 @@ from server.models import (
     Reaction,
     ReadConfirmation,
 )
+from server.moderation import service as moderation
+from server.moderation.service import Item
 from server.notifications.service import notify
 from server.posts import live
 from server.posts.render import render
@@ -64,7 +67,8 @@ async def add_comment(
             raise ApiError(422, "validation_failed", field="parent_id", reason="no such comment")
         if parent.parent_id is not None:
             parent_id = parent.parent_id  # replies stay one level deep: answer the thread
-    rendered = render(text)
+    screened = await moderation.screen(viewer.id, text)
+    rendered = render(screened.shown)
     now = datetime.now(UTC)
     async with in_transaction() as conn:
         comment = await Comment.create(
@@ -74,10 +78,14 @@ async def add_comment(
             body=text,
             html=rendered.html,
             created_at=now,
+            deleted_at=now if screened.held else None,  # held: shown once approved
             using_db=conn,
         )
-        await Post.filter(id=post.id).using_db(conn).update(comment_count=F("comment_count") + 1)
-        await index.put("comment", comment.id, text, post_id=post.id, using_db=conn)
+        if not screened.held:
+            await (
+                Post.filter(id=post.id).using_db(conn).update(comment_count=F("comment_count") + 1)
+            )
+            await index.put("comment", comment.id, text, post_id=post.id, using_db=conn)
         event = await activity.record(
             "comment.created",
             viewer.id,
@@ -93,6 +101,9 @@ async def add_comment(
             using_db=conn,
         )
     await activity.hand_off(services, [event.id] if event else [])
+    await moderation.flagged(services, screened, _item(comment))
+    if screened.held:
+        return comment
     await live.comment_created(services, post, comment)
     await services.enqueue(
         "fan_out_mentions",
@@ -101,6 +112,12 @@ async def add_comment(
         job_id=services.keys.job_id("mentions", f"{post.id}:c{comment.id}"),
     )
     return comment
+
+
+def _item(comment: Comment) -> Item:
+    return Item(
+        ItemKind.COMMENT, comment.id, comment.author_id, comment.body, post_id=comment.post_id
+    )
 
 
 async def list_comments(
@@ -123,9 +140,10 @@ async def _my_comment(viewer: Viewer, comment_id: int) -> tuple[Comment, Post]:
     return comment, post
 
 
-async def edit_comment(viewer: Viewer, comment_id: int, text: str) -> Comment:
-    comment, _ = await _my_comment(viewer, comment_id)
+async def edit_comment(services: Services, viewer: Viewer, comment_id: int, text: str) -> Comment:
+    comment, post = await _my_comment(viewer, comment_id)
     require(comment.author_id == viewer.id or viewer.is_moderator)
+    screened = await moderation.screen(viewer.id, text)
     async with in_transaction() as conn:
         await ArchivedText.create(
             post_id=comment.post_id,
@@ -137,10 +155,20 @@ async def edit_comment(viewer: Viewer, comment_id: int, text: str) -> Comment:
             written_at=comment.edited_at or comment.created_at,
             using_db=conn,
         )
-        comment.body, comment.html = text, render(text).html
+        comment.body, comment.html = text, render(screened.shown).html
         comment.edited_at = datetime.now(UTC)
-        await comment.save(update_fields=["body", "html", "edited_at"], using_db=conn)
-        await index.put("comment", comment.id, text, post_id=comment.post_id, using_db=conn)
+        if screened.held:
+            comment.deleted_at = comment.edited_at
+            await (
+                Post.filter(id=post.id).using_db(conn).update(comment_count=F("comment_count") - 1)
+            )
+            await index.remove("comment", comment.id, using_db=conn)
+        else:
+            await index.put("comment", comment.id, text, post_id=comment.post_id, using_db=conn)
+        await comment.save(update_fields=["body", "html", "edited_at", "deleted_at"], using_db=conn)
+    await moderation.flagged(services, screened, _item(comment))
+    if screened.held:
+        await live.comment_deleted(services, post)
     return comment
 
 

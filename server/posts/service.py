@@ -30,12 +30,15 @@ from server.models import (
     Employee,
     EmployeeStatus,
     Group,
+    ItemKind,
     Poll,
     PollOption,
     Post,
     PostAudience,
     PostKind,
 )
+from server.moderation import service as moderation
+from server.moderation.service import Item
 from server.posts import live
 from server.posts.render import render
 from server.posts.schemas import PostIn
@@ -78,7 +81,8 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
             raise ApiError(422, "validation_failed", field="kudos_to", reason="not yourself")
         kind = PostKind.KUDOS
     tokens = await expand(body.audience) if body.audience else []
-    rendered = render(body.body)
+    screened = await moderation.screen(viewer.id, body.body)
+    rendered = render(screened.shown)
     now = datetime.now(UTC)
     events: list[str] = []
     async with in_transaction() as conn:
@@ -102,6 +106,9 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
             pinned_at=now if body.banner else None,
             needs_confirmation=body.needs_confirmation,
             created_at=now,
+            # Held for approval: out of every list (as a deleted post) until a moderator
+            # approves it; its author has it from this answer.
+            deleted_at=now if screened.held else None,
             using_db=conn,
         )
         if tokens:
@@ -114,7 +121,8 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
                 .using_db(conn)
                 .update(post_id=post.id)
             )
-        await index.put("post", post.id, body.body, post_id=post.id, using_db=conn)
+        if not screened.held:
+            await index.put("post", post.id, body.body, post_id=post.id, using_db=conn)
         event = await activity.record(
             "post.created",
             viewer.id,
@@ -147,12 +155,19 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
         if body.poll is not None:
             events.append(await _create_poll(viewer, post, body, conn))
     await activity.hand_off(services, [e for e in events if e])
+    await moderation.flagged(services, screened, _item(post))
+    if screened.held:
+        return post
     await live.post_created(services, post)
     if rendered.mentions or recipient is not None:
         await services.enqueue(
             "fan_out_mentions", post.id, None, job_id=services.keys.job_id("mentions", post.id)
         )
     return post
+
+
+def _item(post: Post) -> Item:
+    return Item(ItemKind.POST, post.id, post.author_id, post.body, post_id=post.id)
 
 
 async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsyncClient) -> str:
@@ -184,7 +199,8 @@ async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsy
 async def edit_post(services: Services, viewer: Viewer, post_id: int, text: str) -> Post:
     post = await visible_post(viewer, post_id)
     require(post.author_id == viewer.id or viewer.is_moderator)
-    rendered = render(text)
+    screened = await moderation.screen(viewer.id, text)
+    rendered = render(screened.shown)
     now = datetime.now(UTC)
     async with in_transaction() as conn:
         await ArchivedText.create(
@@ -197,8 +213,17 @@ async def edit_post(services: Services, viewer: Viewer, post_id: int, text: str)
             using_db=conn,
         )
         post.body, post.html, post.edited_at = text, rendered.html, now
-        await post.save(update_fields=["body", "html", "edited_at"], using_db=conn)
-        await index.put("post", post.id, text, post_id=post.id, using_db=conn)
+        if screened.held:
+            post.deleted_at = now
+        await post.save(update_fields=["body", "html", "edited_at", "deleted_at"], using_db=conn)
+        if screened.held:
+            await index.remove("post", post.id, using_db=conn)
+        else:
+            await index.put("post", post.id, text, post_id=post.id, using_db=conn)
+    await moderation.flagged(services, screened, _item(post))
+    if screened.held:
+        await live.post_deleted(services, post)
+        return post
     await live.post_updated(services, post)
     if rendered.mentions:
         # Only people mentioned for the first time are notified (the job dedupes per post).

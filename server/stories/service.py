@@ -16,7 +16,8 @@ from realtime import rooms
 from realtime.events import StoryCreated
 from server import activity, uploads
 from server.errors import forbidden, not_found
-from server.models import Employee, Role, Story, StoryKind, StoryView
+from server.models import Employee, ItemKind, Role, Story, StoryKind, StoryView
+from server.moderation import service as moderation
 from server.services import Services
 
 log = logging.getLogger("plaza.stories")
@@ -50,7 +51,8 @@ async def _create(services: Services, me: Employee, **fields: object) -> Story:
             at=moment,
             using_db=connection,
         )
-    await announce(services, story, me)
+    if story.deleted_at is None:
+        await announce(services, story, me)
     return story
 
 
@@ -69,7 +71,15 @@ async def announce(services: Services, story: Story, author: Employee) -> None:
 
 
 async def create_text(services: Services, me: Employee, text: str, background: str) -> Story:
-    return await _create(services, me, kind=StoryKind.TEXT, text=text, background=background)
+    screened = await moderation.screen(me.id, text)
+    held = {"deleted_at": now()} if screened.held else {}
+    story = await _create(
+        services, me, kind=StoryKind.TEXT, text=screened.shown, background=background, **held
+    )
+    await moderation.flagged(
+        services, screened, moderation.Item(ItemKind.STORY, story.id, me.id, text)
+    )
+    return story
 
 
 async def create_image(

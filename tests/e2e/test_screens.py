@@ -200,3 +200,49 @@ def test_the_english_catalogue_is_checked() -> None:
     assert len(ENGLISH) > 20
     assert "Sign in to Plaza" in ENGLISH
     assert "Plaza" not in ENGLISH  # the same in both languages
+
+
+def moderation_screens(plaza: Plaza) -> dict[str, str]:
+    """The moderators' workspace, with something in it: watched words of each kind and a
+    reported post (made once per server: the words are looked up before they are added)."""
+    moderator = plaza.api("moderator")
+    have = {w["pattern"] for w in moderator.get("/api/moderation/words").json()["items"]}
+    for pattern, kind, action in (
+        ("халтура", "word", "flag"),
+        ("clickbait", "word", "censor"),
+        ("buy cheap", "phrase", "hold"),
+        (r"\b\d{4}-\d{4}-\d{4}-\d{4}\b", "regex", "block"),
+    ):
+        if pattern not in have:
+            body = {"pattern": pattern, "kind": kind, "action": action}
+            assert moderator.post("/api/moderation/words", json=body).status_code == 201
+    if not moderator.get("/api/moderation/queue").json()["items"]:
+        post = plaza.api("director").post(
+            "/api/posts", json={"body": "The night shift never cleans the coffee corner."}
+        )
+        report = {"kind": "post", "id": post.json()["id"], "reason": "Mocks the night shift"}
+        assert plaza.api("employee").post("/api/reports", json=report).status_code == 201
+    return {"moderation": "/admin/moderation", "moderation-words": "/admin/moderation/words"}
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_moderation_screens(browser: Browser, plaza: Plaza, locale: str, device: str) -> None:
+    context = new_context(
+        browser, plaza, "moderator", locale=locale, viewport=PHONE if device == "phone" else None
+    )
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    for name, path in moderation_screens(plaza).items():
+        page.goto(path)
+        expect(page.locator("main h1").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"{name}-{device}-{locale}")
+        if violations := serious_axe_violations(page):
+            problems[f"{name}: axe"] = violations
+        if overflow := sideways_overflow(page):
+            problems[f"{name}: {overflow}px sideways"] = path
+        if locale == "ru" and (english := english_on(page)):
+            problems[f"{name}: English in the Russian UI"] = english
+    context.close()
+    assert problems == {}

@@ -10,7 +10,8 @@ export const WORKSPACE_ROLES: readonly string[] = ['comms', 'moderator', 'admin'
 
 export const SECTIONS: WorkspaceSection[] = [
 	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
-	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] }
+	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] },
+	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] }
 	// Helpers: add your section here, one line each, e.g.
 	// { href: '/admin/wheel', label: m.wheeladmin_nav, roles: ['comms', 'admin'] },
 ];

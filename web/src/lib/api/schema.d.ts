@@ -1322,6 +1322,131 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Report a post, comment, chat message or story to the moderators, with a reason */
+        post: operations["post_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reported and flagged items, the most urgent first (reports weighed by the reporters' past accuracy, flags, held items)
+         * @description Roles: admin, moderator
+         */
+        get: operations["get_queue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/cases/{id}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hide, restore, delete, warn the author, mute them for a time, dismiss or approve (the author is told)
+         * @description Roles: admin, moderator
+         */
+        post: operations["post_act"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/words": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Watched words, phrases, wildcards and regular expressions
+         * @description Roles: admin, moderator
+         */
+        get: operations["get_words"];
+        put?: never;
+        /**
+         * Watch a word (a regular expression is refused if it backtracks catastrophically)
+         * @description Roles: admin, moderator
+         */
+        post: operations["post_add_word"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/moderation/words/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Stop watching a word
+         * @description Roles: admin, moderator
+         */
+        delete: operations["delete_remove_word"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a watched word
+         * @description Roles: admin, moderator
+         */
+        patch: operations["patch_change_word"];
+        trace?: never;
+    };
+    "/api/moderation/words/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What the watched words would do with a text, and why
+         * @description Roles: admin, moderator
+         */
+        post: operations["post_test_text"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/realtime/missed": {
         parameters: {
             query?: never;
@@ -2317,6 +2442,30 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * Action
+         * @description Ordered by weight: a text that hits several entries gets the heaviest action.
+         * @enum {string}
+         */
+        Action: "censor" | "flag" | "hold" | "block";
+        /** ActionIn */
+        ActionIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "hide" | "restore" | "delete" | "warn" | "mute" | "dismiss" | "approve";
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+            /**
+             * Minutes
+             * @default null
+             */
+            minutes?: number | null;
+        };
         /** AllowanceOut */
         AllowanceOut: {
             /** Month */
@@ -3224,6 +3373,23 @@ export interface components {
             /** Next Before */
             next_before: number | null;
         };
+        /** HitOut */
+        HitOut: {
+            /** Entry Id */
+            entry_id: number;
+            /** Pattern */
+            pattern: string;
+            kind: components["schemas"]["Kind"];
+            action: components["schemas"]["Action"];
+            /** Start */
+            start: number;
+            /** End */
+            end: number;
+            /** Text */
+            text: string;
+            /** Why */
+            why: string;
+        };
         /** ImportOut */
         ImportOut: {
             /** Id */
@@ -3315,6 +3481,11 @@ export interface components {
             /** State */
             state: string;
         };
+        /**
+         * Kind
+         * @enum {string}
+         */
+        Kind: "word" | "phrase" | "wildcard" | "regex";
         /** Level */
         Level: {
             /** Number */
@@ -3347,6 +3518,17 @@ export interface components {
         MarkedOut: {
             /** Marked */
             marked: number;
+        };
+        /** MatchedOut */
+        MatchedOut: {
+            /** Entry Id */
+            entry_id: number;
+            /** Pattern */
+            pattern: string;
+            /** Action */
+            action: string;
+            /** Text */
+            text: string;
         };
         /** MemberIn */
         MemberIn: {
@@ -3403,6 +3585,49 @@ export interface components {
             reset: boolean;
             /** Seq */
             seq: number;
+        };
+        /** ModerationCaseList */
+        ModerationCaseList: {
+            /** Items */
+            items: components["schemas"]["ModerationCaseOut"][];
+        };
+        /** ModerationCaseOut */
+        ModerationCaseOut: {
+            /** Id */
+            id: number;
+            /** Kind */
+            kind: string;
+            /** Target Id */
+            target_id: number;
+            /** Post Id */
+            post_id: number | null;
+            /** Chat Id */
+            chat_id: number | null;
+            author: components["schemas"]["PersonRef"];
+            /** Author Muted Until */
+            author_muted_until: string | null;
+            /** Excerpt */
+            excerpt: string;
+            /** Status */
+            status: string;
+            /** Flags */
+            flags: number;
+            /** Reports */
+            reports: components["schemas"]["ReportOut"][];
+            /** Priority */
+            priority: number;
+            /** Matched */
+            matched: components["schemas"]["MatchedOut"][];
+            /** Warned */
+            warned: boolean;
+            decided_by: components["schemas"]["PersonRef"] | null;
+            /** Decided At */
+            decided_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
         };
         /** MyStore */
         MyStore: {
@@ -3922,6 +4147,31 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** ReportIn */
+        ReportIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "post" | "comment" | "message" | "story";
+            /** Id */
+            id: number;
+            /** Reason */
+            reason: string;
+        };
+        /** ReportOut */
+        ReportOut: {
+            reporter: components["schemas"]["PersonRef"];
+            /** Reason */
+            reason: string;
+            /** Outcome */
+            outcome: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
         /** RewardFigures */
         RewardFigures: {
             /**
@@ -4241,6 +4491,28 @@ export interface components {
             /** Rolled Until */
             rolled_until: string | null;
         };
+        /** TestIn */
+        TestIn: {
+            /** Text */
+            text: string;
+            /**
+             * Pattern
+             * @default null
+             */
+            pattern?: string | null;
+            /** @default null */
+            kind?: components["schemas"]["Kind"] | null;
+            /** @default null */
+            action?: components["schemas"]["Action"] | null;
+        };
+        /** TestOut */
+        TestOut: {
+            action: components["schemas"]["Action"] | null;
+            /** Hits */
+            hits: components["schemas"]["HitOut"][];
+            /** Shown */
+            shown: string;
+        };
         /** TestReport */
         TestReport: {
             /** Passed */
@@ -4412,6 +4684,54 @@ export interface components {
         WheelText: {
             /** Text */
             text: string;
+        };
+        /** WordIn */
+        WordIn: {
+            /** Pattern */
+            pattern: string;
+            kind: components["schemas"]["Kind"];
+            action: components["schemas"]["Action"];
+            /**
+             * Note
+             * @default
+             */
+            note?: string;
+        };
+        /** WordList */
+        WordList: {
+            /** Items */
+            items: components["schemas"]["WordOut"][];
+        };
+        /** WordOut */
+        WordOut: {
+            /** Id */
+            id: number;
+            /** Pattern */
+            pattern: string;
+            kind: components["schemas"]["Kind"];
+            action: components["schemas"]["Action"];
+            /** Note */
+            note: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+        };
+        /** WordPatch */
+        WordPatch: {
+            /**
+             * Pattern
+             * @default null
+             */
+            pattern?: string | null;
+            /** @default null */
+            action?: components["schemas"]["Action"] | null;
+            /**
+             * Note
+             * @default null
+             */
+            note?: string | null;
         };
         /** ArchivedOut */
         server__chat__endpoints__ArchivedOut: {
@@ -8147,6 +8467,339 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Onboarding"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_queue: {
+        parameters: {
+            query?: {
+                state?: "open" | "handled";
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationCaseList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_act: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ActionIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModerationCaseOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_words: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_add_word: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WordIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_remove_word: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_change_word: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WordPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WordOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_test_text: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */

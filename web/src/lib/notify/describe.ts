@@ -102,7 +102,43 @@ export function describe(n: Notification, me: number | null = null): Described {
 						: m.notify_group_approved({ group: title });
 			return { text, href: group ? `/groups/${group}` : '/groups', icon: 'group' };
 		}
+		case 'moderation.held':
+		case 'moderation.approve':
+		case 'moderation.hide':
+		case 'moderation.restore':
+		case 'moderation.delete':
+		case 'moderation.warn':
+		case 'moderation.mute':
+			return describeModeration(n.kind, p);
 		default:
 			return { text: m.notify_other(), href: postLink(p), icon: 'other' };
 	}
+}
+
+/** What a moderator did with something the reader wrote (`server/moderation/service.py`). */
+function describeModeration(kind: string, p: Record<string, unknown>): Described {
+	const excerpt = str(p.excerpt);
+	const until = str(p.until);
+	const sentences: Record<string, () => string> = {
+		'moderation.held': () => m.moderation_notify_held({ excerpt }),
+		'moderation.approve': () => m.moderation_notify_approve({ excerpt }),
+		'moderation.hide': () => m.moderation_notify_hide({ excerpt }),
+		'moderation.restore': () => m.moderation_notify_restore({ excerpt }),
+		'moderation.delete': () => m.moderation_notify_delete({ excerpt }),
+		'moderation.warn': () => m.moderation_notify_warn({ excerpt }),
+		'moderation.mute': () => m.moderation_notify_mute({ time: until ? formatDate(until, { dateStyle: 'medium', timeStyle: 'short' }) : '' })
+	};
+	const text = (sentences[kind] ?? m.notify_other)();
+	const note = str(p.note).trim();
+	const post = id(p.post_id);
+	const chat = id(p.chat_id);
+	const href =
+		p.item === 'comment' && post
+			? `/posts/${post}#comment-${id(p.target_id) ?? ''}`
+			: post
+				? `/posts/${post}`
+				: chat
+					? `/chat/${chat}`
+					: null;
+	return { text: note ? m.moderation_notify_note({ text, note }) : text, href, icon: 'other' };
 }

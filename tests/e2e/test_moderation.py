@@ -1,0 +1,176 @@
+"""Moderation as people meet it: an employee reports a post from its menu, the moderator
+hides it and warns the author from the queue, and the author is told; a comment with a
+blocked word is refused with the rule named and the typed text kept; the watched-words
+screen refuses a catastrophic regex (keeping what was typed) and its "test this text" box
+shows what matches and why. Employees have no moderation screens."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.support import (
+    PHONE,
+    Plaza,
+    new_context,
+    screenshot,
+    serious_axe_violations,
+    sideways_overflow,
+)
+
+
+def _post(api: httpx.Client, body: str) -> dict[str, object]:
+    response = api.post("/api/posts", json={"body": body})
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def _case_of(moderator: httpx.Client, post_id: object) -> dict[str, object] | None:
+    for case in moderator.get("/api/moderation/queue").json()["items"]:
+        if case["kind"] == "post" and case["target_id"] == post_id:
+            return dict(case)
+    return None
+
+
+@pytest.fixture
+def blocked_word(plaza: Plaza) -> Iterator[str]:
+    """A watched word of this test's own (a made-up one: the server is shared)."""
+    word = "glorpax" + uuid.uuid4().hex[:4]
+    moderator = plaza.api("moderator")
+    added = moderator.post(
+        "/api/moderation/words", json={"pattern": word, "kind": "word", "action": "block"}
+    )
+    assert added.status_code == 201, added.text
+    yield word
+    moderator.delete(f"/api/moderation/words/{added.json()['id']}")
+
+
+def test_a_report_is_handled_from_the_queue_and_the_author_sees_it(
+    browser: Browser, plaza: Plaza
+) -> None:
+    author_api = plaza.api("director")
+    moderator_api = plaza.api("moderator")
+    marker = f"Unkind words about the night shift {uuid.uuid4().hex[:6]}"
+    post = _post(author_api, marker)
+
+    # An employee reports it from the post's menu.
+    reporter = new_context(browser, plaza, "employee")
+    page = reporter.new_page()
+    page.goto(f"/posts/{post['id']}")
+    page.get_by_role("button", name="Post actions").click()
+    page.get_by_role("menuitem", name="Report").click()
+    dialog = page.get_by_role("dialog", name="Report to the moderators")
+    dialog.get_by_role("radio", name="Insulting or harassing").check()
+    dialog.get_by_role("textbox", name="Details (optional)").fill("Mocks colleagues by name")
+    dialog.get_by_role("button", name="Send report").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_role("status").filter(has_text="the moderators will look")).to_be_visible()
+    case = _case_of(moderator_api, post["id"])
+    assert case is not None and case["reports"][0]["reason"].endswith("Mocks colleagues by name")  # type: ignore[index]
+    reporter.close()
+
+    # The moderator hides it and warns the author from the queue.
+    moderation = new_context(browser, plaza, "moderator")
+    page = moderation.new_page()
+    page.goto("/admin/moderation")
+    expect(page.get_by_role("heading", name="Moderation queue", level=1)).to_be_visible()
+    item = page.locator(f"[data-case-id='{case['id']}']")
+    expect(item).to_contain_text(marker)
+    expect(item).to_contain_text("Insulting or harassing: Mocks colleagues by name")
+    item.get_by_role("textbox", name="Note to the author (optional)").fill("Please keep it kind")
+    item.get_by_role("button", name="Warn the author").click()
+    expect(item).to_contain_text("Warned")
+    item.get_by_role("textbox", name="Note to the author (optional)").fill("Hidden: see the rules")
+    item.get_by_role("button", name="Hide").click()
+    expect(item).to_have_count(0)  # handled: out of the "to review" list
+    page.get_by_role("button", name="Handled").click()
+    expect(item.get_by_test_id("case-status")).to_have_text("Hidden")
+    item.get_by_role("button", name="Earlier versions").click()
+    expect(item).to_contain_text("No earlier versions")
+    moderation.close()
+
+    # Nobody else sees the post any more; the author is told, with the note.
+    assert plaza.api("employee").get(f"/api/posts/{post['id']}").status_code == 404
+    author = new_context(browser, plaza, "director")
+    page = author.new_page()
+    page.goto("/notifications")
+    told = page.get_by_role("link", name=re.compile("A moderator hid your text"))
+    expect(told.first).to_contain_text("Hidden: see the rules")
+    expect(
+        page.get_by_role("link", name=re.compile("A moderator warned you")).first
+    ).to_contain_text("Please keep it kind")
+    author.close()
+
+
+def test_a_blocked_comment_keeps_the_draft_and_names_the_rule(
+    browser: Browser, plaza: Plaza, blocked_word: str
+) -> None:
+    post = _post(plaza.api("director"), f"Weekend rota {uuid.uuid4().hex[:6]}")
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    page.goto(f"/posts/{post['id']}")
+    field = page.get_by_role("textbox", name="Write a comment")
+    typed = f"Honestly, these {blocked_word}s again? I worked two nights."
+    field.fill(typed)
+    page.get_by_role("button", name="Comment", exact=True).click()
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(f"watched word “{blocked_word}”")
+    expect(alert).to_contain_text(f"“{blocked_word}s”")
+    expect(field).to_have_value(typed)
+    page.reload()
+    expect(page.get_by_role("textbox", name="Write a comment")).to_have_value(typed)
+    assert plaza.api("director").get(f"/api/posts/{post['id']}/comments").json()["items"] == []
+    context.close()
+
+
+def test_watched_words_refuse_a_dangerous_regex_and_test_a_text(
+    browser: Browser, plaza: Plaza, blocked_word: str
+) -> None:
+    context = new_context(browser, plaza, "moderator", viewport=PHONE)
+    page = context.new_page()
+    page.goto("/admin/moderation/words")
+    expect(page.get_by_role("heading", name="Watched words", level=1)).to_be_visible()
+    expect(page.get_by_test_id("watched-words")).to_contain_text(blocked_word)
+
+    pattern = page.get_by_role("textbox", name="Word, phrase, wildcard or expression")
+    pattern.fill("(a+)+$")
+    page.get_by_role("combobox", name="Type", exact=True).select_option("regex")
+    page.get_by_role("button", name="Add").click()
+    expect(page.get_by_role("alert")).to_contain_text("catastrophic backtracking")
+    expect(pattern).to_have_value("(a+)+$")
+
+    pattern.fill("night shift")
+    page.get_by_role("combobox", name="Type", exact=True).select_option("phrase")
+    page.get_by_role("combobox", name="Action", exact=True).select_option("censor")
+    page.get_by_role("textbox", name="Text to test").fill(
+        f"Three {blocked_word}s on the night shifts, again."
+    )
+    page.get_by_role("checkbox", name=re.compile("Include the entry typed above")).check()
+    page.get_by_role("button", name="Test", exact=True).click()
+    result = page.get_by_test_id("test-result")
+    expect(result).to_contain_text("What would happen: Block")
+    expect(result.locator("mark")).to_have_text([f"{blocked_word}s", "night shifts"])
+    expect(result).to_contain_text(f"matches “{blocked_word}” (Word, same stem “{blocked_word}”)")
+    expect(result).to_contain_text("Readers would see")
+    screenshot(page, "moderation-words-test-phone-en")
+    assert serious_axe_violations(page) == []
+    assert sideways_overflow(page) == 0
+
+    # Nothing was saved by testing.
+    words = plaza.api("moderator").get("/api/moderation/words").json()["items"]
+    assert "night shift" not in [w["pattern"] for w in words]
+    context.close()
+
+
+def test_employees_have_no_moderation_screens(browser: Browser, plaza: Plaza) -> None:
+    context = new_context(browser, plaza, "employee")
+    page = context.new_page()
+    page.goto("/admin/moderation")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Moderation queue")
+    expect(page.get_by_role("link", name="Moderation", exact=True)).to_have_count(0)
+    context.close()

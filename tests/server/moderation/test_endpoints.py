@@ -1,0 +1,274 @@
+"""Moderation over HTTP, on both databases: watched words on every kind of text, reports,
+the queue and each action, mutes, the audit rows, and the role checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from server.models import AuditEntry, Comment, Notification, Post
+from tests.community import Clients, make_org
+from tests.conftest import LiveServer
+
+
+async def _word(mod: httpx.AsyncClient, pattern: str, kind: str, action: str) -> dict[str, Any]:
+    added = await mod.post(
+        "/api/moderation/words", json={"pattern": pattern, "kind": kind, "action": action}
+    )
+    assert added.status_code == 201, added.text
+    result: dict[str, Any] = added.json()
+    return result
+
+
+async def _queue(mod: httpx.AsyncClient, state: str = "open") -> list[dict[str, Any]]:
+    answer = await mod.get("/api/moderation/queue", params={"state": state})
+    assert answer.status_code == 200, answer.text
+    items: list[dict[str, Any]] = answer.json()["items"]
+    return items
+
+
+async def test_employees_are_refused_every_moderation_route_and_moderators_allowed(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, mod, admin = await as_(org.alice), await as_(org.moderator), await as_(org.admin)
+        word = await _word(mod, "spam", "word", "flag")
+        calls: list[tuple[str, str, dict[str, Any] | None]] = [
+            ("GET", "/api/moderation/queue", None),
+            ("GET", "/api/moderation/words", None),
+            ("POST", "/api/moderation/words", {"pattern": "x1", "kind": "word", "action": "flag"}),
+            ("PATCH", f"/api/moderation/words/{word['id']}", {"action": "censor"}),
+            ("POST", "/api/moderation/words/test", {"text": "spam"}),
+            ("POST", "/api/moderation/cases/1/actions", {"action": "hide"}),
+            ("DELETE", f"/api/moderation/words/{word['id']}", None),
+            ("GET", "/api/archive", None),
+            ("GET", "/api/moderation/chat-archive", None),
+        ]
+        for method, path, body in calls:
+            refused = await alice.request(method, path, json=body)
+            assert refused.status_code == 403, (path, refused.text)
+        for who in (mod, admin):
+            for method, path in [
+                ("GET", "/api/moderation/queue"),
+                ("GET", "/api/moderation/words"),
+            ]:
+                assert (await who.request(method, path)).status_code == 200
+        tested = await admin.post("/api/moderation/words/test", json={"text": "Spammed!"})
+        assert tested.json()["action"] == "flag"
+        assert tested.json()["hits"][0]["why"] == "stem spam"
+
+
+async def test_a_blocked_word_refuses_posts_comments_chat_and_stories_storing_nothing(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "взятка", "word", "block")
+        refused = await alice.post("/api/posts", json={"body": "Кто берёт взятки?"})
+        assert refused.status_code == 422
+        assert refused.json()["error"] == "watched_word_blocked"
+        assert "взятка" in refused.json()["detail"] and "взятки" in refused.json()["detail"]
+        assert await Post.filter(author_id=org.alice.id).count() == 0
+        post = (await bob.post("/api/posts", json={"body": "A clean post"})).json()
+        comment = await alice.post(f"/api/posts/{post['id']}/comments", json={"body": "Взяткой!"})
+        assert comment.status_code == 422 and await Comment.all().count() == 0
+        chat = (await alice.post("/api/chats/direct", json={"employee_id": org.bob.id})).json()
+        sent = await alice.post(f"/api/chats/{chat['id']}/messages", json={"body": "о взятке"})
+        assert sent.status_code == 422
+        story = await alice.post(
+            "/api/stories", json={"text": "взяток нет", "background": "#3b5bdb"}
+        )
+        assert story.status_code == 422
+        assert refused.json()["rule"]["pattern"] == "взятка"
+
+
+async def test_flag_hold_and_censor(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "spam", "word", "flag")
+        await _word(mod, "idio*", "wildcard", "hold")
+        await _word(mod, "darn", "word", "censor")
+        flagged = (await alice.post("/api/posts", json={"body": "Spamming again"})).json()
+        assert (await bob.get(f"/api/posts/{flagged['id']}")).status_code == 200
+        held = await alice.post("/api/posts", json={"body": "You idiots"})
+        assert held.status_code == 201
+        assert (await bob.get(f"/api/posts/{held.json()['id']}")).status_code == 404
+        censored = (await alice.post("/api/posts", json={"body": "Darn it"})).json()
+        assert "Darn" not in censored["html"] and "•••• it" in censored["html"]
+        queue = await _queue(mod)
+        assert [c["status"] for c in queue] == ["held", "open"]  # a held item comes first
+        assert queue[0]["matched"][0]["pattern"] == "idio*"
+        approved = await mod.post(
+            f"/api/moderation/cases/{queue[0]['id']}/actions", json={"action": "approve"}
+        )
+        assert approved.status_code == 200 and approved.json()["status"] == "resolved"
+        assert (await bob.get(f"/api/posts/{held.json()['id']}")).status_code == 200
+        kinds = await Notification.filter(employee_id=org.alice.id).values_list("kind", flat=True)
+        assert set(kinds) >= {"moderation.held", "moderation.approve"}
+
+
+async def test_report_hide_warn_restore_mute_with_audit_and_notifications(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, carol = await as_(org.alice), await as_(org.bob), await as_(org.carol)
+        mod = await as_(org.moderator)
+        post = (await alice.post("/api/posts", json={"body": "Rude words"})).json()
+        own = await alice.post(
+            "/api/reports", json={"kind": "post", "id": post["id"], "reason": "x"}
+        )
+        assert own.status_code == 422
+        body = {"kind": "post", "id": post["id"], "reason": "Insults colleagues"}
+        assert (await bob.post("/api/reports", json=body)).status_code == 201
+        assert (await bob.post("/api/reports", json=body)).status_code == 409
+        assert (await carol.post("/api/reports", json=body)).status_code == 201
+        [case] = await _queue(mod)
+        assert case["kind"] == "post" and case["author"]["id"] == org.alice.id
+        assert {r["reason"] for r in case["reports"]} == {"Insults colleagues"}
+        assert case["priority"] == 2.0  # two reporters with no history weigh 1 each
+        act = f"/api/moderation/cases/{case['id']}/actions"
+        hidden = await mod.post(act, json={"action": "hide", "note": "Be kind"})
+        assert hidden.json()["status"] == "hidden"
+        assert (await bob.get(f"/api/posts/{post['id']}")).status_code == 404
+        warned = await mod.post(act, json={"action": "warn", "note": "Second time"})
+        assert warned.json()["warned"] is True
+        assert await _queue(mod) == []
+        assert [c["id"] for c in await _queue(mod, "handled")] == [case["id"]]
+        restored = await mod.post(act, json={"action": "restore"})
+        assert restored.json()["status"] == "resolved"
+        assert (await bob.get(f"/api/posts/{post['id']}")).status_code == 200
+        again = await mod.post(act, json={"action": "restore"})
+        assert again.status_code == 409
+        muted = await mod.post(act, json={"action": "mute", "minutes": 60, "note": "Cool down"})
+        assert muted.json()["author_muted_until"] is not None
+        refused = await alice.post("/api/posts", json={"body": "Still here"})
+        assert refused.status_code == 403 and refused.json()["error"] == "muted"
+        assert "until" in refused.json()
+        comment = await alice.post(f"/api/posts/{post['id']}/comments", json={"body": "hi"})
+        assert comment.status_code == 403
+        kinds = await Notification.filter(employee_id=org.alice.id).values_list("kind", flat=True)
+        assert {
+            "moderation.hide",
+            "moderation.warn",
+            "moderation.restore",
+            "moderation.mute",
+        } <= set(kinds)
+        actions = await AuditEntry.filter(actor_id=org.moderator.id).values_list(
+            "action", flat=True
+        )
+        assert [a for a in actions if a.startswith("moderation.") and "word" not in a] == [
+            "moderation.hide",
+            "moderation.warn",
+            "moderation.restore",
+            "moderation.mute",
+        ]
+        # The reporters were right: their next reports weigh more than a newcomer's.
+        other = (await alice.get(f"/api/posts/{post['id']}")).json()
+        assert other["id"] == post["id"]
+
+
+async def test_reporters_accuracy_orders_the_queue(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, carol = await as_(org.alice), await as_(org.bob), await as_(org.carol)
+        mod = await as_(org.moderator)
+        first = (await alice.post("/api/posts", json={"body": "one"})).json()
+        await bob.post("/api/reports", json={"kind": "post", "id": first["id"], "reason": "r"})
+        [case] = await _queue(mod)
+        await mod.post(f"/api/moderation/cases/{case['id']}/actions", json={"action": "dismiss"})
+        second = (await alice.post("/api/posts", json={"body": "two"})).json()
+        third = (await alice.post("/api/posts", json={"body": "three"})).json()
+        await bob.post("/api/reports", json={"kind": "post", "id": second["id"], "reason": "r"})
+        await carol.post("/api/reports", json={"kind": "post", "id": third["id"], "reason": "r"})
+        queue = await _queue(mod)
+        # Bob's last report was dismissed (weight 0.5 + 1/3); Carol has no history (1.0).
+        assert [c["target_id"] for c in queue] == [third["id"], second["id"]]
+        assert queue[1]["priority"] < queue[0]["priority"]
+
+
+async def test_comment_and_chat_reports_and_a_moderator_delete_keeps_the_original(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        post = (await bob.post("/api/posts", json={"body": "Lunch?"})).json()
+        comment = (
+            await alice.post(f"/api/posts/{post['id']}/comments", json={"body": "Nasty reply"})
+        ).json()
+        chat = (await alice.post("/api/chats/direct", json={"employee_id": org.bob.id})).json()
+        message = (
+            await alice.post(f"/api/chats/{chat['id']}/messages", json={"body": "Nasty DM"})
+        ).json()
+        outsider = await as_(org.carol)
+        hidden = await outsider.post(
+            "/api/reports", json={"kind": "message", "id": message["message_id"], "reason": "r"}
+        )
+        assert hidden.status_code == 404  # not in the chat: cannot see it, cannot report it
+        for kind, ident in (("comment", comment["id"]), ("message", message["message_id"])):
+            answer = await bob.post("/api/reports", json={"kind": kind, "id": ident, "reason": "r"})
+            assert answer.status_code == 201, answer.text
+        for case in await _queue(mod):
+            done = await mod.post(
+                f"/api/moderation/cases/{case['id']}/actions", json={"action": "delete"}
+            )
+            assert done.json()["status"] == "deleted"
+        comments = (await bob.get(f"/api/posts/{post['id']}/comments")).json()["items"]
+        assert comments == []
+        archive = (await mod.get("/api/archive", params={"post_id": post["id"]})).json()
+        assert [a["body"] for a in archive["items"]] == ["Nasty reply"]
+        chat_archive = (
+            await mod.get(
+                "/api/moderation/chat-archive", params={"message_id": message["message_id"]}
+            )
+        ).json()
+        assert chat_archive["entries"][0]["body"] == "Nasty DM"
+
+
+async def test_regexes_are_checked_before_they_are_saved(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        mod = await as_(org.moderator)
+        bad = await mod.post(
+            "/api/moderation/words", json={"pattern": "(a+)+$", "kind": "regex", "action": "flag"}
+        )
+        assert bad.status_code == 422 and bad.json()["error"] == "pattern_refused"
+        assert "backtracking" in bad.json()["detail"]
+        broken = await mod.post(
+            "/api/moderation/words", json={"pattern": "[", "kind": "regex", "action": "flag"}
+        )
+        assert broken.status_code == 422
+        good = await _word(mod, r"\d{3}-\d{4}", "regex", "flag")
+        dup = await mod.post(
+            "/api/moderation/words",
+            json={"pattern": r"\d{3}-\d{4}", "kind": "regex", "action": "block"},
+        )
+        assert dup.status_code == 409
+        tried = await mod.post(
+            "/api/moderation/words/test",
+            json={
+                "text": "call 555-1234 now",
+                "pattern": "now",
+                "kind": "word",
+                "action": "censor",
+            },
+        )
+        hits = tried.json()["hits"]
+        assert [(h["entry_id"], h["text"]) for h in hits] == [(good["id"], "555-1234"), (0, "now")]
+        assert tried.json()["shown"] == "call 555-1234 •••"
+        words = (await mod.get("/api/moderation/words")).json()["items"]
+        assert [w["pattern"] for w in words] == [r"\d{3}-\d{4}"]
+        changed = await mod.patch(f"/api/moderation/words/{good['id']}", json={"action": "block"})
+        assert changed.json()["action"] == "block"
+        assert (await mod.delete(f"/api/moderation/words/{good['id']}")).status_code == 200
+        audit = await AuditEntry.filter(actor_id=org.moderator.id).values_list("action", flat=True)
+        assert list(audit) == [
+            "moderation.word.create",
+            "moderation.word.update",
+            "moderation.word.delete",
+        ]
