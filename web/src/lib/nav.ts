@@ -13,8 +13,11 @@ import Gift from '@lucide/svelte/icons/gift';
 import Trophy from '@lucide/svelte/icons/trophy';
 import MessagesSquare from '@lucide/svelte/icons/messages-square';
 import Briefcase from '@lucide/svelte/icons/briefcase';
-import { WORKSPACE_ROLES } from '$lib/workspace';
 import type { Component } from 'svelte';
+
+/** Everyone who has a workspace (`/admin`, its sections in `$lib/workspace`): kept here so
+ * that the first load does not carry the workspace's section list. */
+export const WORKSPACE_ROLES: readonly string[] = ['comms', 'moderator', 'admin'];
 
 /** `roles`: shown only to these roles (the server still refuses everyone else). */
 export type NavItem = { href: string; label: () => string; icon: Component<any>; phone?: boolean; roles?: string[] };

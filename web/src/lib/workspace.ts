@@ -5,8 +5,7 @@ import { RULE_EDITORS } from '$lib/comms/rules';
 
 export type WorkspaceSection = { href: string; label: () => string; roles: readonly string[] };
 
-/** Everyone who has a workspace at all: the main navigation shows it only to them. */
-export const WORKSPACE_ROLES: readonly string[] = ['comms', 'moderator', 'admin'];
+export { WORKSPACE_ROLES } from '$lib/nav';
 
 export const SECTIONS: WorkspaceSection[] = [
 	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
