@@ -23,6 +23,7 @@ from server.models.community import (
     Segment,
     Visibility,
 )
+from server.models.content import ConfirmationReminder, ScheduledPost, ScheduleState
 from server.models.events import (
     Event,
     EventInvite,
@@ -97,6 +98,7 @@ __all__ = [
     "City",
     "Comment",
     "Company",
+    "ConfirmationReminder",
     "Department",
     "Digest",
     "DigestDelivery",
@@ -136,6 +138,8 @@ __all__ = [
     "RsvpAnswer",
     "RulesetPublication",
     "RulesetVersion",
+    "ScheduleState",
+    "ScheduledPost",
     "SearchDoc",
     "Segment",
     "Session",
