@@ -28,7 +28,7 @@ class PostList(BaseModel):
 
 @api.route("GET", "/api/content/pinned", summary="Every pinned post and banner (comms)",
            tags=TAGS, response=PostList, roles=EDITORS)  # fmt: skip
-async def pinned(ctx: Ctx) -> PostList:
+async def content_pinned(ctx: Ctx) -> PostList:
     viewer = await load_viewer(ctx.me)
     return PostList(items=await posts_out(viewer, await service.pinned_posts()))
 
@@ -78,7 +78,7 @@ def _today(ctx: Ctx) -> date:
 @api.route("GET", "/api/content/digest",
            summary="A day's digest as comms edit it, with the day's candidates (comms)",
            tags=TAGS, query=DigestDayQuery, response=DigestEditorOut, roles=EDITORS)  # fmt: skip
-async def digest_editor(ctx: Ctx, query: DigestDayQuery) -> DigestEditorOut:
+async def content_digest_editor(ctx: Ctx, query: DigestDayQuery) -> DigestEditorOut:
     return await _editor(ctx, query.day or _today(ctx))
 
 
@@ -91,7 +91,7 @@ class DigestEdit(Strict):
 @api.route("PUT", "/api/content/digest",
            summary="Choose, order or remove a day's digest posts (at most five; comms)",
            tags=TAGS, body=DigestEdit, response=DigestEditorOut, roles=EDITORS)  # fmt: skip
-async def edit_digest(ctx: Ctx, body: DigestEdit) -> DigestEditorOut:
+async def content_edit_digest(ctx: Ctx, body: DigestEdit) -> DigestEditorOut:
     await service.edit_digest(ctx.me, body.day, body.post_ids)
     return await _editor(ctx, body.day)
 
@@ -113,7 +113,7 @@ class ConfirmationSummaries(BaseModel):
 @api.route("GET", "/api/content/confirmations",
            summary="Posts that require a read confirmation, with their progress (comms)",
            tags=TAGS, response=ConfirmationSummaries, roles=EDITORS)  # fmt: skip
-async def confirmations(ctx: Ctx) -> ConfirmationSummaries:
+async def content_confirmations(ctx: Ctx) -> ConfirmationSummaries:
     viewer = await load_viewer(ctx.me)
     found = await service.confirmation_posts()
     outs = await posts_out(viewer, found)
@@ -155,7 +155,7 @@ class ConfirmationStats(BaseModel):
 @api.route("GET", "/api/content/confirmations/{id:int}",
            summary="A post's read confirmations per store and department (comms)",
            tags=TAGS, response=ConfirmationStats, roles=EDITORS)  # fmt: skip
-async def confirmation_stats(ctx: Ctx) -> ConfirmationStats:
+async def content_confirmation_stats(ctx: Ctx) -> ConfirmationStats:
     viewer = await load_viewer(ctx.me)
     post = await visible_post(viewer, ctx.path_int("id"))
     stats: dict[str, Any] = await service.breakdown(post)
@@ -170,7 +170,7 @@ class RemindOut(BaseModel):
 @api.route("POST", "/api/posts/{id:int}/remind",
            summary="Remind, once, everyone who has not confirmed reading (comms, the author)",
            tags=["posts"], response=RemindOut)  # fmt: skip
-async def remind(ctx: Ctx) -> RemindOut:
+async def content_remind(ctx: Ctx) -> RemindOut:
     viewer = await load_viewer(ctx.me)
     return RemindOut(recipients=await service.remind(ctx.services, viewer, ctx.path_int("id")))
 
@@ -238,7 +238,7 @@ async def _scheduled_out(rows: list[ScheduledPost]) -> list[ScheduledOut]:
 @api.route("GET", "/api/scheduled",
            summary="Scheduled posts: waiting first (soonest first), then the latest done (comms)",
            tags=TAGS, response=ScheduledList, roles=EDITORS)  # fmt: skip
-async def list_scheduled(ctx: Ctx) -> ScheduledList:
+async def content_list_scheduled(ctx: Ctx) -> ScheduledList:
     waiting = await ScheduledPost.filter(state="scheduled").order_by("publish_at", "id")
     done = await ScheduledPost.exclude(state="scheduled").order_by("-updated_at").limit(20)
     return ScheduledList(
@@ -254,7 +254,7 @@ def _payload(body: BaseModel) -> dict[str, Any]:
 @api.route("POST", "/api/scheduled", summary="Write a channel post now, publish it later (comms)",
            tags=TAGS, body=ScheduledIn, response=ScheduledOut, status=201,
            roles=EDITORS)  # fmt: skip
-async def create_scheduled(ctx: Ctx, body: ScheduledIn) -> ScheduledOut:
+async def content_create_scheduled(ctx: Ctx, body: ScheduledIn) -> ScheduledOut:
     viewer = await load_viewer(ctx.me)
     row = await service.schedule(viewer, _payload(body), body.publish_at)
     return (await _scheduled_out([row]))[0]
@@ -263,7 +263,7 @@ async def create_scheduled(ctx: Ctx, body: ScheduledIn) -> ScheduledOut:
 @api.route("PATCH", "/api/scheduled/{id:int}",
            summary="Change a scheduled post or its time before it is published (comms)",
            tags=TAGS, body=ScheduledEdit, response=ScheduledOut, roles=EDITORS)  # fmt: skip
-async def edit_scheduled(ctx: Ctx, body: ScheduledEdit) -> ScheduledOut:
+async def content_edit_scheduled(ctx: Ctx, body: ScheduledEdit) -> ScheduledOut:
     viewer = await load_viewer(ctx.me)
     row = await ScheduledPost.get_or_none(id=ctx.path_int("id"))
     payload = None
@@ -277,7 +277,7 @@ async def edit_scheduled(ctx: Ctx, body: ScheduledEdit) -> ScheduledOut:
 @api.route("DELETE", "/api/scheduled/{id:int}",
            summary="Cancel a scheduled post before it is published (comms)",
            tags=TAGS, response=ScheduledOut, roles=EDITORS)  # fmt: skip
-async def cancel_scheduled(ctx: Ctx) -> ScheduledOut:
+async def content_cancel_scheduled(ctx: Ctx) -> ScheduledOut:
     viewer = await load_viewer(ctx.me)
     row = await service.cancel(viewer, ctx.path_int("id"))
     return (await _scheduled_out([row]))[0]

@@ -1357,7 +1357,7 @@ export interface paths {
          * Every pinned post and banner (comms)
          * @description Roles: admin, comms
          */
-        get: operations["get_pinned"];
+        get: operations["get_content_pinned"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1377,12 +1377,12 @@ export interface paths {
          * A day's digest as comms edit it, with the day's candidates (comms)
          * @description Roles: admin, comms
          */
-        get: operations["get_digest_editor"];
+        get: operations["get_content_digest_editor"];
         /**
          * Choose, order or remove a day's digest posts (at most five; comms)
          * @description Roles: admin, comms
          */
-        put: operations["put_edit_digest"];
+        put: operations["put_content_edit_digest"];
         post?: never;
         delete?: never;
         options?: never;
@@ -1401,7 +1401,7 @@ export interface paths {
          * Posts that require a read confirmation, with their progress (comms)
          * @description Roles: admin, comms
          */
-        get: operations["get_confirmations"];
+        get: operations["get_content_confirmations"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1421,7 +1421,7 @@ export interface paths {
          * A post's read confirmations per store and department (comms)
          * @description Roles: admin, comms
          */
-        get: operations["get_confirmation_stats"];
+        get: operations["get_content_confirmation_stats"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1440,7 +1440,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Remind, once, everyone who has not confirmed reading (comms, the author) */
-        post: operations["post_remind"];
+        post: operations["post_content_remind"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1458,13 +1458,13 @@ export interface paths {
          * Scheduled posts: waiting first (soonest first), then the latest done (comms)
          * @description Roles: admin, comms
          */
-        get: operations["get_list_scheduled"];
+        get: operations["get_content_list_scheduled"];
         put?: never;
         /**
          * Write a channel post now, publish it later (comms)
          * @description Roles: admin, comms
          */
-        post: operations["post_create_scheduled"];
+        post: operations["post_content_create_scheduled"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1485,14 +1485,14 @@ export interface paths {
          * Cancel a scheduled post before it is published (comms)
          * @description Roles: admin, comms
          */
-        delete: operations["delete_cancel_scheduled"];
+        delete: operations["delete_content_cancel_scheduled"];
         options?: never;
         head?: never;
         /**
          * Change a scheduled post or its time before it is published (comms)
          * @description Roles: admin, comms
          */
-        patch: operations["patch_edit_scheduled"];
+        patch: operations["patch_content_edit_scheduled"];
         trace?: never;
     };
     "/api/realtime/missed": {
@@ -8101,7 +8101,7 @@ export interface operations {
             };
         };
     };
-    get_pinned: {
+    get_content_pinned: {
         parameters: {
             query?: never;
             header?: never;
@@ -8139,7 +8139,7 @@ export interface operations {
             };
         };
     };
-    get_digest_editor: {
+    get_content_digest_editor: {
         parameters: {
             query?: {
                 day?: string;
@@ -8179,7 +8179,7 @@ export interface operations {
             };
         };
     };
-    put_edit_digest: {
+    put_content_edit_digest: {
         parameters: {
             query?: never;
             header?: never;
@@ -8221,7 +8221,7 @@ export interface operations {
             };
         };
     };
-    get_confirmations: {
+    get_content_confirmations: {
         parameters: {
             query?: never;
             header?: never;
@@ -8259,7 +8259,7 @@ export interface operations {
             };
         };
     };
-    get_confirmation_stats: {
+    get_content_confirmation_stats: {
         parameters: {
             query?: never;
             header?: never;
@@ -8299,7 +8299,7 @@ export interface operations {
             };
         };
     };
-    post_remind: {
+    post_content_remind: {
         parameters: {
             query?: never;
             header?: never;
@@ -8339,7 +8339,7 @@ export interface operations {
             };
         };
     };
-    get_list_scheduled: {
+    get_content_list_scheduled: {
         parameters: {
             query?: never;
             header?: never;
@@ -8377,7 +8377,7 @@ export interface operations {
             };
         };
     };
-    post_create_scheduled: {
+    post_content_create_scheduled: {
         parameters: {
             query?: never;
             header?: never;
@@ -8419,7 +8419,7 @@ export interface operations {
             };
         };
     };
-    delete_cancel_scheduled: {
+    delete_content_cancel_scheduled: {
         parameters: {
             query?: never;
             header?: never;
@@ -8459,7 +8459,7 @@ export interface operations {
             };
         };
     };
-    patch_edit_scheduled: {
+    patch_content_edit_scheduled: {
         parameters: {
             query?: never;
             header?: never;

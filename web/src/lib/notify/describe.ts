@@ -102,6 +102,8 @@ export function describe(n: Notification, me: number | null = null): Described {
 						: m.notify_group_approved({ group: title });
 			return { text, href: group ? `/groups/${group}` : '/groups', icon: 'group' };
 		}
+		case 'post.confirm_reminder':
+			return { text: m.content_notify_reminder({ title: str(p.title) }), href: postLink(p), icon: 'other' };
 		default:
 			return { text: m.notify_other(), href: postLink(p), icon: 'other' };
 	}
