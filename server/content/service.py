@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 
 from server import audit
 from server.community.access import Viewer, load_viewer, require, visible_post
+from server.community.audience import expand
 from server.community.sql import fetch, ints
 from server.digest.service import SIZE, ranked
 from server.errors import ApiError, not_found
@@ -202,6 +203,8 @@ async def check_payload(viewer: Viewer, payload: dict[str, Any]) -> PostIn:
         raise ApiError(422, "validation_failed", field="channel_id", reason="a channel")
     if not await Channel.exists(id=body.channel_id):
         raise not_found()
+    if body.audience:
+        await expand(body.audience)  # an unknown place or segment is refused now, not later
     return body
 
 
