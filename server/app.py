@@ -24,6 +24,7 @@ from server.caching import ReadCaches
 from server.channels.endpoints import api as channels_api
 from server.chat.endpoints import api as chat_api
 from server.community.watch import watch_policy
+from server.content.endpoints import api as content_api
 from server.db import close_database, open_database
 from server.digest.endpoints import api as digest_api
 from server.errors import ApiError
@@ -81,6 +82,7 @@ def build_api() -> Api:
         suggestions_api,
         onboarding_api,
         moderation_api,
+        content_api,
     )
     realtime_parts = (live_api, chat_api, stories_api)
     for part in (

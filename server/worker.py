@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from gamification import tasks as rewards
 from gamification.keys import Keys
 from server.analytics.store import roll_due
+from server.content.service import publish_due
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -96,6 +97,11 @@ async def daily_backup(ctx: dict[str, Any]) -> str:
     return str(path)
 
 
+async def publish_scheduled(ctx: dict[str, Any]) -> list[int]:
+    """Cron: scheduled posts whose time has come, each published exactly once."""
+    return await publish_due(ctx["services"])
+
+
 def cron_jobs(settings: Settings) -> list[Any]:
     every = settings.sweep_every_seconds
     backups = (
@@ -109,6 +115,9 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(expire_allowances, minute={7}, second=0),
         cron(publish_wheel_seeds, minute={3, 33}, second=0, run_at_startup=True),
         cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
+        # Every 10 s: a scheduled post appears within seconds of its time; after a restart
+        # the first run publishes whatever fell due meanwhile.
+        cron(publish_scheduled, second=set(range(0, 60, 10)), run_at_startup=True),
         # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
         cron(daily_digest, hour=15, minute=0, second=0),
         # Expired stories are hidden at once; their files may wait up to an hour for this.

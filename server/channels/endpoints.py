@@ -155,3 +155,23 @@ async def list_segments(ctx: Ctx) -> SegmentList:
            body=SegmentIn, response=SegmentOut, status=201, roles=EDITORS)  # fmt: skip
 async def create_segment(ctx: Ctx, body: SegmentIn) -> SegmentOut:
     return SegmentOut(**await service.create_segment(ctx.me.id, body.name, body.tokens))
+
+
+class SegmentEdit(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    tokens: list[str] | None = Field(default=None, min_length=1, max_length=200)
+
+
+@api.route("PATCH", "/api/segments/{id:int}", summary="Rename or redefine a saved audience (comms)",
+           tags=["channels"], body=SegmentEdit, response=SegmentOut, roles=EDITORS)  # fmt: skip
+async def edit_segment(ctx: Ctx, body: SegmentEdit) -> SegmentOut:
+    found = await service.edit_segment(ctx.me.id, ctx.path_int("id"), body.name, body.tokens)
+    return SegmentOut(**found)
+
+
+@api.route("DELETE", "/api/segments/{id:int}",
+           summary="Delete a saved audience (posts already sent keep theirs; comms)",
+           tags=["channels"], response=Ok, roles=EDITORS)  # fmt: skip
+async def delete_segment(ctx: Ctx) -> Ok:
+    await service.delete_segment(ctx.me.id, ctx.path_int("id"))
+    return Ok()

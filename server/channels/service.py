@@ -7,8 +7,10 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
+from tortoise.transactions import in_transaction
 
 from realtime import rooms
+from server import audit
 from server.community import live
 from server.community.audience import expand, members_of
 from server.community.sql import ints
@@ -138,10 +140,55 @@ async def segments() -> list[dict[str, Any]]:
 
 async def create_segment(author_id: int, name: str, tokens: list[str]) -> dict[str, Any]:
     expanded = await expand(tokens)
-    segment = await Segment.create(name=name, tokens=expanded, created_by_id=author_id)
+    async with in_transaction() as conn:
+        segment = await Segment.create(
+            name=name, tokens=expanded, created_by_id=author_id, using_db=conn
+        )
+        await audit.record(
+            author_id, "segment.create", f"segment:{segment.id}", {"name": name, "tokens": expanded}
+        )
     return {
         "id": segment.id,
         "name": name,
         "tokens": expanded,
         "size": len(await members_of(expanded)),
     }
+
+
+async def edit_segment(
+    author_id: int, segment_id: int, name: str | None, tokens: list[str] | None
+) -> dict[str, Any]:
+    segment = await Segment.get_or_none(id=segment_id)
+    if segment is None:
+        raise not_found()
+    changed: dict[str, Any] = {}
+    if name is not None:
+        segment.name = changed["name"] = name
+    if tokens is not None:
+        expanded = await expand(tokens)
+        if f"segment:{segment.id}" in tokens:
+            raise ApiError(422, "validation_failed", field="tokens", reason="not itself")
+        segment.tokens = changed["tokens"] = expanded
+    if changed:
+        async with in_transaction() as conn:
+            await segment.save(update_fields=list(changed), using_db=conn)
+            await audit.record(author_id, "segment.edit", f"segment:{segment.id}", changed)
+    return {
+        "id": segment.id,
+        "name": segment.name,
+        "tokens": segment.tokens,
+        "size": len(await members_of(segment.tokens)),
+    }
+
+
+async def delete_segment(author_id: int, segment_id: int) -> None:
+    """Posts already sent keep their audience: a segment is expanded when a post is written."""
+    segment = await Segment.get_or_none(id=segment_id)
+    if segment is None:
+        raise not_found()
+    async with in_transaction() as conn:
+        await segment.delete(using_db=conn)
+        await audit.record(
+            author_id, "segment.delete", f"segment:{segment_id}",
+            {"name": segment.name, "tokens": segment.tokens},
+        )  # fmt: skip

@@ -21,6 +21,20 @@ def day_bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 async def build_digest(day: date, zone: ZoneInfo) -> Digest:
+    """The day's digest; one that comms edited keeps their choice."""
+    kept = await Digest.get_or_none(day=day)
+    if kept is not None and kept.edited_by_id is not None:
+        return kept
+    ids = await ranked(day, zone, SIZE)
+    digest, created = await Digest.get_or_create(day=day, defaults={"post_ids": ids})
+    if not created and digest.post_ids != ids and digest.edited_by_id is None:
+        digest.post_ids = ids
+        await digest.save(update_fields=["post_ids"])
+    return digest
+
+
+async def ranked(day: date, zone: ZoneInfo, limit: int) -> list[int]:
+    """The day's posts everyone may see, most important first."""
     start, end = day_bounds(day, zone)
     rows = await fetch(
         "SELECT p.id FROM post p WHERE p.created_at >= ? AND p.created_at < ? "
@@ -30,14 +44,9 @@ async def build_digest(day: date, zone: ZoneInfo) -> Digest:
         "(p.channel_id IS NULL AND p.group_id IS NULL)) "
         "ORDER BY (CASE WHEN p.pinned THEN ? ELSE 0 END) + p.comment_count * ? "
         "+ p.reaction_count * ? + p.view_count * ? DESC, p.id DESC LIMIT ?",
-        [start, end, PIN_WEIGHT, COMMENT_WEIGHT, REACTION_WEIGHT, VIEW_WEIGHT, SIZE],
+        [start, end, PIN_WEIGHT, COMMENT_WEIGHT, REACTION_WEIGHT, VIEW_WEIGHT, limit],
     )
-    ids = [int(r["id"]) for r in rows]
-    digest, created = await Digest.get_or_create(day=day, defaults={"post_ids": ids})
-    if not created and digest.post_ids != ids:
-        digest.post_ids = ids
-        await digest.save(update_fields=["post_ids"])
-    return digest
+    return [int(r["id"]) for r in rows]
 
 
 async def digest_posts(digest: Digest) -> list[Post]:

@@ -32,6 +32,7 @@ from server.models.community import (
     Segment,
     Visibility,
 )
+from server.models.content import ConfirmationReminder, ScheduledPost, ScheduleState
 from server.models.events import (
     Event,
     EventInvite,
@@ -116,6 +117,7 @@ __all__ = [
     "City",
     "Comment",
     "Company",
+    "ConfirmationReminder",
     "DailyCell",
     "Department",
     "Digest",
@@ -166,6 +168,8 @@ __all__ = [
     "RsvpAnswer",
     "RulesetPublication",
     "RulesetVersion",
+    "ScheduleState",
+    "ScheduledPost",
     "SearchDoc",
     "Segment",
     "Session",

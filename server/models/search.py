@@ -30,6 +30,9 @@ class Digest(Model):
     day: date = fields.DateField(primary_key=True)
     post_ids = fields.JSONField[list[int]](default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # Set when comms chose the posts by hand: the daily job then keeps their choice.
+    edited_by_id = fields.IntField(null=True)
+    edited_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "digest"

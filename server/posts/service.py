@@ -6,12 +6,13 @@ handed to settlement and mentions fanned out by a job only after the commit.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from server import activity
+from server import activity, audit
 from server.community.access import (
     Viewer,
     can_moderate_post,
@@ -68,7 +69,14 @@ async def _place(viewer: Viewer, body: PostIn) -> tuple[str, PostKind]:
     return f"u:{viewer.id}", PostKind.POST
 
 
-async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
+Claim = Callable[[BaseDBAsyncClient, Post], Awaitable[None]]
+
+
+async def create_post(
+    services: Services, viewer: Viewer, body: PostIn, *, claim: Claim | None = None
+) -> Post:
+    """`claim` runs inside the post's transaction (a scheduled post marks itself published
+    there); what it raises rolls the post back."""
     stream, kind = await _place(viewer, body)
     if (body.banner or body.needs_confirmation) and not viewer.edits_channels:
         raise ApiError(403, "forbidden")
@@ -154,6 +162,12 @@ async def create_post(services: Services, viewer: Viewer, body: PostIn) -> Post:
             events.append(kudos.id if kudos else "")
         if body.poll is not None:
             events.append(await _create_poll(viewer, post, body, conn))
+        if body.banner:
+            await audit.record(
+                viewer.id, "banner.create", f"post:{post.id}", {"channel_id": body.channel_id}
+            )
+        if claim is not None:
+            await claim(conn, post)
     await activity.hand_off(services, [e for e in events if e])
     await moderation.flagged(services, screened, _item(post))
     if screened.held:
@@ -220,6 +234,8 @@ async def edit_post(services: Services, viewer: Viewer, post_id: int, text: str)
             await index.remove("post", post.id, using_db=conn)
         else:
             await index.put("post", post.id, text, post_id=post.id, using_db=conn)
+        if post.banner:
+            await audit.record(viewer.id, "banner.edit", f"post:{post.id}", {"length": len(text)})
     await moderation.flagged(services, screened, _item(post))
     if screened.held:
         await live.post_deleted(services, post)
@@ -268,11 +284,15 @@ async def set_pinned(services: Services, viewer: Viewer, post_id: int, pinned: b
         or viewer.is_moderator
         or (post.group_id is not None and post.group_id in viewer.moderates)
     )
+    was_banner = post.banner
     post.pinned = pinned
     post.pinned_at = datetime.now(UTC) if pinned else None
     if not pinned:
         post.banner = False
-    await post.save(update_fields=["pinned", "pinned_at", "banner"])
+    async with in_transaction() as conn:
+        await post.save(update_fields=["pinned", "pinned_at", "banner"], using_db=conn)
+        action = "post.pin" if pinned else ("banner.end" if was_banner else "post.unpin")
+        await audit.record(viewer.id, action, f"post:{post.id}", {"pinned": pinned})
     await live.post_pinned(services, post)
     return post
 

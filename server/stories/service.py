@@ -14,7 +14,7 @@ from tortoise.transactions import in_transaction
 
 from realtime import rooms
 from realtime.events import StoryCreated
-from server import activity, uploads
+from server import activity, audit, uploads
 from server.errors import forbidden, not_found
 from server.models import Employee, ItemKind, Role, Story, StoryKind, StoryView
 from server.moderation import service as moderation
@@ -169,7 +169,12 @@ async def pin(services: Services, me: Employee, story_id: int, pinned: bool, hou
     story.pinned = pinned
     lifetime = min(timedelta(hours=hours), MAX_PINNED_LIFETIME) if pinned else LIFETIME
     story.expires_at = story.created_at + lifetime
-    await story.save(update_fields=["pinned", "expires_at"])
+    async with in_transaction() as conn:
+        await story.save(update_fields=["pinned", "expires_at"], using_db=conn)
+        await audit.record(
+            me.id, "story.pin" if pinned else "story.unpin", f"story:{story.id}",
+            {"hours": hours if pinned else 0},
+        )  # fmt: skip
     if pinned:
         await story.fetch_related("author")
         await announce(services, story, story.author)
@@ -183,7 +188,10 @@ async def remove(me: Employee, story_id: int) -> None:
     if story.author_id != me.id and me.role not in REMOVERS:
         raise forbidden()
     story.deleted_at = now()
-    await story.save(update_fields=["deleted_at"])
+    async with in_transaction() as conn:
+        await story.save(update_fields=["deleted_at"], using_db=conn)
+        if story.author_id != me.id:
+            await audit.record(me.id, "story.remove", f"story:{story.id}", {})
     if story.image_path:
         await asyncio.to_thread(Path(story.image_path).unlink, missing_ok=True)
 

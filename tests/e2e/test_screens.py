@@ -165,9 +165,62 @@ def _chat_with_messages(plaza: Plaza, api: httpx.Client) -> int:
     return chat_id
 
 
+def content_screens(plaza: Plaza) -> dict[str, str]:
+    """The comms team's content tools (`/admin/content/...`), with something in each."""
+    comms = plaza.api("comms")
+    found = {
+        "content-pinned": "/admin/content/pinned",
+        "content-stories": "/admin/content/stories",
+        "content-audiences": "/admin/content/audiences",
+        "content-digest": "/admin/content/digest",
+        "content-confirmations": "/admin/content/confirmations",
+        "content-scheduled": "/admin/content/scheduled",
+    }
+    if not any(s["name"] == "Store directors" for s in comms.get("/api/segments").json()["items"]):
+        comms.post("/api/segments", json={"name": "Store directors", "tokens": ["role:manager"]})
+    posts = comms.get("/api/content/confirmations").json()["items"]
+    confirm = next((p for p in posts if p["post"]["body"].startswith("Fire drill")), None)
+    if confirm is None:
+        made = comms.post(
+            "/api/posts",
+            json={"body": "Fire drill on Thursday: read the plan", "channel_id": 1,
+                  "needs_confirmation": True},
+        )  # fmt: skip
+        assert made.status_code == 201, made.text
+        post_id = made.json()["id"]
+    else:
+        post_id = confirm["post"]["id"]
+    found["content-confirmation"] = f"/admin/content/confirmations/{post_id}"
+    return found
+
+
 @pytest.fixture(scope="module")
 def main_screens(plaza: Plaza) -> dict[str, str]:
     return screens(plaza)
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_every_content_screen(browser: Browser, plaza: Plaza, locale: str, device: str) -> None:
+    context = new_context(
+        browser, plaza, "comms", locale=locale, viewport=PHONE if device == "phone" else None
+    )
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    for name, path in content_screens(plaza).items():
+        page.goto(path)
+        expect(page.locator("main h1").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        expect(page.locator("main [aria-busy=true]")).to_have_count(0)
+        screenshot(page, f"{name}-{device}-{locale}")
+        if violations := serious_axe_violations(page):
+            problems[f"{name}: axe"] = violations
+        if overflow := sideways_overflow(page):
+            problems[f"{name}: {overflow}px sideways"] = path
+        if locale == "ru" and (english := english_on(page)):
+            problems[f"{name}: English in the Russian UI"] = english
+    context.close()
+    assert problems == {}
 
 
 @pytest.mark.parametrize("locale", ["en", "ru"])

@@ -7,10 +7,14 @@ export type WorkspaceSection = { href: string; label: () => string; roles: reado
 
 export { WORKSPACE_ROLES } from '$lib/nav';
 
+/** Who uses the content tools (`/admin/content/...`): the server's channel editors. */
+export const CONTENT_EDITORS: readonly string[] = ['comms', 'admin'];
+
 export const SECTIONS: WorkspaceSection[] = [
 	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
 	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] },
-	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] }
+	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] },
+	{ href: '/admin/content', label: m.content_nav, roles: CONTENT_EDITORS }
 	// Helpers: add your section here, one line each, e.g.
 	// { href: '/admin/wheel', label: m.wheeladmin_nav, roles: ['comms', 'admin'] },
 ];

@@ -1083,6 +1083,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/segments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a saved audience (posts already sent keep theirs; comms)
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_delete_segment"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename or redefine a saved audience (comms)
+         * @description Roles: admin, comms
+         */
+        patch: operations["patch_edit_segment"];
+        trace?: never;
+    };
     "/api/notifications": {
         parameters: {
             query?: never;
@@ -1445,6 +1469,155 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/content/pinned": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every pinned post and banner (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_content_pinned"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/content/digest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's digest as comms edit it, with the day's candidates (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_content_digest_editor"];
+        /**
+         * Choose, order or remove a day's digest posts (at most five; comms)
+         * @description Roles: admin, comms
+         */
+        put: operations["put_content_edit_digest"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/content/confirmations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Posts that require a read confirmation, with their progress (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_content_confirmations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/content/confirmations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A post's read confirmations per store and department (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_content_confirmation_stats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/posts/{id}/remind": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Remind, once, everyone who has not confirmed reading (comms, the author) */
+        post: operations["post_content_remind"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scheduled posts: waiting first (soonest first), then the latest done (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_content_list_scheduled"];
+        put?: never;
+        /**
+         * Write a channel post now, publish it later (comms)
+         * @description Roles: admin, comms
+         */
+        post: operations["post_content_create_scheduled"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/scheduled/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a scheduled post before it is published (comms)
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_content_cancel_scheduled"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a scheduled post or its time before it is published (comms)
+         * @description Roles: admin, comms
+         */
+        patch: operations["patch_content_edit_scheduled"];
         trace?: never;
     };
     "/api/realtime/missed": {
@@ -2949,6 +3122,37 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** ConfirmationStats */
+        ConfirmationStats: {
+            post: components["schemas"]["PostOut"];
+            /** Audience */
+            audience: number;
+            /** Confirmed */
+            confirmed: number;
+            /** By Store */
+            by_store: components["schemas"]["GroupRow"][];
+            /** By Department */
+            by_department: components["schemas"]["GroupRow"][];
+            /** Reminded At */
+            reminded_at: string | null;
+            /** Reminded */
+            reminded: number;
+        };
+        /** ConfirmationSummaries */
+        ConfirmationSummaries: {
+            /** Items */
+            items: components["schemas"]["ConfirmationSummary"][];
+        };
+        /** ConfirmationSummary */
+        ConfirmationSummary: {
+            post: components["schemas"]["PostOut"];
+            /** Audience */
+            audience: number;
+            /** Confirmed */
+            confirmed: number;
+            /** Reminded At */
+            reminded_at: string | null;
+        };
         /** ConfirmationsOut */
         ConfirmationsOut: {
             /** Post Id */
@@ -2989,6 +3193,35 @@ export interface components {
         DiffOut: {
             /** Diff */
             diff: string;
+        };
+        /** DigestEdit */
+        DigestEdit: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Post Ids */
+            post_ids: number[];
+        };
+        /** DigestEditorOut */
+        DigestEditorOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Limit */
+            limit: number;
+            /** Edited */
+            edited: boolean;
+            edited_by: components["schemas"]["PersonRef"] | null;
+            /** Edited At */
+            edited_at: string | null;
+            /** Items */
+            items: components["schemas"]["PostOut"][];
+            /** Candidates */
+            candidates: components["schemas"]["PostOut"][];
         };
         /** DigestOut */
         DigestOut: {
@@ -3360,6 +3593,17 @@ export interface components {
             items: components["schemas"]["GroupOut"][];
             /** Next Cursor */
             next_cursor: string | null;
+        };
+        /** GroupRow */
+        GroupRow: {
+            /** Id */
+            id: number | null;
+            /** Name */
+            name: string;
+            /** Audience */
+            audience: number;
+            /** Confirmed */
+            confirmed: number;
         };
         /** History */
         History: {
@@ -3867,6 +4111,11 @@ export interface components {
             /** @default null */
             poll?: components["schemas"]["PollIn"] | null;
         };
+        /** PostList */
+        PostList: {
+            /** Items */
+            items: components["schemas"]["PostOut"][];
+        };
         /** PostOut */
         PostOut: {
             /** Id */
@@ -4147,6 +4396,11 @@ export interface components {
             /** Name */
             name: string;
         };
+        /** RemindOut */
+        RemindOut: {
+            /** Recipients */
+            recipients: number;
+        };
         /** ReportIn */
         ReportIn: {
             /**
@@ -4249,6 +4503,100 @@ export interface components {
              */
             message?: string;
         };
+        /** ScheduledEdit */
+        ScheduledEdit: {
+            /**
+             * Body
+             * @default null
+             */
+            body?: string | null;
+            /**
+             * Channel Id
+             * @default null
+             */
+            channel_id?: number | null;
+            /**
+             * Audience
+             * @default null
+             */
+            audience?: string[] | null;
+            /**
+             * Banner
+             * @default null
+             */
+            banner?: boolean | null;
+            /**
+             * Needs Confirmation
+             * @default null
+             */
+            needs_confirmation?: boolean | null;
+            /**
+             * Publish At
+             * @default null
+             */
+            publish_at?: string | null;
+        };
+        /** ScheduledIn */
+        ScheduledIn: {
+            /** Body */
+            body: string;
+            /** Channel Id */
+            channel_id: number;
+            /**
+             * Audience
+             * @default null
+             */
+            audience?: string[] | null;
+            /**
+             * Banner
+             * @default false
+             */
+            banner?: boolean;
+            /**
+             * Needs Confirmation
+             * @default false
+             */
+            needs_confirmation?: boolean;
+            /**
+             * Publish At
+             * Format: date-time
+             */
+            publish_at: string;
+        };
+        /** ScheduledList */
+        ScheduledList: {
+            /** Timezone */
+            timezone: string;
+            /** Items */
+            items: components["schemas"]["ScheduledOut"][];
+        };
+        /** ScheduledOut */
+        ScheduledOut: {
+            /** Id */
+            id: number;
+            author: components["schemas"]["PersonRef"];
+            /** Body */
+            body: string;
+            /** Channel Id */
+            channel_id: number | null;
+            /** Audience */
+            audience: string[];
+            /** Banner */
+            banner: boolean;
+            /** Needs Confirmation */
+            needs_confirmation: boolean;
+            /**
+             * Publish At
+             * Format: date-time
+             */
+            publish_at: string;
+            /** State */
+            state: string;
+            /** Post Id */
+            post_id: number | null;
+            /** Error */
+            error: string;
+        };
         /** SearchOut */
         SearchOut: {
             /** Posts */
@@ -4288,6 +4636,19 @@ export interface components {
             };
             /** Weight */
             weight: number;
+        };
+        /** SegmentEdit */
+        SegmentEdit: {
+            /**
+             * Name
+             * @default null
+             */
+            name?: string | null;
+            /**
+             * Tokens
+             * @default null
+             */
+            tokens?: string[] | null;
         };
         /** SegmentIn */
         SegmentIn: {
@@ -7875,6 +8236,90 @@ export interface operations {
             };
         };
     };
+    delete_delete_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Ok"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_edit_segment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SegmentEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SegmentOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_list_notifications: {
         parameters: {
             query?: {
@@ -8800,6 +9245,408 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TestOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_content_pinned: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_content_digest_editor: {
+        parameters: {
+            query?: {
+                day?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestEditorOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_content_edit_digest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DigestEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DigestEditorOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_content_confirmations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmationSummaries"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_content_confirmation_stats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConfirmationStats"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_content_remind: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemindOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_content_list_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_content_create_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_content_cancel_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_content_edit_scheduled: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScheduledEdit"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduledOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */

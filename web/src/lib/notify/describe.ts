@@ -110,6 +110,8 @@ export function describe(n: Notification, me: number | null = null): Described {
 		case 'moderation.warn':
 		case 'moderation.mute':
 			return describeModeration(n.kind, p);
+		case 'post.confirm_reminder':
+			return { text: m.content_notify_reminder({ title: str(p.title) }), href: postLink(p), icon: 'other' };
 		default:
 			return { text: m.notify_other(), href: postLink(p), icon: 'other' };
 	}
