@@ -134,7 +134,9 @@ async def test_allowances_are_set_in_the_workspace_and_obeyed(live: LiveServer) 
         assert [(m["monthly"], m["own"], m["left"]) for m in r.json()["managers"]] == [
             (15, True, 0)
         ]
-        r = await boss.post("/api/gifts", json={**gift, "points": 1, "idempotency_key": "gift-00002"})
+        r = await boss.post(
+            "/api/gifts", json={**gift, "points": 1, "idempotency_key": "gift-00002"}
+        )
         assert r.status_code == 409 and r.json()["error"] == "allowance_exceeded"
         # Back to every manager's: 50, of which 20 given.
         r = await comms.put(f"/api/admin/allowances/managers/{lead.id}", json={"monthly": None})
