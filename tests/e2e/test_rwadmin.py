@@ -181,7 +181,7 @@ def test_a_spin_grant_with_a_reason_shows_in_the_employees_wallet(
     expect(option).to_be_visible()
     option.click()
     expect(form.get_by_text(name, exact=True)).to_be_visible()
-    form.get_by_text("Spins", exact=True).click()
+    form.get_by_role("radio", name="Spins").check()
     form.get_by_label("How many").fill("2")
     form.get_by_label("Reason").fill(reason)
     form.get_by_role("button", name="Give").click()

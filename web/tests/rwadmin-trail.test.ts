@@ -31,6 +31,14 @@ group('describe', () => {
 		expect(said.changes).toBe('Changed: price, name · added 2 of Cinema ticket to stock');
 	});
 
+	it('says what a new item costs and how many came in', () => {
+		const said = describe(
+			entry({ action: 'shop.item.create', target: 'shop_item:cinema', target_name: null, detail: { changes: { title: { en: 'Cinema ticket' }, price: 25 }, add_stock: 3 } })
+		);
+		expect(said.what).toBe('added Cinema ticket to the shop at 25 points');
+		expect(said.changes).toBe('added 3 of Cinema ticket to stock');
+	});
+
 	it('says who an order was for from the names it is given, with the note', () => {
 		const said = describe(
 			entry({ action: 'redemption.reject', target: 'redemption:ab12', target_name: null, detail: { user_id: 12, item_id: 'cinema', note: 'closed' } }),

@@ -56,8 +56,10 @@ export function describe(entry: TrailEntry, names: Names = {}): Described {
 	let changes: string | null = null;
 	switch (entry.action) {
 		case 'shop.item.create': {
-			const title = pick(d.title as Record<string, string> | undefined, item(id));
-			what = m.rwadmin_ev_item_create({ item: title, price: m.rewards_points({ count: num(d.price) }) });
+			const made = (d.changes as Record<string, unknown> | undefined) ?? d;
+			const title = names.items?.[id] ?? pick(made.title as Record<string, string> | undefined, id);
+			what = m.rwadmin_ev_item_create({ item: title, price: m.rewards_points({ count: num(made.price) }) });
+			if (num(d.add_stock) > 0) changes = m.rwadmin_ev_stock_add({ count: num(d.add_stock), item: title });
 			break;
 		}
 		case 'shop.item.update':
