@@ -8,5 +8,6 @@ class Migration(migrations.Migration):
         ("plaza", "0007_analytics"),
         ("plaza", "0007_content"),
         ("plaza", "0007_moderation"),
+        ("plaza", "0007_rwadmin"),
     ]
     operations: list[object] = []

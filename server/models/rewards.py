@@ -217,3 +217,18 @@ class Redemption(Model):
     class Meta:
         table = "redemption"
         indexes = (("status", "created_at"),)
+
+
+class RewardAllowance(Model):
+    """A monthly allowance the comms team set in the workspace. `key` is "manager" (every
+    manager's gift allowance, in points), "manager:<id>" (one manager's own) or "kudos"
+    (how many kudos each person may give a calendar month; 0: no limit). Without a row the
+    settings' defaults apply (`PLAZA_MANAGER_MONTHLY_ALLOWANCE`, no kudos limit)."""
+
+    key = fields.CharField(max_length=64, primary_key=True)
+    monthly = fields.IntField()
+    updated_at = fields.DatetimeField()
+    updated_by_id = fields.IntField(null=True)
+
+    class Meta:
+        table = "reward_allowance"

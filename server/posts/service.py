@@ -69,6 +69,15 @@ async def _place(viewer: Viewer, body: PostIn) -> tuple[str, PostKind]:
     return f"u:{viewer.id}", PostKind.POST
 
 
+async def _within_kudos_allowance(services: Services, author_id: int) -> None:
+    """The comms team may cap the kudos one person gives a month (the rewards admin)."""
+    from server.rewards import admin
+
+    monthly = await admin.kudos_monthly()
+    if monthly and await admin.kudos_given_this_month(author_id, services.settings.zone) >= monthly:
+        raise ApiError(409, "kudos_allowance_exceeded", monthly=monthly)
+
+
 Claim = Callable[[BaseDBAsyncClient, Post], Awaitable[None]]
 
 
@@ -87,6 +96,7 @@ async def create_post(
             raise ApiError(422, "validation_failed", field="kudos_to", reason="no such colleague")
         if recipient.id == viewer.id:
             raise ApiError(422, "validation_failed", field="kudos_to", reason="not yourself")
+        await _within_kudos_allowance(services, viewer.id)
         kind = PostKind.KUDOS
     tokens = await expand(body.audience) if body.audience else []
     screened = await moderation.screen(viewer.id, body.body)

@@ -16,7 +16,7 @@ from server.api import Api, Ctx
 from server.errors import ApiError
 from server.models import Role
 from server.notifications.service import notify
-from server.rewards import service, shop, wheel
+from server.rewards import admin, service, shop, wheel
 from server.rewards.notify import after_commit
 from server.schemas import Strict
 
@@ -320,7 +320,7 @@ async def gift(ctx: Ctx, body: GiftBody) -> dict[str, Any]:
         body.points,
         body.message,
         body.idempotency_key,
-        monthly=settings.manager_monthly_allowance,
+        monthly=await admin.manager_monthly(ctx.me.id, settings.manager_monthly_allowance),
         zone=settings.zone,
     )
     if posted.new:
@@ -342,7 +342,8 @@ class AllowanceOut(BaseModel):
            tags=["rewards"], response=AllowanceOut, roles=MANAGERS)  # fmt: skip
 async def my_allowance(ctx: Ctx) -> dict[str, Any]:
     settings = ctx.services.settings
-    return await service.allowance(ctx.me.id, settings.manager_monthly_allowance, settings.zone)
+    monthly = await admin.manager_monthly(ctx.me.id, settings.manager_monthly_allowance)
+    return await service.allowance(ctx.me.id, monthly, settings.zone)
 
 
 # -- the wheel -------------------------------------------------------------------------------
@@ -449,6 +450,22 @@ async def publish_wheel(ctx: Ctx, body: WheelText) -> dict[str, Any]:
     return {"version": published.version}
 
 
+class PrizeOut(BaseModel):
+    id: str
+    title: dict[str, str]
+    stock: int
+
+
+class Prizes(BaseModel):
+    prizes: list[PrizeOut]
+
+
+@api.route("GET", "/api/admin/prizes", summary="The live wheel's prizes and their stock",
+           tags=["wheel"], response=Prizes, roles=COMMS)  # fmt: skip
+async def list_prizes(ctx: Ctx) -> dict[str, Any]:
+    return {"prizes": await admin.prizes()}
+
+
 class StockBody(Strict):
     amount: int = Field(ge=1, le=1_000_000)
     idempotency_key: str = Key
@@ -510,12 +527,19 @@ async def items(ctx: Ctx) -> dict[str, Any]:
     return {"items": await shop.catalogue()}
 
 
+@api.route("GET", "/api/admin/shop/items", summary="The whole catalogue, retired items too",
+           tags=["shop"], response=Items, roles=COMMS)  # fmt: skip
+async def all_items(ctx: Ctx) -> dict[str, Any]:
+    return {"items": await shop.catalogue(include_inactive=True)}
+
+
 class ItemPath(Strict):
     id: str = Slug
 
 
 @api.route("PUT", "/api/admin/shop/items/{id}", summary="Create or change an item, add stock",
-           tags=["shop"], path_params=ItemPath, body=ItemBody, roles=COMMS)  # fmt: skip
+           tags=["shop"], path_params=ItemPath, body=ItemBody, response=Item,
+           roles=COMMS)  # fmt: skip
 async def put_item(ctx: Ctx, path: ItemPath, body: ItemBody) -> dict[str, Any]:
     return await shop.put_item(
         path.id,
@@ -555,7 +579,7 @@ class RedemptionsQuery(Strict):
 
 
 @api.route("GET", "/api/admin/redemptions", summary="Redemptions to decide", tags=["shop"],
-           query=RedemptionsQuery, roles=COMMS)  # fmt: skip
+           query=RedemptionsQuery, response=Redemptions, roles=COMMS)  # fmt: skip
 async def all_redemptions(ctx: Ctx, query: RedemptionsQuery) -> dict[str, Any]:
     return {"redemptions": await shop.redemptions(None, query.status)}
 
@@ -566,7 +590,7 @@ class DecisionBody(Strict):
 
 
 @api.route("POST", "/api/admin/redemptions/{id}/decision", summary="Approve or reject",
-           tags=["shop"], body=DecisionBody, roles=COMMS)  # fmt: skip
+           tags=["shop"], body=DecisionBody, response=RedemptionOut, roles=COMMS)  # fmt: skip
 async def decide(ctx: Ctx, body: DecisionBody) -> dict[str, Any]:
     out, posted = await shop.decide(
         ctx.request.path_params["id"], body.approve, ctx.me.id, body.note
@@ -581,6 +605,96 @@ async def decide(ctx: Ctx, body: DecisionBody) -> dict[str, Any]:
     }
     await notify(ctx.services, [out["user_id"]], "redemption.decided", payload, str(out["id"]))
     return out
+
+
+# -- allowances and the reward audit trail -----------------------------------------------------
+
+
+class ManagerAllowance(BaseModel):
+    id: int
+    name: str
+    position: str
+    monthly: int
+    own: bool  # set for this manager, not every manager's
+    left: int  # what is left this month
+
+
+class AllowancesOut(BaseModel):
+    month: str
+    manager_monthly: int  # every manager's gift allowance, points a month
+    manager_default: int  # the server's setting, when the workspace has not set one
+    kudos_monthly: int  # kudos one person may give a month; 0: no limit
+    managers: list[ManagerAllowance]
+
+
+class AllowancesBody(Strict):
+    manager_monthly: int | None = Field(default=None, ge=0, le=1_000_000)
+    kudos_monthly: int | None = Field(default=None, ge=0, le=10_000)
+
+
+@api.route("GET", "/api/admin/allowances",
+           summary="Managers' gift allowances and the kudos allowance, per month",
+           tags=["rewards"], response=AllowancesOut, roles=COMMS)  # fmt: skip
+async def get_allowances(ctx: Ctx) -> dict[str, Any]:
+    settings = ctx.services.settings
+    return await admin.allowances(settings.manager_monthly_allowance, settings.zone)
+
+
+@api.route("PUT", "/api/admin/allowances",
+           summary="Set every manager's gift allowance and/or the kudos allowance",
+           tags=["rewards"], body=AllowancesBody, response=AllowancesOut,
+           roles=COMMS)  # fmt: skip
+async def put_allowances(ctx: Ctx, body: AllowancesBody) -> dict[str, Any]:
+    if body.manager_monthly is not None:
+        await admin.set_allowance(admin.MANAGER, body.manager_monthly, ctx.me.id)
+    if body.kudos_monthly is not None:
+        await admin.set_allowance(admin.KUDOS, body.kudos_monthly, ctx.me.id)
+    settings = ctx.services.settings
+    return await admin.allowances(settings.manager_monthly_allowance, settings.zone)
+
+
+class ManagerAllowanceBody(Strict):
+    monthly: int | None = Field(ge=0, le=1_000_000)  # null: back to every manager's
+
+
+@api.route("PUT", "/api/admin/allowances/managers/{id:int}",
+           summary="Set one manager's own gift allowance (null: every manager's again)",
+           tags=["rewards"], body=ManagerAllowanceBody, response=AllowancesOut,
+           roles=COMMS)  # fmt: skip
+async def put_manager_allowance(ctx: Ctx, body: ManagerAllowanceBody) -> dict[str, Any]:
+    manager_id = ctx.path_int("id")
+    await admin.manager_exists(manager_id)
+    await admin.set_allowance(f"{admin.MANAGER}:{manager_id}", body.monthly, ctx.me.id)
+    settings = ctx.services.settings
+    return await admin.allowances(settings.manager_monthly_allowance, settings.zone)
+
+
+class TrailQuery(Strict):
+    limit: int = Field(default=50, ge=1, le=200)
+    before: int | None = Field(default=None, ge=1)  # the `seq` of the last row seen
+    area: Literal["shop", "grant", "badge", "redemption", "prize", "allowance"] | None = None
+
+
+class TrailEntry(BaseModel):
+    seq: int
+    at: str
+    actor_id: int | None
+    actor_name: str | None
+    action: str  # shop.item.create, grant.spins, redemption.approve, allowance.set, ...
+    target: str  # shop_item:mug, employee:12, redemption:ab12, prize:mug, allowance:kudos
+    target_name: str | None  # the person's name when the target is an employee
+    detail: dict[str, Any]
+
+
+class Trail(BaseModel):
+    entries: list[TrailEntry]
+
+
+@api.route("GET", "/api/admin/rewards/audit",
+           summary="Every reward action of the audit log: who, when, what, why",
+           tags=["rewards"], query=TrailQuery, response=Trail, roles=COMMS)  # fmt: skip
+async def reward_trail(ctx: Ctx, query: TrailQuery) -> dict[str, Any]:
+    return {"entries": await admin.trail(query.limit, query.before, query.area)}
 
 
 # -- abuse ------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from gamification.ledger import (
 )
 from gamification.levels import Level, level_for, parse_levels
 from gamification.store import BadgeRow, InsufficientFunds
+from server import audit
 from server.errors import ApiError, not_found
 from server.models import (
     ActivityEvent,
@@ -187,15 +188,28 @@ async def grant(currency: str, user_id: int, amount: int, by: int, reason: str, 
         reason=reason,
         org=await store.org_of(sql.default(), user_id),
     )
-    return await _post_once(transfer, now)
+    detail = {"currency": currency, "amount": amount, "reason": reason, "transfer_id": transfer.id}
+    return await _post_once(
+        transfer, now, audited=(by, f"grant.{currency}", f"employee:{user_id}", detail)
+    )
 
 
-async def _post_once(transfer: Transfer, now: datetime, *, check: str | None = None) -> Posted:
+async def _post_once(
+    transfer: Transfer,
+    now: datetime,
+    *,
+    check: str | None = None,
+    audited: tuple[int, str, str, dict[str, Any]] | None = None,
+) -> Posted:
+    """Posts one transfer once per id; `audited` (actor, action, target, detail) is written
+    to the audit log in the same transaction."""
     if await LedgerTransfer.exists(id=transfer.id):
         return Posted((transfer,), None, None, False)
     try:
         async with in_transaction() as conn:
             batch = await store.post(conn, [transfer], now, check_funds=[check] if check else [])
+            if audited is not None:
+                await audit.record(*audited)
     except IntegrityError:  # the same key, concurrently: the other request posted it
         return Posted((transfer,), None, None, False)
     return Posted((transfer,), batch, now, True)
@@ -213,20 +227,38 @@ async def allowance(manager_id: int, monthly: int, zone: tzinfo) -> dict[str, An
 
 
 async def _fund(manager_id: int, month: str, monthly: int) -> None:
-    """The month's budget, put in once, on first use."""
-    if monthly <= 0:
-        return
+    """The month's budget, put in on first use. When the comms team change the allowance
+    during the month, the budget follows: a raise is added at once, a cut takes back what
+    is left, down to the new allowance (what was given stays given)."""
     now = datetime.now(UTC)
+    budget = budget_account(manager_id, month)
     async with in_transaction() as conn:
+        rows = await sql.fetch(
+            conn,
+            "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN credit_id = ? THEN amount "
+            "ELSE -amount END), 0) AS s FROM ledger_transfer WHERE kind = 'allowance' "
+            "AND (credit_id = ? OR debit_id = ?)",
+            [budget, budget, budget],
+        )
+        count, funded = int(rows[0]["n"]), int(rows[0]["s"])
+        if count == 0 and monthly <= 0:
+            return
+        change = monthly - funded
+        if change < 0:
+            change = -min(-change, await store.balance(conn, budget))
+        if change == 0:
+            return
+        pool = system_account(POINTS, "allowance")
         await store.post_once(
             conn,
             Transfer(
-                id=f"allowance:{manager_id}:{month}",
+                # The first funding keeps its old id; each later change is the n-th.
+                id=f"allowance:{manager_id}:{month}" + (f":{count}" if count else ""),
                 kind="allowance",
                 currency=POINTS,
-                debit=system_account(POINTS, "allowance"),
-                credit=budget_account(manager_id, month),
-                amount=monthly,
+                debit=pool if change > 0 else budget,
+                credit=budget if change > 0 else pool,
+                amount=abs(change),
                 at=now,
                 actor_id=manager_id,
                 reason=f"allowance for {month}",
@@ -351,6 +383,7 @@ async def award_badge(
     badge_id = f"expert_{topic}" if kind == "expertise" else "merit"
     unique = f"expert:{user_id}:{topic}" if kind == "expertise" else None
     async with in_transaction() as conn:
+        existed = await BadgeAward.exists(id=ident, using_db=conn)
         await store.insert_badges(
             conn,
             [
@@ -371,6 +404,20 @@ async def award_badge(
                 )
             ],
         )
+        if not existed and await BadgeAward.exists(id=ident, using_db=conn):
+            await audit.record(
+                by,
+                "badge.award",
+                f"employee:{user_id}",
+                {
+                    "badge": badge_id,
+                    "kind": kind,
+                    "tier": tier,
+                    "title": title,
+                    "topic": topic,
+                    "reason": reason,
+                },
+            )
     found = await BadgeAward.get_or_none(id=ident)
     if found is None and unique is not None:
         found = await BadgeAward.get_or_none(unique_key=unique)

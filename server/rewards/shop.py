@@ -25,6 +25,7 @@ from gamification.ledger import (
     user_account,
 )
 from gamification.store import InsufficientFunds
+from server import audit
 from server.errors import ApiError, not_found
 from server.models import Redemption, ShopItem
 from server.rewards.service import Posted, key_id
@@ -45,7 +46,9 @@ async def put_item(
     now = datetime.now(UTC)
     async with in_transaction() as conn:
         item = await ShopItem.get_or_none(id=item_id, using_db=conn)
+        changes: dict[str, Any] = {}
         if item is None:
+            action = "shop.item.create"
             item = await ShopItem.create(
                 id=item_id,
                 title=title,
@@ -55,13 +58,31 @@ async def put_item(
                 active=active,
                 using_db=conn,
             )
+            changes = {
+                "title": title,
+                "price": price,
+                "needs_approval": needs_approval,
+                "active": active,
+            }
         else:
+            new = {
+                "title": title,
+                "description": description,
+                "price": price,
+                "needs_approval": needs_approval,
+                "active": active,
+            }
+            changes = {k: [getattr(item, k), v] for k, v in new.items() if getattr(item, k) != v}
+            action = "shop.item.update"
+            if "active" in changes:
+                action = "shop.item.restore" if active else "shop.item.retire"
             item.title, item.description, item.price = title, description, price
             item.needs_approval, item.active = needs_approval, active
             await item.save(using_db=conn)
+        added = 0
         if add_stock:
             currency = item_currency(item_id)
-            await store.post_once(
+            if await store.post_once(
                 conn,
                 Transfer(
                     id=key_id("restock", item_id, by, key)[:64],
@@ -75,7 +96,13 @@ async def put_item(
                     reason="restocked",
                 ),
                 now,
-            )
+            ):
+                added = add_stock
+        if changes:
+            detail = {"changes": changes, **({"add_stock": added} if added else {})}
+            await audit.record(by, action, f"shop_item:{item_id}", detail)
+        elif added:
+            await audit.record(by, "shop.stock.add", f"shop_item:{item_id}", {"add_stock": added})
     return (await catalogue(include_inactive=True, only=item_id))[0]
 
 
@@ -210,6 +237,12 @@ async def decide(rid: str, approve: bool, by: int, note: str) -> tuple[dict[str,
             rid, row.user_id, row.item_id, row.price, "complete" if approve else "release", now
         )
         batch = await store.post(conn, transfers, now)
+        await audit.record(
+            by,
+            "redemption.approve" if approve else "redemption.reject",
+            f"redemption:{rid}",
+            {"user_id": row.user_id, "item_id": row.item_id, "price": row.price, "note": note},
+        )
     return _out(await Redemption.get(id=rid)), Posted(tuple(transfers), batch, now, True)
 
 

@@ -41,6 +41,7 @@ from gamification.wheel import (
     verify_spin,
 )
 from rules.errors import RulesetInvalid
+from server import audit
 from server.errors import ApiError
 from server.models import WheelSeed, WheelSpin, WheelVersion
 from server.rulesets.service import invalid_file
@@ -112,7 +113,7 @@ async def restock(prize_id: str, amount: int, key: str, by: int) -> int:
     currency = prize_currency(prize_id)
     now = datetime.now(UTC)
     async with in_transaction() as conn:
-        await store.post_once(
+        added = await store.post_once(
             conn,
             Transfer(
                 id=f"stock:{prize_id}:{key}"[:64],
@@ -127,7 +128,12 @@ async def restock(prize_id: str, amount: int, key: str, by: int) -> int:
             ),
             now,
         )
-        return await store.balance(conn, stock_account(currency))
+        stock = await store.balance(conn, stock_account(currency))
+        if added:
+            await audit.record(
+                by, "prize.stock.add", f"prize:{prize_id}", {"amount": amount, "stock": stock}
+            )
+        return stock
 
 
 # -- seeds -------------------------------------------------------------------------------------

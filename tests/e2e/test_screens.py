@@ -299,3 +299,39 @@ def test_moderation_screens(browser: Browser, plaza: Plaza, locale: str, device:
             problems[f"{name}: English in the Russian UI"] = english
     context.close()
     assert problems == {}
+
+
+# The comms workspace's screens, seen by the comms team (the employee has none of them).
+WORKSPACE_SCREENS = {
+    "rwadmin-catalogue": "/admin/rewards",
+    "rwadmin-approvals": "/admin/rewards/approvals",
+    "rwadmin-grants": "/admin/rewards/grants",
+    "rwadmin-allowances": "/admin/rewards/allowances",
+    "rwadmin-audit": "/admin/rewards/audit",
+}
+
+
+@pytest.mark.parametrize("locale", ["en", "ru"])
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_every_workspace_screen(
+    browser: Browser, plaza: Plaza, main_screens: dict[str, str], locale: str, device: str
+) -> None:
+    # `main_screens` first: its shop item and grants give these screens something to show.
+    context = new_context(
+        browser, plaza, "comms", locale=locale, viewport=PHONE if device == "phone" else None
+    )
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    for name, path in WORKSPACE_SCREENS.items():
+        page.goto(path)
+        expect(page.locator("main h1").first).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        screenshot(page, f"{name}-{device}-{locale}")
+        if violations := serious_axe_violations(page):
+            problems[f"{name}: axe"] = violations
+        if overflow := sideways_overflow(page):
+            problems[f"{name}: {overflow}px sideways"] = path
+        if locale == "ru" and (english := english_on(page)):
+            problems[f"{name}: English in the Russian UI"] = english
+    context.close()
+    assert problems == {}

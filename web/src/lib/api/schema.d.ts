@@ -2238,6 +2238,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/prizes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live wheel's prizes and their stock
+         * @description Roles: admin, comms
+         */
+        get: operations["get_list_prizes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/prizes/{id}/stock": {
         parameters: {
             query?: never;
@@ -2267,6 +2287,26 @@ export interface paths {
         };
         /** The catalogue */
         get: operations["get_items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/shop/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole catalogue, retired items too
+         * @description Roles: admin, comms
+         */
+        get: operations["get_all_items"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2363,6 +2403,70 @@ export interface paths {
          * @description Roles: admin, comms
          */
         post: operations["post_decide"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/allowances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Managers' gift allowances and the kudos allowance, per month
+         * @description Roles: admin, comms
+         */
+        get: operations["get_get_allowances"];
+        /**
+         * Set every manager's gift allowance and/or the kudos allowance
+         * @description Roles: admin, comms
+         */
+        put: operations["put_put_allowances"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/allowances/managers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set one manager's own gift allowance (null: every manager's again)
+         * @description Roles: admin, comms
+         */
+        put: operations["put_put_manager_allowance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/rewards/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every reward action of the audit log: who, when, what, why
+         * @description Roles: admin, comms
+         */
+        get: operations["get_reward_trail"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2647,6 +2751,32 @@ export interface components {
             monthly: number;
             /** Left */
             left: number;
+        };
+        /** AllowancesBody */
+        AllowancesBody: {
+            /**
+             * Manager Monthly
+             * @default null
+             */
+            manager_monthly?: number | null;
+            /**
+             * Kudos Monthly
+             * @default null
+             */
+            kudos_monthly?: number | null;
+        };
+        /** AllowancesOut */
+        AllowancesOut: {
+            /** Month */
+            month: string;
+            /** Manager Monthly */
+            manager_monthly: number;
+            /** Manager Default */
+            manager_default: number;
+            /** Kudos Monthly */
+            kudos_monthly: number;
+            /** Managers */
+            managers: components["schemas"]["ManagerAllowance"][];
         };
         /** AnswerIn */
         AnswerIn: {
@@ -3750,6 +3880,26 @@ export interface components {
             /** Password */
             password: string;
         };
+        /** ManagerAllowance */
+        ManagerAllowance: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Position */
+            position: string;
+            /** Monthly */
+            monthly: number;
+            /** Own */
+            own: boolean;
+            /** Left */
+            left: number;
+        };
+        /** ManagerAllowanceBody */
+        ManagerAllowanceBody: {
+            /** Monthly */
+            monthly: number | null;
+        };
         /** MarkRead */
         MarkRead: {
             /**
@@ -4229,6 +4379,22 @@ export interface components {
         PreviewOut: {
             /** Html */
             html: string;
+        };
+        /** PrizeOut */
+        PrizeOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: {
+                [key: string]: string;
+            };
+            /** Stock */
+            stock: number;
+        };
+        /** Prizes */
+        Prizes: {
+            /** Prizes */
+            prizes: components["schemas"]["PrizeOut"][];
         };
         /** Problem */
         Problem: {
@@ -4937,6 +5103,32 @@ export interface components {
             created_at: string;
             /** Last Used At */
             last_used_at: string | null;
+        };
+        /** Trail */
+        Trail: {
+            /** Entries */
+            entries: components["schemas"]["TrailEntry"][];
+        };
+        /** TrailEntry */
+        TrailEntry: {
+            /** Seq */
+            seq: number;
+            /** At */
+            at: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Action */
+            action: string;
+            /** Target */
+            target: string;
+            /** Target Name */
+            target_name: string | null;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
         };
         /** UploadOut */
         UploadOut: {
@@ -11306,6 +11498,44 @@ export interface operations {
             };
         };
     };
+    get_list_prizes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Prizes"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_restock_prize: {
         parameters: {
             query?: never;
@@ -11386,6 +11616,44 @@ export interface operations {
             };
         };
     };
+    get_all_items: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Items"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_put_item: {
         parameters: {
             query?: never;
@@ -11406,7 +11674,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -11524,7 +11794,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Redemptions"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -11566,7 +11838,175 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["RedemptionOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_allowances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllowancesOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_put_allowances: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllowancesBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllowancesOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_put_manager_allowance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ManagerAllowanceBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AllowancesOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_reward_trail: {
+        parameters: {
+            query?: {
+                limit?: number;
+                before?: number;
+                area?: "shop" | "grant" | "badge" | "redemption" | "prize" | "allowance";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Trail"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
