@@ -417,5 +417,51 @@ def wheel_verify() -> None:
         sys.exit(1)
 
 
+@main.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log (docs/audit.md)."""
+
+
+@audit_group.command("verify")
+@click.option("--no-save", is_flag=True, help="Do not keep this result as the last verification.")
+def audit_verify(no_save: bool) -> None:
+    """Check the whole hash chain and the signed checkpoints: exit 0 with the row count and
+    the head hash, or 1 naming the first bad row."""
+    from server.audit.verify import verify
+
+    settings = settings_or_exit()
+    report = run_with_database(settings, lambda: verify(settings, save=not no_save))
+    if report.ok:
+        click.echo(
+            f"audit log ok: {report.rows} rows, head {report.head_seq} {report.head_hash}, "
+            f"{report.checkpoints} checkpoints match"
+        )
+        return
+    click.echo(f"audit log BROKEN at row {report.bad_seq} ({report.reason}): {report.message}")
+    sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Append the chain's head, HMAC-signed, to var/audit/checkpoints.jsonl (the daily job
+    does this too). Refuses when the chain does not verify."""
+    from server.audit.verify import checkpoint_path, verify, write_checkpoint
+
+    settings = settings_or_exit()
+
+    async def body() -> Any:
+        report = await verify(settings)
+        if not report.ok:
+            return report
+        return await write_checkpoint(settings)
+
+    result = run_with_database(settings, body)
+    if getattr(result, "ok", True) is False:
+        click.echo(f"audit log BROKEN at row {result.bad_seq} ({result.reason}): {result.message}")
+        click.echo("no checkpoint written", err=True)
+        sys.exit(1)
+    click.echo(f"checkpoint: row {result.seq} {result.hash} -> {checkpoint_path(settings)}")
+
+
 if __name__ == "__main__":
     main()
