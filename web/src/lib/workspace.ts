@@ -9,7 +9,9 @@ export type WorkspaceSection = { href: string; label: () => string; roles: reado
 export const WORKSPACE_ROLES: readonly string[] = ['comms', 'moderator', 'admin'];
 
 export const SECTIONS: WorkspaceSection[] = [
-	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS }
+	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
+	{ href: '/admin/people', label: m.itadmin_nav_people, roles: ['admin'] },
+	{ href: '/admin/audit', label: m.itadmin_nav_audit, roles: ['admin', 'comms', 'moderator'] }
 	// Helpers: add your section here, one line each, e.g.
 	// { href: '/admin/wheel', label: m.wheeladmin_nav, roles: ['comms', 'admin'] },
 ];
