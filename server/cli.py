@@ -172,6 +172,7 @@ def import_users(file: Path, full: bool) -> None:
 @click.argument("who", nargs=-1, required=True)
 def deactivate(who: tuple[str, ...]) -> None:
     """Dismiss employees by e-mail or employee id: every session and token stops at once."""
+    from server import audit
     from server.models import Employee
     from server.people import dismiss
     from server.services import Services
@@ -188,9 +189,18 @@ def deactivate(who: tuple[str, ...]) -> None:
                 unknown.append(name)
             else:
                 ids.append(employee.id)
+        active = await Employee.filter(id__in=ids, status="active").values_list("id", "name")
         services = await Services.start(settings)
         try:
-            return await dismiss(ids, services.redis, services.keys), unknown
+            count = await dismiss(ids, services.redis, services.keys)
+            for employee_id, name in active:
+                await audit.record(
+                    None,
+                    "employee.deactivate",
+                    f"employee:{employee_id}",
+                    {"name": name, "via": "cli"},
+                )
+            return count, unknown
         finally:
             await services.close()
 
@@ -208,8 +218,10 @@ def set_role(email: str, role: str) -> None:
     """Give an employee a role (e.g. make the first admin)."""
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
+    from tortoise.transactions import in_transaction
 
     from gamification.keys import Keys
+    from server import audit
     from server.caching import invalidate
     from server.models import Employee, Role
     from server.people import rooms_changed
@@ -220,7 +232,15 @@ def set_role(email: str, role: str) -> None:
         employee = await Employee.get_or_none(email=email.lower())
         if employee is None:
             return False, False
-        await Employee.filter(id=employee.id).update(role=Role(role))
+        async with in_transaction():
+            await Employee.filter(id=employee.id).update(role=Role(role))
+            if employee.role != role:
+                await audit.record(
+                    None,
+                    "employee.role.change",
+                    f"employee:{employee.id}",
+                    {"from": employee.role.value, "to": role, "name": employee.name, "via": "cli"},
+                )
         redis = Redis.from_url(settings.redis_url)
         keys = Keys(settings.redis_prefix)
         try:  # the role is saved; moving open tabs is a courtesy that must not fail it

@@ -11,6 +11,7 @@ import httpx
 from server.audit.chain import first_break
 from server.models import AuditEntry, Employee, EmployeeStatus, Role
 from server.models.hr import HrImport
+from server.settings import Settings
 from tests.conftest import LiveServer, http_client
 from tests.helpers import login, make_employee, run_jobs
 
@@ -208,3 +209,17 @@ async def test_a_moderator_sees_only_moderation_rows(live: LiveServer) -> None:
         status = (await client.get("/api/admin/audit/status")).json()
         assert status["actions"] == ["moderation.hide"]
         assert (await client.post("/api/admin/audit/verify")).status_code == 403
+
+
+async def test_the_command_line_changes_are_audited_too(db: Settings) -> None:
+    from tests.server.test_rewards_cli import plaza
+
+    olga = await make_employee("olga@example.com", name="Olga")
+    assert plaza(db, "users", "set-role", "olga@example.com", "comms").returncode == 0
+    assert plaza(db, "users", "deactivate", "olga@example.com").returncode == 0
+    rows = await AuditEntry.all().order_by("seq")
+    assert [(r.action, r.actor_id, r.target) for r in rows] == [
+        ("employee.role.change", None, f"employee:{olga.id}"),
+        ("employee.deactivate", None, f"employee:{olga.id}"),
+    ]
+    assert rows[0].detail["via"] == "cli" and rows[0].detail["to"] == "comms"
