@@ -222,21 +222,26 @@ def itadmin_data(plaza: Plaza) -> None:
         "screens-1,screens-1@plaza.example.com,Vera Screens,Cashier\n"
         "screens-2,not-an-email,Broken Row,Cashier\n"
     )
-    if not admin.get("/api/admin/hr/imports").json()["imports"]:
+
+    def vera() -> list[dict[str, object]]:
+        found = admin.get("/api/admin/employees", params={"q": "screens-1", "status": "active"})
+        return list(found.json()["people"])
+
+    if not vera():
         started = admin.post(
             "/api/admin/hr/imports", content=csv, headers={"Content-Type": "text/csv"}
         )
         assert started.status_code == 202, started.text
-    found = admin.get("/api/admin/employees", params={"q": "screens-1"}).json()["people"]
-    for _ in range(100):
+    found = vera()
+    for _ in range(150):
         if found:
             break
         time.sleep(0.2)
-        found = admin.get("/api/admin/employees", params={"q": "screens-1"}).json()["people"]
+        found = vera()
     assert found, "the HR import did not run"
-    vera = found[0]["id"]
-    admin.put(f"/api/admin/employees/{vera}/role", json={"role": "manager"})
-    admin.post(f"/api/admin/employees/{vera}/sessions/end", json={"tokens": True})
+    vera_id = found[0]["id"]
+    admin.put(f"/api/admin/employees/{vera_id}/role", json={"role": "manager"})
+    admin.post(f"/api/admin/employees/{vera_id}/sessions/end", json={"tokens": True})
     admin.post("/api/admin/audit/verify")
 
 
