@@ -17,8 +17,10 @@ from tortoise import connections
 
 from gamification.keys import Keys
 from realtime.server import Realtime
+from server.admin.endpoints import api as admin_api
 from server.analytics.endpoints import api as analytics_api
 from server.api import JSON, Api, error_response
+from server.audit.endpoints import api as audit_api
 from server.auth.endpoints import api as auth_api
 from server.caching import ReadCaches
 from server.channels.endpoints import api as channels_api
@@ -90,6 +92,8 @@ def build_api() -> Api:
         auth_api,
         profile_api,
         hr_api,
+        admin_api,
+        audit_api,
         rulesets_api,
         *community,
         *realtime_parts,

@@ -226,6 +226,7 @@ def import_users(file: Path, full: bool) -> None:
 @click.argument("who", nargs=-1, required=True)
 def deactivate(who: tuple[str, ...]) -> None:
     """Dismiss employees by e-mail or employee id: every session and token stops at once."""
+    from server import audit
     from server.models import Employee
     from server.people import dismiss
     from server.services import Services
@@ -242,9 +243,18 @@ def deactivate(who: tuple[str, ...]) -> None:
                 unknown.append(name)
             else:
                 ids.append(employee.id)
+        active = await Employee.filter(id__in=ids, status="active").values_list("id", "name")
         services = await Services.start(settings)
         try:
-            return await dismiss(ids, services.redis, services.keys), unknown
+            count = await dismiss(ids, services.redis, services.keys)
+            for employee_id, name in active:
+                await audit.record(
+                    None,
+                    "employee.deactivate",
+                    f"employee:{employee_id}",
+                    {"name": name, "via": "cli"},
+                )
+            return count, unknown
         finally:
             await services.close()
 
@@ -262,8 +272,10 @@ def set_role(email: str, role: str) -> None:
     """Give an employee a role (e.g. make the first admin)."""
     from redis.asyncio import Redis
     from redis.exceptions import RedisError
+    from tortoise.transactions import in_transaction
 
     from gamification.keys import Keys
+    from server import audit
     from server.caching import invalidate
     from server.models import Employee, Role
     from server.people import rooms_changed
@@ -274,7 +286,15 @@ def set_role(email: str, role: str) -> None:
         employee = await Employee.get_or_none(email=email.lower())
         if employee is None:
             return False, False
-        await Employee.filter(id=employee.id).update(role=Role(role))
+        async with in_transaction():
+            await Employee.filter(id=employee.id).update(role=Role(role))
+            if employee.role != role:
+                await audit.record(
+                    None,
+                    "employee.role.change",
+                    f"employee:{employee.id}",
+                    {"from": employee.role.value, "to": role, "name": employee.name, "via": "cli"},
+                )
         redis = Redis.from_url(settings.redis_url)
         keys = Keys(settings.redis_prefix)
         try:  # the role is saved; moving open tabs is a courtesy that must not fail it
@@ -540,6 +560,52 @@ def analytics_rebuild(since: datetime, until: datetime | None) -> None:
     last = until.date() if until else None
     days = run_with_database(settings, lambda: rebuild(since.date(), settings.zone, last))
     click.echo(f"rolled up {days} days from {since.date()}")
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log (docs/audit.md)."""
+
+
+@audit_group.command("verify")
+@click.option("--no-save", is_flag=True, help="Do not keep this result as the last verification.")
+def audit_verify(no_save: bool) -> None:
+    """Check the whole hash chain and the signed checkpoints: exit 0 with the row count and
+    the head hash, or 1 naming the first bad row."""
+    from server.audit.verify import verify
+
+    settings = settings_or_exit()
+    report = run_with_database(settings, lambda: verify(settings, save=not no_save))
+    if report.ok:
+        click.echo(
+            f"audit log ok: {report.rows} rows, head {report.head_seq} {report.head_hash}, "
+            f"{report.checkpoints} checkpoints match"
+        )
+        return
+    click.echo(f"audit log BROKEN at row {report.bad_seq} ({report.reason}): {report.message}")
+    sys.exit(1)
+
+
+@audit_group.command("checkpoint")
+def audit_checkpoint() -> None:
+    """Append the chain's head, HMAC-signed, to var/audit/checkpoints.jsonl (the daily job
+    does this too). Refuses when the chain does not verify."""
+    from server.audit.verify import checkpoint_path, verify, write_checkpoint
+
+    settings = settings_or_exit()
+
+    async def body() -> Any:
+        report = await verify(settings)
+        if not report.ok:
+            return report
+        return await write_checkpoint(settings)
+
+    result = run_with_database(settings, body)
+    if getattr(result, "ok", True) is False:
+        click.echo(f"audit log BROKEN at row {result.bad_seq} ({result.reason}): {result.message}")
+        click.echo("no checkpoint written", err=True)
+        sys.exit(1)
+    click.echo(f"checkpoint: row {result.seq} {result.hash} -> {checkpoint_path(settings)}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import functools
 import gc
+import logging
 import signal
 from typing import Any
 
@@ -16,6 +17,7 @@ from redis.exceptions import RedisError
 from gamification import tasks as rewards
 from gamification.keys import Keys
 from server.analytics.store import roll_due
+from server.audit import verify as audit_checks
 from server.content.service import publish_due
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
@@ -32,6 +34,8 @@ from server.rulesets.registry import RulesetRegistry
 from server.services import Services, arq_redis_settings, job_deserializer, job_serializer
 from server.settings import Settings
 from server.stories.tasks import delete_expired_story_files
+
+log = logging.getLogger("plaza.worker")
 
 
 async def send_welcome_mail(ctx: dict[str, Any], employee_id: int) -> bool:
@@ -72,6 +76,21 @@ async def expire_allowances(ctx: dict[str, Any]) -> int:
     """Cron: what managers left of past months' allowances goes back."""
     services: Services = ctx["services"]
     return await reward_service.expire_allowances(services.settings.zone)
+
+
+async def audit_checkpoint(ctx: dict[str, Any]) -> str:
+    """Cron: verify the audit chain and, when it holds, append a signed checkpoint of its
+    head to a file outside the database (docs/audit.md)."""
+    services: Services = ctx["services"]
+    report = await audit_checks.verify(services.settings)
+    if not report.ok:
+        log.error(
+            "audit chain broken; no checkpoint written",
+            extra={"bad_seq": report.bad_seq, "reason": report.reason, "why": report.message},
+        )
+        return f"broken at {report.bad_seq}"
+    checkpoint = await audit_checks.write_checkpoint(services.settings)
+    return f"checkpoint {checkpoint.seq}"
 
 
 async def publish_wheel_seeds(ctx: dict[str, Any]) -> list[str]:
@@ -124,6 +143,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(delete_expired_story_files, minute={23}, second=0),
         # Pages read only the aggregates: they lag the raw rows by at most ten minutes.
         cron(roll_up_analytics, minute=set(range(1, 60, 10)), second=30, run_at_startup=True),
+        # Daily, at a quiet hour (UTC): a checkpoint of the audit chain outside the database.
+        cron(audit_checkpoint, hour=1, minute=17, second=0),
     ]
 
 

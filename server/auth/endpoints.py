@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from starlette.responses import Response
+from tortoise.transactions import in_transaction
 
+from server import audit
 from server.api import Api, Auth, Ctx
 from server.auth import service, sessions
 from server.auth.passwords import MAX_LENGTH
@@ -161,7 +163,14 @@ async def end_sessions(ctx: Ctx, body: EndSessions) -> SessionsEnded:
     employee = await Employee.get_or_none(id=ctx.path_int("id"))
     if employee is None:
         raise not_found()
-    ended = await sessions.revoke_all(employee.id, tokens=body.tokens)
+    async with in_transaction():
+        ended = await sessions.revoke_all(employee.id, tokens=body.tokens)
+        await audit.record(
+            ctx.me.id,
+            "employee.sessions.end",
+            f"employee:{employee.id}",
+            {"name": employee.name, "sessions_ended": ended, "tokens": body.tokens},
+        )
     await announce_access_change(
         ctx.services.redis, ctx.services.keys, employee.id, "sessions_ended"
     )

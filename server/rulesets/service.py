@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
+from tortoise.transactions import in_transaction
 
 from gamification.keys import Keys
 from rules.dryrun import diff_rulesets
@@ -20,6 +21,7 @@ from rules.engine import Event, Profile
 from rules.errors import RulesetInvalid
 from rules.ruleset import Ruleset, default_text, load_ruleset
 from rules.source import canonical_bytes
+from server import audit
 from server.errors import ApiError
 from server.models import ActivityEvent, Employee, RulesetPublication, RulesetVersion
 from server.rulesets.registry import announce
@@ -76,16 +78,27 @@ async def publish(
     redis: Redis,
     keys: Keys,
     action: str = "publish",
+    audited: bool = True,
 ) -> RulesetPublication:
-    # Publication times must increase strictly: two publications in the same microsecond
-    # would leave "which one was live" undefined for an event at that instant.
-    last = await RulesetPublication.all().order_by("-published_at").first()
-    moment = datetime.now(UTC)
-    if last is not None and moment <= last.published_at:
-        moment = last.published_at + timedelta(microseconds=1)
-    publication = await RulesetPublication.create(
-        ruleset=row, action=action, published_by_id=by, message=message, published_at=moment
-    )
+    """`audited`: a row in the audit log (`ruleset.publish` / `ruleset.rollback`), in the
+    same transaction; only the shipped defaults' first publication goes without."""
+    async with in_transaction():
+        # Publication times must increase strictly: two publications in the same microsecond
+        # would leave "which one was live" undefined for an event at that instant.
+        last = await RulesetPublication.all().order_by("-published_at").first()
+        moment = datetime.now(UTC)
+        if last is not None and moment <= last.published_at:
+            moment = last.published_at + timedelta(microseconds=1)
+        publication = await RulesetPublication.create(
+            ruleset=row, action=action, published_by_id=by, message=message, published_at=moment
+        )
+        if audited:
+            await audit.record(
+                by,
+                f"ruleset.{action}",
+                f"ruleset:{row.id}",
+                {"version": row.version, "message": message},
+            )
     await announce(redis, keys, row.version)
     return publication
 
@@ -104,7 +117,7 @@ async def ensure_default(redis: Redis, keys: Keys, default_timezone: str) -> boo
     if await RulesetPublication.exists():
         return False
     row, _ = await save_draft(default_text(), None, "the shipped default rules", default_timezone)
-    await publish(row, by=None, message="initial rules", redis=redis, keys=keys)
+    await publish(row, by=None, message="initial rules", redis=redis, keys=keys, audited=False)
     return True
 
 

@@ -37,7 +37,9 @@ EXCLUDED = (
     "post_logout",  # ends the run's session
     "post_end_sessions",  # the admin could end its own (or the employee's) sessions
     "post_start_import",  # a full HR import of a random file dismisses the demo people
-    "post_anonymise_employee",  # the admin would anonymise (and dismiss) the demo people
+    "post_anonymise_employee",  # the admin would anonymise (and dismiss) the demo people,
+    "post_deactivate",  # the admin could lock the employee out half-way through the run
+    "put_change_role",  # ... or take the admin's role from the demo people
 )
 
 

@@ -11,13 +11,13 @@ export { WORKSPACE_ROLES } from '$lib/nav';
 export const CONTENT_EDITORS: readonly string[] = ['comms', 'admin'];
 
 export const SECTIONS: WorkspaceSection[] = [
+	{ href: '/admin/content', label: m.content_nav, roles: CONTENT_EDITORS },
 	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
+	{ href: '/admin/rewards', label: m.rwadmin_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] },
-	{ href: '/admin/content', label: m.content_nav, roles: CONTENT_EDITORS },
-	{ href: '/admin/rewards', label: m.rwadmin_nav, roles: ['comms', 'admin'] }
-	// Helpers: add your section here, one line each, e.g.
-	// { href: '/admin/wheel', label: m.wheeladmin_nav, roles: ['comms', 'admin'] },
+	{ href: '/admin/people', label: m.itadmin_nav_people, roles: ['admin'] },
+	{ href: '/admin/audit', label: m.itadmin_nav_audit, roles: ['admin', 'comms', 'moderator'] }
 ];
 
 /** The workspace sections a role sees. */

@@ -271,7 +271,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Past HR imports, newest first
+         * @description Roles: admin
+         */
+        get: operations["get_list_imports"];
         put?: never;
         /**
          * Start an HR import (body: a CSV or JSON export; ?full=true dismisses the missing)
@@ -298,6 +302,146 @@ export interface paths {
         get: operations["get_get_import"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/employees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find people (every status), for the IT admin
+         * @description Roles: admin
+         */
+        get: operations["get_list_people"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/employees/{id}/role": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Change a person's role
+         * @description Roles: admin
+         */
+        put: operations["put_change_role"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/employees/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate a person: sessions and tokens end, live sockets close at once
+         * @description Roles: admin
+         */
+        post: operations["post_deactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/employees/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a deactivated person their access back (they sign in again)
+         * @description Roles: admin
+         */
+        post: operations["post_reactivate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first
+         * @description Roles: admin, comms, moderator
+         */
+        get: operations["get_audit_log"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chain's head, its last verification and last checkpoint
+         * @description Roles: admin, comms, moderator
+         */
+        get: operations["get_audit_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify the whole chain and the checkpoints now (as `plaza audit verify`)
+         * @description Roles: admin, comms
+         */
+        post: operations["post_verify_now"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2743,6 +2887,32 @@ export interface components {
              */
             minutes?: number | null;
         };
+        /** AdminPerson */
+        AdminPerson: {
+            /** Id */
+            id: number;
+            /** Employee Id */
+            employee_id: string | null;
+            /** Email */
+            email: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: string;
+            /** Role */
+            role: string;
+            /** Status */
+            status: string;
+            store: components["schemas"]["Ref"] | null;
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Dismissed At */
+            dismissed_at: string | null;
+            /** Sessions */
+            sessions: number;
+            /** Tokens */
+            tokens: number;
+        };
         /** AllowanceOut */
         AllowanceOut: {
             /** Month */
@@ -2847,6 +3017,50 @@ export interface components {
             departments: components["schemas"]["AudiencePlace"][];
             /** Roles */
             roles: string[];
+        };
+        /** AuditPage */
+        AuditPage: {
+            /** Entries */
+            entries: components["schemas"]["AuditRow"][];
+            /** Next Before */
+            next_before: number | null;
+        };
+        /** AuditRow */
+        AuditRow: {
+            /** Seq */
+            seq: number;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Actor Id */
+            actor_id: number | null;
+            /** Actor Name */
+            actor_name: string | null;
+            /** Action */
+            action: string;
+            /** Target */
+            target: string;
+            /** Detail */
+            detail: {
+                [key: string]: unknown;
+            };
+            /** Hash */
+            hash: string;
+        };
+        /** AuditStatus */
+        AuditStatus: {
+            /** Rows */
+            rows: number;
+            /** Head Seq */
+            head_seq: number;
+            /** Head Hash */
+            head_hash: string;
+            last_verification: components["schemas"]["VerificationOut"] | null;
+            last_checkpoint: components["schemas"]["CheckpointOut"] | null;
+            /** Actions */
+            actions: string[];
         };
         /** AuditTrail */
         AuditTrail: {
@@ -3199,6 +3413,15 @@ export interface components {
             /** Problems */
             problems: components["schemas"]["Problem"][];
         };
+        /** CheckpointOut */
+        CheckpointOut: {
+            /** Seq */
+            seq: number;
+            /** Hash */
+            hash: string;
+            /** At */
+            at: string;
+        };
         /** CommentEdit */
         CommentEdit: {
             /** Body */
@@ -3447,6 +3670,11 @@ export interface components {
              */
             created_at: string;
         };
+        /**
+         * EmployeeStatus
+         * @enum {string}
+         */
+        EmployeeStatus: "active" | "dismissed";
         /** EndSessions */
         EndSessions: {
             /**
@@ -3764,6 +3992,11 @@ export interface components {
             /** Why */
             why: string;
         };
+        /** ImportList */
+        ImportList: {
+            /** Imports */
+            imports: components["schemas"]["ImportOut"][];
+        };
         /** ImportOut */
         ImportOut: {
             /** Id */
@@ -3783,6 +4016,18 @@ export interface components {
             summary: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * Done Rows
+             * @default null
+             */
+            done_rows?: number | null;
+            /**
+             * Total Rows
+             * @default null
+             */
+            total_rows?: number | null;
+            /** @default null */
+            started_by?: components["schemas"]["Ref"] | null;
         };
         /** InviteIn */
         InviteIn: {
@@ -4091,6 +4336,13 @@ export interface components {
             votes: number;
             /** Voters */
             voters: components["schemas"]["PersonRef"][];
+        };
+        /** PeoplePage */
+        PeoplePage: {
+            /** People */
+            people: components["schemas"]["AdminPerson"][];
+            /** Total */
+            total: number;
         };
         /** PersonHit */
         PersonHit: {
@@ -4630,6 +4882,15 @@ export interface components {
             /** Rings */
             rings: components["schemas"]["RingOut"][];
         };
+        /**
+         * Role
+         * @enum {string}
+         */
+        Role: "employee" | "manager" | "comms" | "moderator" | "admin";
+        /** RoleBody */
+        RoleBody: {
+            role: components["schemas"]["Role"];
+        };
         /** RsvpCounts */
         RsvpCounts: {
             /** Going */
@@ -5142,6 +5403,27 @@ export interface components {
             size: number;
             /** Url */
             url: string;
+        };
+        /** VerificationOut */
+        VerificationOut: {
+            /** Ok */
+            ok: boolean;
+            /** Rows */
+            rows: number;
+            /** Head Seq */
+            head_seq: number;
+            /** Head Hash */
+            head_hash: string;
+            /** Checked At */
+            checked_at: string;
+            /** Checkpoints */
+            checkpoints: number;
+            /** Bad Seq */
+            bad_seq: number | null;
+            /** Reason */
+            reason: string | null;
+            /** Message */
+            message: string;
         };
         /** VersionDetail */
         VersionDetail: {
@@ -6044,6 +6326,46 @@ export interface operations {
             };
         };
     };
+    get_list_imports: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     post_start_import: {
         parameters: {
             query?: {
@@ -6106,6 +6428,296 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ImportOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_list_people: {
+        parameters: {
+            query?: {
+                q?: string;
+                role?: components["schemas"]["Role"];
+                status?: components["schemas"]["EmployeeStatus"];
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PeoplePage"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_change_role: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RoleBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPerson"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_deactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPerson"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_reactivate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPerson"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_audit_log: {
+        parameters: {
+            query?: {
+                action?: string;
+                actor_id?: number;
+                target?: string;
+                since?: string;
+                until?: string;
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_audit_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStatus"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_verify_now: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditStatus"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
