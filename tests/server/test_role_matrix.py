@@ -85,11 +85,51 @@ EXPECTED: dict[str, frozenset[Role]] = {
     # Moderation
     "GET /api/archive": MODERATION,
     "GET /api/moderation/chat-archive": MODERATION,
+    "GET /api/moderation/queue": MODERATION,
+    "POST /api/moderation/cases/{id:int}/actions": MODERATION,
+    "GET /api/moderation/words": MODERATION,
+    "POST /api/moderation/words": MODERATION,
+    "PATCH /api/moderation/words/{id:int}": MODERATION,
+    "DELETE /api/moderation/words/{id:int}": MODERATION,
+    "POST /api/moderation/words/test": MODERATION,
+    # Content tools
+    "PATCH /api/segments/{id:int}": COMMS_TEAM,
+    "DELETE /api/segments/{id:int}": COMMS_TEAM,
+    "GET /api/content/pinned": COMMS_TEAM,
+    "GET /api/content/digest": COMMS_TEAM,
+    "PUT /api/content/digest": COMMS_TEAM,
+    "GET /api/content/confirmations": COMMS_TEAM,
+    "GET /api/content/confirmations/{id:int}": COMMS_TEAM,
+    "GET /api/scheduled": COMMS_TEAM,
+    "POST /api/scheduled": COMMS_TEAM,
+    "PATCH /api/scheduled/{id:int}": COMMS_TEAM,
+    "DELETE /api/scheduled/{id:int}": COMMS_TEAM,
+    # Rewards admin
+    "GET /api/admin/prizes": COMMS_TEAM,
+    "GET /api/admin/shop/items": COMMS_TEAM,
+    "GET /api/admin/allowances": COMMS_TEAM,
+    "PUT /api/admin/allowances": COMMS_TEAM,
+    "PUT /api/admin/allowances/managers/{id:int}": COMMS_TEAM,
+    "GET /api/admin/rewards/audit": COMMS_TEAM,
+    # Analytics
+    "GET /api/analytics/summary": COMMS_TEAM,
+    "GET /api/analytics/series": COMMS_TEAM,
+    "GET /api/analytics/breakdown": COMMS_TEAM,
+    "GET /api/analytics/breakdown.csv": COMMS_TEAM,
+    "GET /api/analytics/goals": COMMS_TEAM,
+    "PUT /api/analytics/goals": COMMS_TEAM,
+    "DELETE /api/analytics/goals": COMMS_TEAM,
+    "GET /api/analytics/rewards": COMMS_TEAM,
+    "GET /api/analytics/posts": COMMS_TEAM,
+    # Personal data
+    "GET /api/admin/employees/{id:int}/export": ADMIN,
+    "POST /api/admin/employees/{id:int}/anonymise": ADMIN,
 }
 
 # Paths that are admin or comms areas: every route here needs a line in EXPECTED.
 ADMIN_LIKE = re.compile(
-    r"^/api/(admin|moderation|rulesets|comms|analytics|audience|segments|backups?)(/|$)"
+    r"^/api/(admin|moderation|rulesets|comms|analytics|audience|segments|backups?|content"
+    r"|scheduled)(/|$)"
 )
 # Where a moderator may be let in while an employee is not.
 MODERATION_PATHS = re.compile(r"^/api/(moderation|archive|admin/audit|admin/moderation)(/|$)")
