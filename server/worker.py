@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from gamification import tasks as rewards
 from gamification.keys import Keys
+from server.analytics.report import monthly_report
 from server.analytics.store import roll_due
 from server.audit import verify as audit_checks
 from server.content.service import publish_due
@@ -143,6 +144,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(delete_expired_story_files, minute={23}, second=0),
         # Pages read only the aggregates: they lag the raw rows by at most ten minutes.
         cron(roll_up_analytics, minute=set(range(1, 60, 10)), second=30, run_at_startup=True),
+        # In UTC, on the 1st: last month's report to the comms team (once each: Redis mark).
+        cron(monthly_report, day=1, hour=6, minute=5, second=0),
         # Daily, at a quiet hour (UTC): a checkpoint of the audit chain outside the database.
         cron(audit_checkpoint, hour=1, minute=17, second=0),
     ]
