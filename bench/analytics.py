@@ -200,12 +200,21 @@ async def run(people: int, stores: int, days: int, root: Path) -> None:
                     ("/api/analytics/goals", {}),
                 ]
                 times: list[float] = []
+                each: dict[str, list[float]] = {}
                 for _ in range(8 if people < 10_000 else 15):
                     for path, params in calls:
                         started = time.perf_counter()
                         response = await http.get(path, params=params)
-                        times.append((time.perf_counter() - started) * 1000)
+                        took = (time.perf_counter() - started) * 1000
+                        times.append(took)
+                        name = f"{path.rsplit('/', 1)[-1]} {params.get('dimension', '')}"
+                        each.setdefault(name + (" year" if params is year else ""), []).append(took)
                         response.raise_for_status()
+                for name, values in each.items():
+                    print(
+                        f"  {name:<24} p50 {statistics.median(values):5.0f} ms"
+                        f"  p95 {p95(values):5.0f} ms"
+                    )
                 high = p95(times)
                 print(
                     f"dashboard API, {len(times)} requests: p50 {statistics.median(times):.0f} ms,"

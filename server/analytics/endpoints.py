@@ -235,14 +235,19 @@ CSV_COLUMNS = (
            tags=TAGS, query=BreakdownQuery, roles=ANALYSTS,
            response_media_type="text/csv")  # fmt: skip
 async def breakdown_csv(ctx: Ctx, query: BreakdownQuery) -> Response:
-    table = await _breakdown(query, _today(ctx))
+    _check(query.start, query.end)
+    today = _today(ctx)
 
     async def lines() -> AsyncIterator[bytes]:
-        # The BOM makes spreadsheet programs read the Cyrillic names as UTF-8.
-        yield "\ufeff".encode()
+        # The BOM makes spreadsheet programs read the Cyrillic names as UTF-8. It and the
+        # header go out before the table is computed: the download starts at once.
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow([query.dimension, "key", *CSV_COLUMNS])
+        yield "\ufeff".encode() + buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+        table = await _breakdown(query, today)
         for cell in table.cells:
             writer.writerow(
                 [cell.name or cell.key, cell.key, *(cell.values[c] for c in CSV_COLUMNS)]
