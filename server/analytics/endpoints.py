@@ -16,6 +16,7 @@ from tortoise.functions import Max, Sum
 
 from server.analytics import figures, rollup
 from server.api import Api, Ctx
+from server.community.sql import fetch, is_postgres
 from server.errors import ApiError
 from server.models import (
     Channel,
@@ -23,6 +24,7 @@ from server.models import (
     DailyCell,
     Department,
     Goal,
+    Group,
     Post,
     PostStat,
     Region,
@@ -159,6 +161,9 @@ async def series(ctx: Ctx, query: SeriesQuery) -> Series:
 
 class BreakdownQuery(Range):
     dimension: Dimension = "store"
+    sort: Metric = "active"
+    order: Literal["desc", "asc"] = "desc"
+    limit: int = Field(default=5000, ge=1, le=5000)
 
 
 class Cell(BaseModel):
@@ -172,50 +177,65 @@ class Breakdown(BaseModel):
     start: date
     end: date
     min_people: int
+    total: int  # cells before `limit`
     cells: list[Cell]
 
 
 _NAMED = {"store": Store, "city": City, "region": Region, "department": Department}
 
 
+_SUMMED_COLUMNS = (*figures.SUMMED, *figures.AVERAGED, "session_seconds")
+
+
 async def _breakdown(query: BreakdownQuery, today: date) -> Breakdown:
     _check(query.start, query.end)
-    summed = [*figures.SUMMED, *figures.AVERAGED, "session_seconds"]
-    rows = (
-        await DailyCell.filter(dimension=query.dimension, day__gte=query.start, day__lte=query.end)
-        .group_by("key")
-        .annotate(**{f"s_{n}": Sum(n) for n in summed}, people=Max("active"))
-        .values("key", "people", *(f"s_{n}" for n in summed))
+    # Plain SQL and plain rows: a month of 2,000 stores is 60,000 cells to add up.
+    pg = is_postgres()
+    sums = ", ".join(f'SUM("{n}") AS "{n}"' for n in _SUMMED_COLUMNS)
+    rows = await fetch(
+        f'SELECT "key", MAX("active") AS people, {sums} FROM analytics_daily'  # noqa: S608
+        ' WHERE dimension = ? AND day >= ? AND day <= ? GROUP BY "key"',
+        [query.dimension, *(d if pg else d.isoformat() for d in (query.start, query.end))],
     )
     length = max(1, (min(query.end, today) - query.start).days + 1)
     # A cell stands for at least its busiest day's active people (a lower bound of the
     # distinct people in it): merging below that bound never shows fewer than five people.
     raw = {
-        r["key"]: {"people": int(r["people"] or 0), **{n: int(r[f"s_{n}"] or 0) for n in summed}}
+        str(r["key"]): {
+            "people": int(r["people"] or 0),
+            **{n: int(r[n] or 0) for n in _SUMMED_COLUMNS},
+        }
         for r in rows
     }
     merged = rollup.merge_small(raw, people="people")
+    values_of: dict[str, dict[str, float]] = {}
+    for key, totals in merged.items():
+        values: dict[str, float] = {n: float(totals[n]) for n in figures.SUMMED}
+        for n in figures.AVERAGED:
+            values[n] = round(totals[n] / length, 1)
+        values["avg_session_minutes"] = (
+            round(totals["session_seconds"] / totals["sessions"] / 60, 1)
+            if totals["sessions"]
+            else 0.0
+        )
+        values_of[key] = values
+    sign = -1 if query.order == "desc" else 1
+    keys = sorted(
+        values_of,
+        key=lambda k: (k == rollup.OTHERS, sign * values_of[k].get(query.sort, 0.0), k),
+    )[: query.limit]
     names: dict[str, str] = {}
     model = _NAMED.get(query.dimension)
     if model is not None:
-        ids = [int(k) for k in merged if k.isdigit()]
+        ids = [int(k) for k in keys if k.isdigit()]
         names = {str(i): n for i, n in await model.filter(id__in=ids).values_list("id", "name")}
-    cells = []
-    for key, sums in merged.items():
-        values: dict[str, float] = {n: float(sums[n]) for n in figures.SUMMED}
-        for n in figures.AVERAGED:
-            values[n] = round(sums[n] / length, 1)
-        values["avg_session_minutes"] = (
-            round(sums["session_seconds"] / sums["sessions"] / 60, 1) if sums["sessions"] else 0.0
-        )
-        cells.append(Cell(key=key, name=names.get(key, ""), values=values))
-    cells.sort(key=lambda c: (-c.values["active"], c.key))
     return Breakdown(
         dimension=query.dimension,
         start=query.start,
         end=query.end,
         min_people=rollup.SMALL_CELL,
-        cells=cells,
+        total=len(values_of),
+        cells=[Cell(key=k, name=names.get(k, ""), values=values_of[k]) for k in keys],
     )
 
 
@@ -396,11 +416,21 @@ class ChannelReach(BaseModel):
     read_rate: float  # average share of each post's audience who saw it
 
 
+class GroupActivity(BaseModel):
+    id: int
+    name: str
+    posts: int
+    viewers: int
+    reactions: int
+    comments: int
+
+
 class Content(BaseModel):
     start: date
     end: date
     posts: list[PostReach]
     channels: list[ChannelReach]
+    groups: list[GroupActivity]
 
 
 def _excerpt(body: str, limit: int = 90) -> str:
@@ -451,4 +481,24 @@ async def content(ctx: Ctx, query: PostsQuery) -> Content:
         if cid in channels
     ]
     summary.sort(key=lambda c: (-c.viewers, c.name))
-    return Content(start=query.start, end=query.end, posts=posts, channels=summary)
+    per_group: dict[int, list[PostStat]] = {}
+    for s in stats:
+        if s.group_id is not None:
+            per_group.setdefault(s.group_id, []).append(s)
+    group_names = dict(await Group.filter(id__in=list(per_group)).values_list("id", "name"))
+    groups = [
+        GroupActivity(
+            id=gid,
+            name=str(group_names[gid]),
+            posts=len(rows),
+            viewers=sum(r.viewers for r in rows),
+            reactions=sum(r.reactions for r in rows),
+            comments=sum(r.comments for r in rows),
+        )
+        for gid, rows in per_group.items()
+        if gid in group_names
+    ]
+    groups.sort(key=lambda g: (-(g.reactions + g.comments + g.viewers), g.name))
+    return Content(
+        start=query.start, end=query.end, posts=posts, channels=summary, groups=groups[:50]
+    )

@@ -3192,6 +3192,8 @@ export interface components {
             end: string;
             /** Min People */
             min_people: number;
+            /** Total */
+            total: number;
             /** Cells */
             cells: components["schemas"]["Cell"][];
         };
@@ -3531,6 +3533,8 @@ export interface components {
             posts: components["schemas"]["PostReach"][];
             /** Channels */
             channels: components["schemas"]["ChannelReach"][];
+            /** Groups */
+            groups: components["schemas"]["GroupActivity"][];
         };
         /** DecisionBody */
         DecisionBody: {
@@ -3886,6 +3890,21 @@ export interface components {
             reason: string;
             /** Idempotency Key */
             idempotency_key: string;
+        };
+        /** GroupActivity */
+        GroupActivity: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Posts */
+            posts: number;
+            /** Viewers */
+            viewers: number;
+            /** Reactions */
+            reactions: number;
+            /** Comments */
+            comments: number;
         };
         /** GroupChatIn */
         GroupChatIn: {
@@ -12809,6 +12828,9 @@ export interface operations {
                 from: string;
                 to: string;
                 dimension?: "store" | "city" | "region" | "department" | "role";
+                sort?: "active" | "engaged" | "authors" | "returning" | "phone" | "web" | "sessions" | "views" | "posts" | "comments" | "reactions" | "confirmations" | "new" | "wau" | "mau" | "dau_mau" | "avg_session_minutes";
+                order?: "desc" | "asc";
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -12851,6 +12873,9 @@ export interface operations {
                 from: string;
                 to: string;
                 dimension?: "store" | "city" | "region" | "department" | "role";
+                sort?: "active" | "engaged" | "authors" | "returning" | "phone" | "web" | "sessions" | "views" | "posts" | "comments" | "reactions" | "confirmations" | "new" | "wau" | "mau" | "dau_mau" | "avg_session_minutes";
+                order?: "desc" | "asc";
+                limit?: number;
             };
             header?: never;
             path?: never;
