@@ -44,6 +44,7 @@ from server.posts.endpoints import api as posts_api
 from server.posts.interaction_endpoints import api as interactions_api
 from server.profile import api as profile_api
 from server.rewards.endpoints import api as rewards_api
+from server.rewards.wheel_admin import api as wheel_admin_api
 from server.rulesets.endpoints import api as rulesets_api
 from server.rulesets.registry import RulesetRegistry
 from server.rulesets.service import ensure_default
@@ -88,6 +89,7 @@ def build_api() -> Api:
         *community,
         *realtime_parts,
         rewards_api,
+        wheel_admin_api,
     ):
         api.include(part)
     return api

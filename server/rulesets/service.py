@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -165,17 +165,34 @@ async def profiles() -> dict[str, Profile]:
     return found
 
 
-async def dry_run(draft: Ruleset, published: Ruleset | None, days: int) -> dict[str, Any]:
+async def dry_run(
+    draft: Ruleset,
+    published: Ruleset | None,
+    days: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
     until = datetime.now(UTC)
     since = until - timedelta(days=days)
     events = await stored_events(since, until)
     people: Mapping[str, Profile] = await profiles()
     baseline = published or load_ruleset(EMPTY_RULESET, "empty", "UTC")
+    from server.rewards.wheel import live_wheel  # it imports this module
+
+    wheel = await live_wheel()
     # The replay is pure CPU work: keep the event loop free for other requests.
-    result = await asyncio.to_thread(diff_rulesets, draft, baseline, events, people)
+    result = await asyncio.to_thread(diff_rulesets, draft, baseline, events, people, 20, progress)
+    report = result.as_dict()
+    per_spin = wheel.spin_value()
+    spins = report["spins"]
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
         "events": len(events),
-        **result.as_dict(),
+        **report,
+        "prize_cost": {
+            "wheel_version": wheel.version,
+            "per_spin": round(per_spin, 2),
+            "published": round(spins["published"] * per_spin, 2),
+            "draft": round(spins["draft"] * per_spin, 2),
+        },
     }
