@@ -280,7 +280,8 @@ def describe() -> dict[str, Any]:
         "derived_fields": derived,
         "events": events,
         "profile_fields": [
-            {"name": n, "type": t, "help": PROFILE_HELP[n]} for n, t in PROFILE_FIELDS.items()
+            {"name": n, "type": t, "help": PROFILE_HELP[n], "kind": "profile"}
+            for n, t in PROFILE_FIELDS.items()
         ],
         "roots": [
             {"name": "event", "help": "the event: event.<field>"},

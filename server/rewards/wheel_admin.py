@@ -221,3 +221,33 @@ async def get_version(ctx: Ctx) -> WheelVersionOut:
     return WheelVersionOut(
         id=row.id, version=row.version, live=row.id == await _live_id(), text=row.text
     )
+
+
+class PublishBody(Strict):
+    message: str = Field(default="", max_length=500)
+
+
+class Published(BaseModel):
+    version: str
+    action: str
+
+
+@api.route(
+    "POST",
+    "/api/admin/wheel/versions/{id:int}/publish",
+    summary="Publish an earlier wheel version again (a roll-back) with a message",
+    tags=["wheel"],
+    body=PublishBody,
+    response=Published,
+    roles=EDITORS,
+)
+async def publish_version(ctx: Ctx, body: PublishBody) -> Published:
+    from server.rewards.wheel import publish_wheel
+
+    row = await WheelVersion.get_or_none(id=ctx.path_int("id"))
+    if row is None:
+        raise not_found()
+    was_live = row.id == await _live_id()
+    await publish_wheel(row.text)
+    action = await record_publication(ctx.me.id, row.version, not was_live, body.message)
+    return Published(version=row.version, action=action)

@@ -324,6 +324,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rulesets/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rule language: event types and fields, CEL functions, keys at each level
+         * @description Roles: admin, comms
+         */
+        get: operations["get_language"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rulesets": {
         parameters: {
             query?: never;
@@ -463,6 +483,50 @@ export interface paths {
          */
         post: operations["post_dry_run"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rulesets/{id}/dry-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a dry run in the background; poll it for progress and the report
+         * @description Roles: admin, comms
+         */
+        post: operations["post_start_dry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rulesets/dry-runs/{job}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background dry run: its progress, then its report
+         * @description Roles: admin, comms
+         */
+        get: operations["get_get_dry_run"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a background dry run
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_cancel_dry_run"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1893,9 +1957,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
         /**
-         * Check and publish a wheel (YAML)
+         * The live wheel file
+         * @description Roles: admin, comms
+         */
+        get: operations["get_live"];
+        /**
+         * Check and publish a wheel (YAML) with a message
          * @description Roles: admin, comms
          */
         put: operations["put_publish_wheel"];
@@ -2051,6 +2119,106 @@ export interface paths {
         get: operations["get_rings"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a wheel file without publishing it
+         * @description Roles: admin, comms
+         */
+        post: operations["post_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every wheel publication and roll-back with who and when, newest first
+         * @description Roles: admin, comms
+         */
+        get: operations["get_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unified diff of two wheel versions (?from=ID&to=ID)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/versions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One wheel version with its text
+         * @description Roles: admin, comms
+         */
+        get: operations["get_get_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/versions/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an earlier wheel version again (a roll-back) with a message
+         * @description Roles: admin, comms
+         */
+        post: operations["post_publish_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2546,6 +2714,20 @@ export interface components {
              */
             days?: number;
         };
+        /** DryRunJob */
+        DryRunJob: {
+            /** Id */
+            id: string;
+            /** State */
+            state: string;
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+            /** Error */
+            error: string;
+            report: components["schemas"]["DryRunOut"] | null;
+        };
         /** DryRunOut */
         DryRunOut: {
             /** Since */
@@ -2576,6 +2758,13 @@ export interface components {
             movers: {
                 [key: string]: unknown;
             }[];
+            /** Rule Points */
+            rule_points: {
+                [key: string]: components["schemas"]["Pair"];
+            };
+            /** Stores */
+            stores: components["schemas"]["StoreRow"][];
+            prize_cost: components["schemas"]["PrizeCost"];
         };
         /** EditIn */
         EditIn: {
@@ -2673,45 +2862,7 @@ export interface components {
         /** EventList */
         EventList: {
             /** Items */
-            items: components["schemas"]["EventOut"][];
-            /** Timezone */
-            timezone: string;
-        };
-        /** EventOut */
-        EventOut: {
-            /** Id */
-            id: number;
-            /** Title */
-            title: string;
-            /** Description */
-            description: string;
-            /** Html */
-            html: string;
-            /**
-             * Starts At
-             * Format: date-time
-             */
-            starts_at: string;
-            /**
-             * Ends At
-             * Format: date-time
-             */
-            ends_at: string;
-            /** Place */
-            place: string;
-            /** Url */
-            url: string;
-            /** Group Id */
-            group_id: number | null;
-            /** Created By */
-            created_by: number;
-            /** Invite */
-            invite: string[];
-            /** My Answer */
-            my_answer: string | null;
-            counts: components["schemas"]["RsvpCounts"];
-            /** Ics Url */
-            ics_url: string;
+            items: components["schemas"]["server__events__endpoints__EventOut"][];
             /** Timezone */
             timezone: string;
         };
@@ -2739,6 +2890,31 @@ export interface components {
             next_cursor: string | null;
             /** Last Seen Id */
             last_seen_id: number;
+        };
+        /** FieldOut */
+        FieldOut: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Help */
+            help: string;
+            /**
+             * Kind
+             * @default
+             */
+            kind?: string;
+        };
+        /** FunctionOut */
+        FunctionOut: {
+            /** Name */
+            name: string;
+            /** Signature */
+            signature: string;
+            /** Help */
+            help: string;
+            /** Example */
+            example: string;
         };
         /** GiftBody */
         GiftBody: {
@@ -2935,6 +3111,38 @@ export interface components {
             /** State */
             state: string;
         };
+        /** KeyOut */
+        KeyOut: {
+            /** Key */
+            key: string;
+            /** Type */
+            type: string;
+            /** Required */
+            required: boolean;
+            /** Values */
+            values: string[];
+            /** Help */
+            help: string;
+        };
+        /** LanguageOut */
+        LanguageOut: {
+            /** Common Fields */
+            common_fields: components["schemas"]["FieldOut"][];
+            /** Derived Fields */
+            derived_fields: components["schemas"]["FieldOut"][];
+            /** Events */
+            events: components["schemas"]["server__rulesets__endpoints__EventOut"][];
+            /** Profile Fields */
+            profile_fields: components["schemas"]["FieldOut"][];
+            /** Roots */
+            roots: components["schemas"]["RootOut"][];
+            /** Functions */
+            functions: components["schemas"]["FunctionOut"][];
+            /** Levels */
+            levels: components["schemas"]["LevelOut"][];
+            /** Test Event Keys */
+            test_event_keys: components["schemas"]["KeyOut"][];
+        };
         /** Level */
         Level: {
             /** Number */
@@ -2947,6 +3155,13 @@ export interface components {
             next_at: number | null;
             /** Progress */
             progress: number;
+        };
+        /** LevelOut */
+        LevelOut: {
+            /** Path */
+            path: string[];
+            /** Keys */
+            keys: components["schemas"]["KeyOut"][];
         };
         /** LoginBody */
         LoginBody: {
@@ -3079,6 +3294,13 @@ export interface components {
             votes: number;
             /** Voters */
             voters: components["schemas"]["PersonRef"][];
+        };
+        /** Pair */
+        Pair: {
+            /** Published */
+            published: number;
+            /** Draft */
+            draft: number;
         };
         /** PersonHit */
         PersonHit: {
@@ -3314,6 +3536,17 @@ export interface components {
             /** Html */
             html: string;
         };
+        /** PrizeCost */
+        PrizeCost: {
+            /** Wheel Version */
+            wheel_version: string;
+            /** Per Spin */
+            per_spin: number;
+            /** Published */
+            published: number;
+            /** Draft */
+            draft: number;
+        };
         /** Problem */
         Problem: {
             /** Line */
@@ -3392,6 +3625,13 @@ export interface components {
              * @default
              */
             message?: string;
+        };
+        /** Published */
+        Published: {
+            /** Version */
+            version: string;
+            /** Action */
+            action: string;
         };
         /** ReactionsOut */
         ReactionsOut: {
@@ -3480,6 +3720,13 @@ export interface components {
         RingsOut: {
             /** Rings */
             rings: components["schemas"]["RingOut"][];
+        };
+        /** RootOut */
+        RootOut: {
+            /** Name */
+            name: string;
+            /** Help */
+            help: string;
         };
         /** RsvpCounts */
         RsvpCounts: {
@@ -3699,6 +3946,15 @@ export interface components {
             /** Idempotency Key */
             idempotency_key: string;
         };
+        /** StoreRow */
+        StoreRow: {
+            /** Store */
+            store: string;
+            /** People */
+            people: number;
+            points: components["schemas"]["Pair"];
+            spins: components["schemas"]["Pair"];
+        };
         /** StoryOut */
         StoryOut: {
             /** Id */
@@ -3884,6 +4140,27 @@ export interface components {
             lifetime_points: number;
             level: components["schemas"]["Level"];
         };
+        /** WheelCheck */
+        WheelCheck: {
+            /** Ok */
+            ok: boolean;
+            /** Version */
+            version: string;
+            /** Problems */
+            problems: components["schemas"]["Problem"][];
+            /** Spin Value */
+            spin_value: number | null;
+        };
+        /** WheelDraft */
+        WheelDraft: {
+            /** Text */
+            text: string;
+        };
+        /** WheelHistory */
+        WheelHistory: {
+            /** Publications */
+            publications: components["schemas"]["WheelPublication"][];
+        };
         /** WheelOut */
         WheelOut: {
             /** Version */
@@ -3895,8 +4172,44 @@ export interface components {
             /** Total Weight */
             total_weight: number;
         };
+        /** WheelPublication */
+        WheelPublication: {
+            /** Version Id */
+            version_id: number;
+            /** Version */
+            version: string;
+            /** Action */
+            action: string;
+            /** By Id */
+            by_id: number | null;
+            /** Message */
+            message: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Live */
+            live: boolean;
+        };
         /** WheelText */
         WheelText: {
+            /** Text */
+            text: string;
+            /**
+             * Message
+             * @default
+             */
+            message?: string;
+        };
+        /** WheelVersionOut */
+        WheelVersionOut: {
+            /** Id */
+            id: number;
+            /** Version */
+            version: string;
+            /** Live */
+            live: boolean;
             /** Text */
             text: string;
         };
@@ -3929,6 +4242,44 @@ export interface components {
             /** By Id */
             by_id: number;
         };
+        /** EventOut */
+        server__events__endpoints__EventOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Html */
+            html: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Place */
+            place: string;
+            /** Url */
+            url: string;
+            /** Group Id */
+            group_id: number | null;
+            /** Created By */
+            created_by: number;
+            /** Invite */
+            invite: string[];
+            /** My Answer */
+            my_answer: string | null;
+            counts: components["schemas"]["RsvpCounts"];
+            /** Ics Url */
+            ics_url: string;
+            /** Timezone */
+            timezone: string;
+        };
         /** ArchivedOut */
         server__posts__schemas__ArchivedOut: {
             /** Id */
@@ -3955,6 +4306,15 @@ export interface components {
              * Format: date-time
              */
             archived_at: string;
+        };
+        /** EventOut */
+        server__rulesets__endpoints__EventOut: {
+            /** Type */
+            type: string;
+            /** Fields */
+            fields: components["schemas"]["FieldOut"][];
+            /** Reverses By */
+            reverses_by: string | null;
         };
     };
     responses: never;
@@ -4784,6 +5144,44 @@ export interface operations {
             };
         };
     };
+    get_language: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LanguageOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_list_versions: {
         parameters: {
             query?: never;
@@ -5083,6 +5481,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DryRunOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_start_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunJob"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunJob"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_cancel_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunJob"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -7185,7 +7707,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventOut"];
+                    "application/json": components["schemas"]["server__events__endpoints__EventOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -7225,7 +7747,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventOut"];
+                    "application/json": components["schemas"]["server__events__endpoints__EventOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -7269,7 +7791,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["EventOut"];
+                    "application/json": components["schemas"]["server__events__endpoints__EventOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -9171,6 +9693,44 @@ export interface operations {
             };
         };
     };
+    get_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelVersionOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_publish_wheel: {
         parameters: {
             query?: never;
@@ -9512,6 +10072,211 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WheelDraft"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelCheck"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelHistory"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_diff: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiffOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelVersionOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_publish_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Published"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
