@@ -393,8 +393,13 @@ class WheelText(Strict):
     message: str = Field(default="", max_length=500)
 
 
+class WheelPublished(BaseModel):
+    version: str
+    action: str  # publish, or rollback when this text was published before
+
+
 @api.route("PUT", "/api/admin/wheel", summary="Check and publish a wheel (YAML) with a message",
-           tags=["wheel"], body=WheelText, roles=COMMS)  # fmt: skip
+           tags=["wheel"], body=WheelText, response=WheelPublished, roles=COMMS)  # fmt: skip
 async def publish_wheel(ctx: Ctx, body: WheelText) -> dict[str, Any]:
     from server.rewards.wheel_admin import record_publication  # it imports this module
 

@@ -21,6 +21,7 @@ from server.errors import not_found
 from server.models import Role, WheelVersion
 from server.models.audit import AuditEntry
 from server.rewards.wheel import live_version_row
+from server.rulesets.endpoints import DiffOut, DiffQuery, Problem, PublishBody
 from server.schemas import Strict
 
 api = Api()
@@ -30,12 +31,6 @@ ACTIONS = ("wheel.publish", "wheel.rollback")
 
 class WheelDraft(Strict):
     text: str = Field(max_length=256 * 1024)
-
-
-class Problem(BaseModel):
-    line: int
-    column: int
-    message: str
 
 
 class WheelCheck(BaseModel):
@@ -66,15 +61,6 @@ class WheelHistory(BaseModel):
     publications: list[WheelPublication]
 
 
-class DiffQuery(Strict):
-    from_id: int = Field(alias="from")
-    to_id: int = Field(alias="to")
-
-
-class DiffOut(BaseModel):
-    diff: str
-
-
 async def record_publication(actor_id: int, version: str, existed: bool, message: str) -> str:
     """Write the publication to the audit log: a version published before and not live
     until now is a roll-back. Returns publish or rollback."""
@@ -95,7 +81,7 @@ async def record_publication(actor_id: int, version: str, existed: bool, message
     response=WheelCheck,
     roles=EDITORS,
 )
-async def check(ctx: Ctx, body: WheelDraft) -> WheelCheck:
+async def wheel_check(ctx: Ctx, body: WheelDraft) -> WheelCheck:
     try:
         wheel = load_wheel(body.text)
     except RulesetInvalid as exc:
@@ -119,7 +105,7 @@ async def _live_id() -> int | None:
     response=WheelVersionOut,
     roles=EDITORS,
 )
-async def live(ctx: Ctx) -> WheelVersionOut:
+async def wheel_live(ctx: Ctx) -> WheelVersionOut:
     from server.rewards.wheel import live_wheel
 
     await live_wheel()  # publishes the shipped wheel when none was
@@ -136,7 +122,7 @@ async def live(ctx: Ctx) -> WheelVersionOut:
     response=WheelHistory,
     roles=EDITORS,
 )
-async def history(ctx: Ctx) -> WheelHistory:
+async def wheel_history(ctx: Ctx) -> WheelHistory:
     live_id = await _live_id()
     rows = {r.id: r for r in await WheelVersion.all()}
     entries = await AuditEntry.filter(action__in=ACTIONS).order_by("-seq")
@@ -190,7 +176,7 @@ async def history(ctx: Ctx) -> WheelHistory:
     response=DiffOut,
     roles=EDITORS,
 )
-async def diff(ctx: Ctx, query: DiffQuery) -> DiffOut:
+async def wheel_diff(ctx: Ctx, query: DiffQuery) -> DiffOut:
     old = await WheelVersion.get_or_none(id=query.from_id)
     new = await WheelVersion.get_or_none(id=query.to_id)
     if old is None or new is None:
@@ -214,17 +200,13 @@ async def diff(ctx: Ctx, query: DiffQuery) -> DiffOut:
     response=WheelVersionOut,
     roles=EDITORS,
 )
-async def get_version(ctx: Ctx) -> WheelVersionOut:
+async def wheel_version(ctx: Ctx) -> WheelVersionOut:
     row = await WheelVersion.get_or_none(id=ctx.path_int("id"))
     if row is None:
         raise not_found()
     return WheelVersionOut(
         id=row.id, version=row.version, live=row.id == await _live_id(), text=row.text
     )
-
-
-class PublishBody(Strict):
-    message: str = Field(default="", max_length=500)
 
 
 class Published(BaseModel):
@@ -241,7 +223,7 @@ class Published(BaseModel):
     response=Published,
     roles=EDITORS,
 )
-async def publish_version(ctx: Ctx, body: PublishBody) -> Published:
+async def wheel_publish_version(ctx: Ctx, body: PublishBody) -> Published:
     from server.rewards.wheel import publish_wheel
 
     row = await WheelVersion.get_or_none(id=ctx.path_int("id"))

@@ -142,20 +142,20 @@ class DryRunJob(BaseModel):
     report: DryRunOut | None
 
 
-class FieldOut(BaseModel):
+class LanguageField(BaseModel):
     name: str
     type: str
     help: str
     kind: str = ""
 
 
-class EventOut(BaseModel):
+class LanguageEvent(BaseModel):
     type: str
-    fields: list[FieldOut]
+    fields: list[LanguageField]
     reverses_by: str | None
 
 
-class KeyOut(BaseModel):
+class LanguageKey(BaseModel):
     key: str
     type: str
     required: bool
@@ -163,32 +163,32 @@ class KeyOut(BaseModel):
     help: str
 
 
-class LevelOut(BaseModel):
+class LanguageLevel(BaseModel):
     path: list[str]  # keys from the top; "*" is a name you choose; list items add nothing
-    keys: list[KeyOut]
+    keys: list[LanguageKey]
 
 
-class FunctionOut(BaseModel):
+class LanguageFunction(BaseModel):
     name: str
     signature: str
     help: str
     example: str
 
 
-class RootOut(BaseModel):
+class LanguageRoot(BaseModel):
     name: str
     help: str
 
 
 class LanguageOut(BaseModel):
-    common_fields: list[FieldOut]
-    derived_fields: list[FieldOut]
-    events: list[EventOut]
-    profile_fields: list[FieldOut]
-    roots: list[RootOut]
-    functions: list[FunctionOut]
-    levels: list[LevelOut]
-    test_event_keys: list[KeyOut]
+    common_fields: list[LanguageField]
+    derived_fields: list[LanguageField]
+    events: list[LanguageEvent]
+    profile_fields: list[LanguageField]
+    roots: list[LanguageRoot]
+    functions: list[LanguageFunction]
+    levels: list[LanguageLevel]
+    test_event_keys: list[LanguageKey]
 
 
 async def _version(ctx: Ctx) -> RulesetVersion:
@@ -248,7 +248,7 @@ async def check(ctx: Ctx, body: RulesetText) -> CheckResult:
     response=LanguageOut,
     roles=EDITORS,
 )
-async def language(ctx: Ctx) -> LanguageOut:
+async def rules_language(ctx: Ctx) -> LanguageOut:
     return LanguageOut.model_validate(describe())
 
 

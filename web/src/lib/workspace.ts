@@ -9,7 +9,8 @@ export type WorkspaceSection = { href: string; label: () => string; roles: reado
 export const WORKSPACE_ROLES: readonly string[] = ['comms', 'moderator', 'admin'];
 
 export const SECTIONS: WorkspaceSection[] = [
-	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS }
+	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
+	{ href: '/admin/wheel', label: m.comms_nav_wheel, roles: RULE_EDITORS }
 	// Helpers: add your section here, one line each, e.g.
 	// { href: '/admin/wheel', label: m.wheeladmin_nav, roles: ['comms', 'admin'] },
 ];

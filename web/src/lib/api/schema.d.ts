@@ -335,7 +335,7 @@ export interface paths {
          * The rule language: event types and fields, CEL functions, keys at each level
          * @description Roles: admin, comms
          */
-        get: operations["get_language"];
+        get: operations["get_rules_language"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1961,7 +1961,7 @@ export interface paths {
          * The live wheel file
          * @description Roles: admin, comms
          */
-        get: operations["get_live"];
+        get: operations["get_wheel_live"];
         /**
          * Check and publish a wheel (YAML) with a message
          * @description Roles: admin, comms
@@ -2138,7 +2138,7 @@ export interface paths {
          * Check a wheel file without publishing it
          * @description Roles: admin, comms
          */
-        post: operations["post_check"];
+        post: operations["post_wheel_check"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2156,7 +2156,7 @@ export interface paths {
          * Every wheel publication and roll-back with who and when, newest first
          * @description Roles: admin, comms
          */
-        get: operations["get_history"];
+        get: operations["get_wheel_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2176,7 +2176,7 @@ export interface paths {
          * Unified diff of two wheel versions (?from=ID&to=ID)
          * @description Roles: admin, comms
          */
-        get: operations["get_diff"];
+        get: operations["get_wheel_diff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2196,7 +2196,7 @@ export interface paths {
          * One wheel version with its text
          * @description Roles: admin, comms
          */
-        get: operations["get_get_version"];
+        get: operations["get_wheel_version"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2218,7 +2218,7 @@ export interface paths {
          * Publish an earlier wheel version again (a roll-back) with a message
          * @description Roles: admin, comms
          */
-        post: operations["post_publish_version"];
+        post: operations["post_wheel_publish_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2862,7 +2862,45 @@ export interface components {
         /** EventList */
         EventList: {
             /** Items */
-            items: components["schemas"]["server__events__endpoints__EventOut"][];
+            items: components["schemas"]["EventOut"][];
+            /** Timezone */
+            timezone: string;
+        };
+        /** EventOut */
+        EventOut: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string;
+            /** Html */
+            html: string;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Place */
+            place: string;
+            /** Url */
+            url: string;
+            /** Group Id */
+            group_id: number | null;
+            /** Created By */
+            created_by: number;
+            /** Invite */
+            invite: string[];
+            /** My Answer */
+            my_answer: string | null;
+            counts: components["schemas"]["RsvpCounts"];
+            /** Ics Url */
+            ics_url: string;
             /** Timezone */
             timezone: string;
         };
@@ -2890,31 +2928,6 @@ export interface components {
             next_cursor: string | null;
             /** Last Seen Id */
             last_seen_id: number;
-        };
-        /** FieldOut */
-        FieldOut: {
-            /** Name */
-            name: string;
-            /** Type */
-            type: string;
-            /** Help */
-            help: string;
-            /**
-             * Kind
-             * @default
-             */
-            kind?: string;
-        };
-        /** FunctionOut */
-        FunctionOut: {
-            /** Name */
-            name: string;
-            /** Signature */
-            signature: string;
-            /** Help */
-            help: string;
-            /** Example */
-            example: string;
         };
         /** GiftBody */
         GiftBody: {
@@ -3111,8 +3124,42 @@ export interface components {
             /** State */
             state: string;
         };
-        /** KeyOut */
-        KeyOut: {
+        /** LanguageEvent */
+        LanguageEvent: {
+            /** Type */
+            type: string;
+            /** Fields */
+            fields: components["schemas"]["LanguageField"][];
+            /** Reverses By */
+            reverses_by: string | null;
+        };
+        /** LanguageField */
+        LanguageField: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Help */
+            help: string;
+            /**
+             * Kind
+             * @default
+             */
+            kind?: string;
+        };
+        /** LanguageFunction */
+        LanguageFunction: {
+            /** Name */
+            name: string;
+            /** Signature */
+            signature: string;
+            /** Help */
+            help: string;
+            /** Example */
+            example: string;
+        };
+        /** LanguageKey */
+        LanguageKey: {
             /** Key */
             key: string;
             /** Type */
@@ -3124,24 +3171,38 @@ export interface components {
             /** Help */
             help: string;
         };
+        /** LanguageLevel */
+        LanguageLevel: {
+            /** Path */
+            path: string[];
+            /** Keys */
+            keys: components["schemas"]["LanguageKey"][];
+        };
         /** LanguageOut */
         LanguageOut: {
             /** Common Fields */
-            common_fields: components["schemas"]["FieldOut"][];
+            common_fields: components["schemas"]["LanguageField"][];
             /** Derived Fields */
-            derived_fields: components["schemas"]["FieldOut"][];
+            derived_fields: components["schemas"]["LanguageField"][];
             /** Events */
-            events: components["schemas"]["server__rulesets__endpoints__EventOut"][];
+            events: components["schemas"]["LanguageEvent"][];
             /** Profile Fields */
-            profile_fields: components["schemas"]["FieldOut"][];
+            profile_fields: components["schemas"]["LanguageField"][];
             /** Roots */
-            roots: components["schemas"]["RootOut"][];
+            roots: components["schemas"]["LanguageRoot"][];
             /** Functions */
-            functions: components["schemas"]["FunctionOut"][];
+            functions: components["schemas"]["LanguageFunction"][];
             /** Levels */
-            levels: components["schemas"]["LevelOut"][];
+            levels: components["schemas"]["LanguageLevel"][];
             /** Test Event Keys */
-            test_event_keys: components["schemas"]["KeyOut"][];
+            test_event_keys: components["schemas"]["LanguageKey"][];
+        };
+        /** LanguageRoot */
+        LanguageRoot: {
+            /** Name */
+            name: string;
+            /** Help */
+            help: string;
         };
         /** Level */
         Level: {
@@ -3155,13 +3216,6 @@ export interface components {
             next_at: number | null;
             /** Progress */
             progress: number;
-        };
-        /** LevelOut */
-        LevelOut: {
-            /** Path */
-            path: string[];
-            /** Keys */
-            keys: components["schemas"]["KeyOut"][];
         };
         /** LoginBody */
         LoginBody: {
@@ -3721,13 +3775,6 @@ export interface components {
             /** Rings */
             rings: components["schemas"]["RingOut"][];
         };
-        /** RootOut */
-        RootOut: {
-            /** Name */
-            name: string;
-            /** Help */
-            help: string;
-        };
         /** RsvpCounts */
         RsvpCounts: {
             /** Going */
@@ -4192,6 +4239,13 @@ export interface components {
             /** Live */
             live: boolean;
         };
+        /** WheelPublished */
+        WheelPublished: {
+            /** Version */
+            version: string;
+            /** Action */
+            action: string;
+        };
         /** WheelText */
         WheelText: {
             /** Text */
@@ -4242,44 +4296,6 @@ export interface components {
             /** By Id */
             by_id: number;
         };
-        /** EventOut */
-        server__events__endpoints__EventOut: {
-            /** Id */
-            id: number;
-            /** Title */
-            title: string;
-            /** Description */
-            description: string;
-            /** Html */
-            html: string;
-            /**
-             * Starts At
-             * Format: date-time
-             */
-            starts_at: string;
-            /**
-             * Ends At
-             * Format: date-time
-             */
-            ends_at: string;
-            /** Place */
-            place: string;
-            /** Url */
-            url: string;
-            /** Group Id */
-            group_id: number | null;
-            /** Created By */
-            created_by: number;
-            /** Invite */
-            invite: string[];
-            /** My Answer */
-            my_answer: string | null;
-            counts: components["schemas"]["RsvpCounts"];
-            /** Ics Url */
-            ics_url: string;
-            /** Timezone */
-            timezone: string;
-        };
         /** ArchivedOut */
         server__posts__schemas__ArchivedOut: {
             /** Id */
@@ -4306,15 +4322,6 @@ export interface components {
              * Format: date-time
              */
             archived_at: string;
-        };
-        /** EventOut */
-        server__rulesets__endpoints__EventOut: {
-            /** Type */
-            type: string;
-            /** Fields */
-            fields: components["schemas"]["FieldOut"][];
-            /** Reverses By */
-            reverses_by: string | null;
         };
     };
     responses: never;
@@ -5144,7 +5151,7 @@ export interface operations {
             };
         };
     };
-    get_language: {
+    get_rules_language: {
         parameters: {
             query?: never;
             header?: never;
@@ -7707,7 +7714,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["server__events__endpoints__EventOut"];
+                    "application/json": components["schemas"]["EventOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -7747,7 +7754,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["server__events__endpoints__EventOut"];
+                    "application/json": components["schemas"]["EventOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -7791,7 +7798,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["server__events__endpoints__EventOut"];
+                    "application/json": components["schemas"]["EventOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -9693,7 +9700,7 @@ export interface operations {
             };
         };
     };
-    get_live: {
+    get_wheel_live: {
         parameters: {
             query?: never;
             header?: never;
@@ -9749,7 +9756,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WheelPublished"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -10093,7 +10102,7 @@ export interface operations {
             };
         };
     };
-    post_check: {
+    post_wheel_check: {
         parameters: {
             query?: never;
             header?: never;
@@ -10135,7 +10144,7 @@ export interface operations {
             };
         };
     };
-    get_history: {
+    get_wheel_history: {
         parameters: {
             query?: never;
             header?: never;
@@ -10173,7 +10182,7 @@ export interface operations {
             };
         };
     };
-    get_diff: {
+    get_wheel_diff: {
         parameters: {
             query: {
                 from: number;
@@ -10214,7 +10223,7 @@ export interface operations {
             };
         };
     };
-    get_get_version: {
+    get_wheel_version: {
         parameters: {
             query?: never;
             header?: never;
@@ -10254,7 +10263,7 @@ export interface operations {
             };
         };
     };
-    post_publish_version: {
+    post_wheel_publish_version: {
         parameters: {
             query?: never;
             header?: never;
