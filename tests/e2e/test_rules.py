@@ -340,7 +340,9 @@ def test_the_wheel_editor_checks_publishes_and_brings_back(browser: Browser, pla
         editor.click()
         page.keyboard.press("Control+End")
         page.keyboard.insert_text(f"\n  - {{id: e2e_{tag}, weight: 1, prize: cup}}")
-        line = before["text"].count("\n") + 2
+        line = (
+            page.locator(".cm-lineNumbers .cm-activeLineGutter").inner_text().strip()
+        )  # where it went
         expect(status).to_contain_text("1 problem")
         problem = page.get_by_test_id("problems").get_by_role("button")
         expect(problem).to_contain_text(f"Line {line}")
