@@ -366,7 +366,7 @@ def test_the_wheel_editor_checks_publishes_and_brings_back(browser: Browser, pla
         page.get_by_label("From").select_option(str(before["id"]))
         page.get_by_role("button", name="Show differences").click()
         expect(page.get_by_test_id("diff")).to_contain_text(f"+  - {{id: e2e_{tag}")
-        screenshot(page, "wheel-history-desktop-en")
+        screenshot(page, "admin-wheel-history-diff-desktop-en")
 
         page.get_by_role("button", name=f"Publish again: Version {before['id']}").click()
         expect(page.get_by_text(f"Wheel version {before['id']} is live again.")).to_be_visible()
@@ -404,12 +404,12 @@ def test_the_editor_passes_axe_and_fits_a_phone(browser: Browser, plaza: Plaza) 
         for name, path in (
             ("rules", "/admin/rules"),
             ("rules-history", "/admin/rules/history"),
-            ("wheel", "/admin/wheel"),
-            ("wheel-history", "/admin/wheel/history"),
+            ("admin-wheel", "/admin/wheel"),
+            ("admin-wheel-history", "/admin/wheel/history"),
         ):
             page.goto(path)
             expect(page.locator("main h1").first).to_be_visible()
-            if name in ("rules", "wheel"):
+            if name in ("rules", "admin-wheel"):
                 expect(page.locator(".cm-content")).to_be_visible()
             page.wait_for_load_state("networkidle")
             screenshot(page, f"{name}-{device}-{locale}")
