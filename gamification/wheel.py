@@ -35,6 +35,8 @@ class _Strict(BaseModel):
 class Prize(_Strict):
     title: Title
     stock: Annotated[int, Field(ge=0, le=1_000_000)] = 0  # put in stock when first published
+    # What one prize is worth in points: the dry run prices the spins a ruleset issues.
+    value: Annotated[int, Field(ge=0, le=10_000_000)] = 0
 
 
 class Segment(_Strict):
@@ -69,6 +71,27 @@ class Wheel(BaseModel):
     @property
     def weights(self) -> list[int]:
         return [s.weight for s in self.segments]
+
+    def spin_value(self) -> float:
+        """What one spin costs on average, in points: sum of weight x value / sum of weights.
+
+        A prize is worth its `value`, points their number, a wish nothing; a segment that
+        gives N more spins is worth N spins, so the value E solves E = (A + S x E) / W
+        (A: the weighted values of the other segments, S: the weighted extra spins)."""
+        total = sum(self.weights)
+        direct = extra = 0
+        for s in self.segments:
+            if s.points is not None:
+                direct += s.weight * s.points
+            elif s.prize is not None:
+                direct += s.weight * self.prizes[s.prize].value
+            elif s.spins is not None:
+                extra += s.weight * s.spins
+        if total <= 0:
+            return 0.0
+        if extra >= total:  # every spin gives another on average: count them once
+            return direct / total
+        return direct / (total - extra)
 
 
 def load_wheel(text: str, path: str = "wheel.yaml") -> Wheel:

@@ -128,3 +128,27 @@ def diff_command(
         sys.exit(1)
     report = diff_rulesets(draft, published, events, profiles)
     click.echo(orjson.dumps(report.as_dict(), option=orjson.OPT_INDENT_2).decode())
+
+
+@rules_group.command("describe")
+@click.option(
+    "--markdown", "as_markdown", is_flag=True, help="The docs/rules.md reference section."
+)
+@click.option(
+    "--write",
+    "write_path",
+    type=click.Path(dir_okay=False),
+    help="Replace the generated section of this Markdown file (docs/rules.md).",
+)
+def describe_command(as_markdown: bool, write_path: str | None) -> None:
+    """Describe the rule language: event types, fields, CEL functions, keys (JSON or Markdown)."""
+    from rules.describe import describe, markdown, splice
+
+    if write_path is not None:
+        target = Path(write_path)
+        target.write_text(splice(target.read_text(encoding="utf-8"), markdown()), encoding="utf-8")
+        return
+    if as_markdown:
+        click.echo(markdown(), nl=False)
+        return
+    click.echo(orjson.dumps(describe(), option=orjson.OPT_INDENT_2).decode())

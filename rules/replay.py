@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import mmap
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +29,8 @@ class Totals:
     rules: Counter[str] = field(default_factory=Counter)
     # How many points or spins decisions of each rule were taken back (`reverse_on`).
     reversals: Counter[str] = field(default_factory=Counter)
+    # Net points each rule gave (reversals subtracted), for the dry run's chart.
+    rule_points: Counter[str] = field(default_factory=Counter)
 
     def add(self, decisions: list[Decision]) -> None:
         previous: tuple[str, str, str] | None = None
@@ -36,6 +38,7 @@ class Totals:
             who = decision.beneficiary
             if decision.kind == "points":
                 self.points[who] += decision.amount
+                self.rule_points[decision.rule_id] += decision.amount
             elif decision.kind == "spins":
                 self.spins[who] += decision.amount
             elif decision.badge is not None:
@@ -85,15 +88,23 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+# Called every PROGRESS_EVERY events with how many were judged; raising stops the replay.
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 20_000
+
+
 def replay_events(
     ruleset: Ruleset,
     events: Iterable[Event],
     profiles: Mapping[str, Profile] | None = None,
     state: State | None = None,
     on_error: ErrorHook | None = None,
+    progress: Progress | None = None,
 ) -> Totals:
     """Sorts the events (time, then id) and judges each in turn."""
-    return _run(ruleset, sorted(events, key=Event.sort_key), profiles or {}, state, on_error)
+    return _run(
+        ruleset, sorted(events, key=Event.sort_key), profiles or {}, state, on_error, progress
+    )
 
 
 def _run(
@@ -102,13 +113,16 @@ def _run(
     profiles: Mapping[str, Profile],
     state: State | None,
     on_error: ErrorHook | None,
+    progress: Progress | None = None,
 ) -> Totals:
     state = state if state is not None else MemoryState()
     totals = Totals()
     get = profiles.get
     plans = ruleset.plans
     with paused_gc():
-        for event in ordered:
+        for number, event in enumerate(ordered, 1):
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(number)
             if event.type not in plans:
                 continue
             subject = get(event.subject) if event.subject is not None else None

@@ -50,6 +50,7 @@ from server.posts.interaction_endpoints import api as interactions_api
 from server.privacy import api as privacy_api
 from server.profile import api as profile_api
 from server.rewards.endpoints import api as rewards_api
+from server.rewards.wheel_admin import api as wheel_admin_api
 from server.rulesets.endpoints import api as rulesets_api
 from server.rulesets.registry import RulesetRegistry
 from server.rulesets.service import ensure_default
@@ -100,6 +101,7 @@ def build_api() -> Api:
         rewards_api,
         analytics_api,
         privacy_api,
+        wheel_admin_api,
     ):
         api.include(part)
     return api

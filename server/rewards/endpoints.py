@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from gamification import live
 from server.api import Api, Ctx
 from server.errors import ApiError
-from server.models import Role
+from server.models import Role, WheelVersion
 from server.notifications.service import notify
 from server.rewards import admin, service, shop, wheel
 from server.rewards.notify import after_commit
@@ -441,13 +441,28 @@ async def wheel_seeds(ctx: Ctx) -> dict[str, Any]:
 
 class WheelText(Strict):
     text: str = Field(max_length=256 * 1024)
+    message: str = Field(default="", max_length=500)
 
 
-@api.route("PUT", "/api/admin/wheel", summary="Check and publish a wheel (YAML)",
-           tags=["wheel"], body=WheelText, roles=COMMS)  # fmt: skip
+class WheelPublished(BaseModel):
+    version: str
+    action: str  # publish, or rollback when this text was published before
+
+
+@api.route("PUT", "/api/admin/wheel", summary="Check and publish a wheel (YAML) with a message",
+           tags=["wheel"], body=WheelText, response=WheelPublished, roles=COMMS)  # fmt: skip
 async def publish_wheel(ctx: Ctx, body: WheelText) -> dict[str, Any]:
+    from server.rewards.wheel_admin import record_publication  # it imports this module
+
+    checked = wheel.compile_or_422(body.text)
+    before = await wheel.live_version_row()
+    existed = await WheelVersion.exists(version=checked.version)
+    was_live = before is not None and before.version == checked.version
     published = await wheel.publish_wheel(body.text)
-    return {"version": published.version}
+    action = await record_publication(
+        ctx.me.id, published.version, existed and not was_live, body.message
+    )
+    return {"version": published.version, "action": action}
 
 
 class PrizeOut(BaseModel):

@@ -101,6 +101,10 @@ async def publish_wheel(text: str) -> Wheel:
     return wheel
 
 
+async def live_version_row() -> WheelVersion | None:
+    return await WheelVersion.all().order_by("-published_at", "-id").first()
+
+
 async def live_wheel() -> Wheel:
     row = await WheelVersion.all().order_by("-published_at", "-id").first()
     if row is None:

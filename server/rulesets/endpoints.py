@@ -3,15 +3,18 @@ roll back) with its audit trail."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
 
+from rules.describe import describe
 from rules.testing import run_tests
 from server.api import Api, Ctx
 from server.errors import ApiError, not_found
 from server.models import Role, RulesetPublication, RulesetVersion
-from server.rulesets import service
+from server.rulesets import jobs, service
 from server.schemas import Strict
 
 api = Api()
@@ -95,6 +98,25 @@ class DryRunBody(Strict):
     days: int = Field(default=30, ge=1, le=366)
 
 
+class Pair(BaseModel):
+    published: int
+    draft: int
+
+
+class StoreRow(BaseModel):
+    store: str  # the store's code, "" for people without a store
+    people: int
+    points: Pair
+    spins: Pair
+
+
+class PrizeCost(BaseModel):
+    wheel_version: str
+    per_spin: float  # points: sum of weight x value / sum of weights of the live wheel
+    published: float
+    draft: float
+
+
 class DryRunOut(BaseModel):
     since: str
     until: str
@@ -105,6 +127,67 @@ class DryRunOut(BaseModel):
     points: dict[str, int]
     spins: dict[str, int]
     movers: list[dict[str, object]]
+    rule_points: dict[str, Pair]
+    stores: list[StoreRow]
+    prize_cost: PrizeCost
+
+
+class DryRunJob(BaseModel):
+    id: str
+    state: str  # running | done | failed | cancelled
+    done: int  # events judged so far (each event counts twice: once per ruleset)
+    total: int  # 0 while the events are still being read
+    error: str
+    report: DryRunOut | None
+
+
+class LanguageField(BaseModel):
+    name: str
+    type: str
+    help: str
+    kind: str = ""
+
+
+class LanguageEvent(BaseModel):
+    type: str
+    fields: list[LanguageField]
+    reverses_by: str | None
+
+
+class LanguageKey(BaseModel):
+    key: str
+    type: str
+    required: bool
+    values: list[str]
+    help: str
+
+
+class LanguageLevel(BaseModel):
+    path: list[str]  # keys from the top; "*" is a name you choose; list items add nothing
+    keys: list[LanguageKey]
+
+
+class LanguageFunction(BaseModel):
+    name: str
+    signature: str
+    help: str
+    example: str
+
+
+class LanguageRoot(BaseModel):
+    name: str
+    help: str
+
+
+class LanguageOut(BaseModel):
+    common_fields: list[LanguageField]
+    derived_fields: list[LanguageField]
+    events: list[LanguageEvent]
+    profile_fields: list[LanguageField]
+    roots: list[LanguageRoot]
+    functions: list[LanguageFunction]
+    levels: list[LanguageLevel]
+    test_event_keys: list[LanguageKey]
 
 
 async def _version(ctx: Ctx) -> RulesetVersion:
@@ -154,6 +237,18 @@ async def check(ctx: Ctx, body: RulesetText) -> CheckResult:
         problems = exc.params["extra"]["problems"]  # type: ignore[index]
         return CheckResult(ok=False, version="", problems=[Problem(**p) for p in problems])
     return CheckResult(ok=True, version=ruleset.version, problems=[])
+
+
+@api.route(
+    "GET",
+    "/api/rulesets/language",
+    summary="The rule language: event types and fields, CEL functions, keys at each level",
+    tags=["rules"],
+    response=LanguageOut,
+    roles=EDITORS,
+)
+async def rules_language(ctx: Ctx) -> LanguageOut:
+    return LanguageOut.model_validate(describe())
 
 
 @api.route(
@@ -293,6 +388,78 @@ async def dry_run(ctx: Ctx, body: DryRunBody) -> DryRunOut:
 
 @api.route(
     "POST",
+    "/api/rulesets/{id:int}/dry-runs",
+    summary="Start a dry run in the background; poll it for progress and the report",
+    tags=["rules"],
+    body=DryRunBody,
+    response=DryRunJob,
+    status=202,
+    roles=EDITORS,
+)
+async def start_dry_run(ctx: Ctx, body: DryRunBody) -> DryRunJob:
+    row = await _version(ctx)
+    draft = service.compile_or_422(row.text, _zone(ctx))
+    publication = await service.live_publication()
+    published = (
+        service.compile_or_422(publication.ruleset.text, _zone(ctx)) if publication else None
+    )
+
+    async def work(progress: Callable[[int, int], None]) -> dict[str, Any]:
+        return await service.dry_run(draft, published, body.days, progress)
+
+    try:
+        job = jobs.start(ctx.me.id, work)
+    except RuntimeError:
+        raise ApiError(429, "too_many_requests", seconds=60) from None
+    return _job_out(job)
+
+
+def _job_out(job: jobs.Job) -> DryRunJob:
+    return DryRunJob(
+        id=job.id,
+        state=job.state,
+        done=job.done,
+        total=job.total,
+        error=job.error,
+        report=DryRunOut(**job.report) if job.report is not None else None,
+    )
+
+
+def _job(ctx: Ctx) -> jobs.Job:
+    job = jobs.get(ctx.request.path_params["job"])
+    if job is None or job.owner != ctx.me.id:
+        raise not_found()
+    return job
+
+
+@api.route(
+    "GET",
+    "/api/rulesets/dry-runs/{job}",
+    summary="A background dry run: its progress, then its report",
+    tags=["rules"],
+    response=DryRunJob,
+    roles=EDITORS,
+)
+async def get_dry_run(ctx: Ctx) -> DryRunJob:
+    return _job_out(_job(ctx))
+
+
+@api.route(
+    "DELETE",
+    "/api/rulesets/dry-runs/{job}",
+    summary="Cancel a background dry run",
+    tags=["rules"],
+    response=DryRunJob,
+    roles=EDITORS,
+)
+async def cancel_dry_run(ctx: Ctx) -> DryRunJob:
+    job = _job(ctx)
+    jobs.cancel(job)
+    return _job_out(job)
+
+
+@api.route(
+    "POST",
     "/api/rulesets/{id:int}/publish",
     summary="Make this version live now (also how to roll back to an earlier one)",
     tags=["rules"],
@@ -317,6 +484,8 @@ async def publish(ctx: Ctx, body: PublishBody) -> PublicationOut:
         keys=services.keys,
         action=action,
     )
+    # The audit row (`ruleset.publish` / `ruleset.rollback`) is written by service.publish,
+    # in the publication's own transaction.
     return PublicationOut(
         id=publication.id,
         ruleset_id=row.id,

@@ -10,6 +10,8 @@ import {
 	problemRange,
 	ruleRows,
 	saveUnsaved,
+	percentDone,
+	rulePoints,
 	storeRows,
 	type CheckAnswer,
 	type DryRun
@@ -109,6 +111,12 @@ describe('reports', () => {
 		rules: { comment: { published: 5, draft: 5 }, quality_post: { published: 1, draft: 4 } },
 		points: { published: 20, draft: 50 },
 		spins: { published: 0, draft: 1 },
+		rule_points: { comment: { published: 10, draft: 10 }, quality_post: { published: 10, draft: 40 }, login: { published: 0, draft: 0 } },
+		stores: [
+			{ store: 'C1', people: 2, points: { published: 10, draft: 42 }, spins: { published: 0, draft: 1 } },
+			{ store: '', people: 1, points: { published: 5, draft: 0 }, spins: { published: 0, draft: 0 } }
+		],
+		prize_cost: { wheel_version: 'w', per_spin: 32.5, published: 0, draft: 32.5 },
 		movers: [
 			{ user: '7', points: { published: 10, draft: 12 }, spins: { published: 0, draft: 0 } },
 			{ user: '3', points: { published: 0, draft: 30 }, spins: { published: 0, draft: 1 } },
@@ -128,12 +136,24 @@ describe('reports', () => {
 		]);
 	});
 
-	it('sums people per store', () => {
-		const stores = storeRows(personRows(report), (user) => (user === '4' ? 'North' : 'Centre'));
-		expect(stores).toEqual([
-			{ store: 'Centre', people: 2, points: { published: 10, draft: 42 }, change: 32 },
-			{ store: 'North', people: 1, points: { published: 5, draft: 0 }, change: -5 }
+	it('shows the stores the server summed, with their change', () => {
+		expect(storeRows(report).map((s) => [s.store, s.people, s.change])).toEqual([
+			['C1', 2, 32],
+			['', 1, -5]
 		]);
+	});
+
+	it('charts the rules that give points, the most first', () => {
+		expect(rulePoints(report)).toEqual([
+			{ rule: 'quality_post', published: 10, draft: 40 },
+			{ rule: 'comment', published: 10, draft: 10 }
+		]);
+	});
+
+	it('turns progress into a percentage, none while events are read', () => {
+		expect(percentDone(0, 0)).toBeNull();
+		expect(percentDone(1, 3)).toBe(33);
+		expect(percentDone(5, 4)).toBe(100);
 	});
 
 	it('writes a CSV that spreadsheets read as text and numbers', () => {

@@ -13,6 +13,7 @@ export const CONTENT_EDITORS: readonly string[] = ['comms', 'admin'];
 export const SECTIONS: WorkspaceSection[] = [
 	{ href: '/admin/content', label: m.content_nav, roles: CONTENT_EDITORS },
 	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
+	{ href: '/admin/wheel', label: m.comms_nav_wheel, roles: RULE_EDITORS },
 	{ href: '/admin/rewards', label: m.rwadmin_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] },

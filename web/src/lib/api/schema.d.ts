@@ -468,6 +468,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/rulesets/language": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rule language: event types and fields, CEL functions, keys at each level
+         * @description Roles: admin, comms
+         */
+        get: operations["get_rules_language"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/rulesets": {
         parameters: {
             query?: never;
@@ -607,6 +627,50 @@ export interface paths {
          */
         post: operations["post_dry_run"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rulesets/{id}/dry-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a dry run in the background; poll it for progress and the report
+         * @description Roles: admin, comms
+         */
+        post: operations["post_start_dry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/rulesets/dry-runs/{job}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A background dry run: its progress, then its report
+         * @description Roles: admin, comms
+         */
+        get: operations["get_get_dry_run"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel a background dry run
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_cancel_dry_run"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2369,9 +2433,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
         /**
-         * Check and publish a wheel (YAML)
+         * The live wheel file
+         * @description Roles: admin, comms
+         */
+        get: operations["get_wheel_live"];
+        /**
+         * Check and publish a wheel (YAML) with a message
          * @description Roles: admin, comms
          */
         put: operations["put_publish_wheel"];
@@ -2853,6 +2921,106 @@ export interface paths {
          * @description Roles: admin
          */
         post: operations["post_anonymise_employee"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Check a wheel file without publishing it
+         * @description Roles: admin, comms
+         */
+        post: operations["post_wheel_check"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every wheel publication and roll-back with who and when, newest first
+         * @description Roles: admin, comms
+         */
+        get: operations["get_wheel_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Unified diff of two wheel versions (?from=ID&to=ID)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_wheel_diff"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/versions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One wheel version with its text
+         * @description Roles: admin, comms
+         */
+        get: operations["get_wheel_version"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/wheel/versions/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish an earlier wheel version again (a roll-back) with a message
+         * @description Roles: admin, comms
+         */
+        post: operations["post_wheel_publish_version"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3603,6 +3771,20 @@ export interface components {
              */
             days?: number;
         };
+        /** DryRunJob */
+        DryRunJob: {
+            /** Id */
+            id: string;
+            /** State */
+            state: string;
+            /** Done */
+            done: number;
+            /** Total */
+            total: number;
+            /** Error */
+            error: string;
+            report: components["schemas"]["DryRunOut"] | null;
+        };
         /** DryRunOut */
         DryRunOut: {
             /** Since */
@@ -3633,6 +3815,13 @@ export interface components {
             movers: {
                 [key: string]: unknown;
             }[];
+            /** Rule Points */
+            rule_points: {
+                [key: string]: components["schemas"]["Pair"];
+            };
+            /** Stores */
+            stores: components["schemas"]["StoreRow"][];
+            prize_cost: components["schemas"]["PrizeCost"];
         };
         /** EditIn */
         EditIn: {
@@ -4124,6 +4313,86 @@ export interface components {
          * @enum {string}
          */
         Kind: "word" | "phrase" | "wildcard" | "regex";
+        /** LanguageEvent */
+        LanguageEvent: {
+            /** Type */
+            type: string;
+            /** Fields */
+            fields: components["schemas"]["LanguageField"][];
+            /** Reverses By */
+            reverses_by: string | null;
+        };
+        /** LanguageField */
+        LanguageField: {
+            /** Name */
+            name: string;
+            /** Type */
+            type: string;
+            /** Help */
+            help: string;
+            /**
+             * Kind
+             * @default
+             */
+            kind?: string;
+        };
+        /** LanguageFunction */
+        LanguageFunction: {
+            /** Name */
+            name: string;
+            /** Signature */
+            signature: string;
+            /** Help */
+            help: string;
+            /** Example */
+            example: string;
+        };
+        /** LanguageKey */
+        LanguageKey: {
+            /** Key */
+            key: string;
+            /** Type */
+            type: string;
+            /** Required */
+            required: boolean;
+            /** Values */
+            values: string[];
+            /** Help */
+            help: string;
+        };
+        /** LanguageLevel */
+        LanguageLevel: {
+            /** Path */
+            path: string[];
+            /** Keys */
+            keys: components["schemas"]["LanguageKey"][];
+        };
+        /** LanguageOut */
+        LanguageOut: {
+            /** Common Fields */
+            common_fields: components["schemas"]["LanguageField"][];
+            /** Derived Fields */
+            derived_fields: components["schemas"]["LanguageField"][];
+            /** Events */
+            events: components["schemas"]["LanguageEvent"][];
+            /** Profile Fields */
+            profile_fields: components["schemas"]["LanguageField"][];
+            /** Roots */
+            roots: components["schemas"]["LanguageRoot"][];
+            /** Functions */
+            functions: components["schemas"]["LanguageFunction"][];
+            /** Levels */
+            levels: components["schemas"]["LanguageLevel"][];
+            /** Test Event Keys */
+            test_event_keys: components["schemas"]["LanguageKey"][];
+        };
+        /** LanguageRoot */
+        LanguageRoot: {
+            /** Name */
+            name: string;
+            /** Help */
+            help: string;
+        };
         /** Level */
         Level: {
             /** Number */
@@ -4355,6 +4624,13 @@ export interface components {
             votes: number;
             /** Voters */
             voters: components["schemas"]["PersonRef"][];
+        };
+        /** Pair */
+        Pair: {
+            /** Published */
+            published: number;
+            /** Draft */
+            draft: number;
         };
         /** PeoplePage */
         PeoplePage: {
@@ -4651,6 +4927,17 @@ export interface components {
             /** Html */
             html: string;
         };
+        /** PrizeCost */
+        PrizeCost: {
+            /** Wheel Version */
+            wheel_version: string;
+            /** Per Spin */
+            per_spin: number;
+            /** Published */
+            published: number;
+            /** Draft */
+            draft: number;
+        };
         /** PrizeOut */
         PrizeOut: {
             /** Id */
@@ -4759,6 +5046,13 @@ export interface components {
              * @default
              */
             message?: string;
+        };
+        /** Published */
+        Published: {
+            /** Version */
+            version: string;
+            /** Action */
+            action: string;
         };
         /** ReactionsOut */
         ReactionsOut: {
@@ -5252,6 +5546,15 @@ export interface components {
             /** People */
             people: components["schemas"]["Place"][];
         };
+        /** StoreRow */
+        StoreRow: {
+            /** Store */
+            store: string;
+            /** People */
+            people: number;
+            points: components["schemas"]["Pair"];
+            spins: components["schemas"]["Pair"];
+        };
         /** StoryOut */
         StoryOut: {
             /** Id */
@@ -5523,6 +5826,27 @@ export interface components {
             lifetime_points: number;
             level: components["schemas"]["Level"];
         };
+        /** WheelCheck */
+        WheelCheck: {
+            /** Ok */
+            ok: boolean;
+            /** Version */
+            version: string;
+            /** Problems */
+            problems: components["schemas"]["Problem"][];
+            /** Spin Value */
+            spin_value: number | null;
+        };
+        /** WheelDraft */
+        WheelDraft: {
+            /** Text */
+            text: string;
+        };
+        /** WheelHistory */
+        WheelHistory: {
+            /** Publications */
+            publications: components["schemas"]["WheelPublication"][];
+        };
         /** WheelOut */
         WheelOut: {
             /** Version */
@@ -5534,8 +5858,51 @@ export interface components {
             /** Total Weight */
             total_weight: number;
         };
+        /** WheelPublication */
+        WheelPublication: {
+            /** Version Id */
+            version_id: number;
+            /** Version */
+            version: string;
+            /** Action */
+            action: string;
+            /** By Id */
+            by_id: number | null;
+            /** Message */
+            message: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Live */
+            live: boolean;
+        };
+        /** WheelPublished */
+        WheelPublished: {
+            /** Version */
+            version: string;
+            /** Action */
+            action: string;
+        };
         /** WheelText */
         WheelText: {
+            /** Text */
+            text: string;
+            /**
+             * Message
+             * @default
+             */
+            message?: string;
+        };
+        /** WheelVersionOut */
+        WheelVersionOut: {
+            /** Id */
+            id: number;
+            /** Version */
+            version: string;
+            /** Live */
+            live: boolean;
             /** Text */
             text: string;
         };
@@ -6801,6 +7168,44 @@ export interface operations {
             };
         };
     };
+    get_rules_language: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LanguageOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_list_versions: {
         parameters: {
             query?: never;
@@ -7100,6 +7505,130 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DryRunOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_start_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DryRunBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunJob"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunJob"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_cancel_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunJob"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -12089,6 +12618,44 @@ export interface operations {
             };
         };
     };
+    get_wheel_live: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelVersionOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     put_publish_wheel: {
         parameters: {
             query?: never;
@@ -12107,7 +12674,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["WheelPublished"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
@@ -13204,6 +13773,211 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["EmployeeOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_wheel_check: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WheelDraft"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelCheck"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_wheel_history: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelHistory"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_wheel_diff: {
+        parameters: {
+            query: {
+                from: number;
+                to: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiffOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_wheel_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WheelVersionOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_wheel_publish_version: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublishBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Published"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */

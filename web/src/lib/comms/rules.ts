@@ -1,3 +1,5 @@
+import type { components } from '$lib/api/client';
+
 /** The rule editor's pure logic: the checker that keeps only the newest answer, problems
  * placed in the text, test lines read, the dry run's tables and their CSV, the unsaved text. */
 
@@ -90,21 +92,13 @@ export function parseTestLine(line: string): TestLine {
 }
 
 export type Pair = { published: number; draft: number };
-export type DryRun = {
-	since: string;
-	until: string;
-	events: number;
-	draft_version: string;
-	published_version: string;
-	rules: Record<string, Record<string, number>>;
-	points: Record<string, number>;
-	spins: Record<string, number>;
-	movers: Record<string, unknown>[];
-};
+/** The server's dry-run report (`DryRunOut`). */
+export type DryRun = components['schemas']['DryRunOut'];
 
 export type RuleRow = { rule: string; published: number; draft: number; change: number };
 export type PersonRow = { user: string; points: Pair; spins: Pair; change: number };
-export type StoreRow = { store: string; people: number; points: Pair; change: number };
+export type StoreRow = { store: string; people: number; points: Pair; spins: Pair; change: number };
+export type RulePoints = { rule: string; published: number; draft: number };
 
 function pair(value: unknown): Pair {
 	const v = (value ?? {}) as Record<string, unknown>;
@@ -131,19 +125,22 @@ export function personRows(report: DryRun): PersonRow[] {
 		.sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || a.user.localeCompare(b.user));
 }
 
-/** The movers summed per store (`storeOf` names a person's store; '' when none). */
-export function storeRows(people: PersonRow[], storeOf: (user: string) => string): StoreRow[] {
-	const stores = new Map<string, StoreRow>();
-	for (const person of people) {
-		const store = storeOf(person.user);
-		const row = stores.get(store) ?? { store, people: 0, points: { published: 0, draft: 0 }, change: 0 };
-		row.people += 1;
-		row.points.published += person.points.published;
-		row.points.draft += person.points.draft;
-		row.change = row.points.draft - row.points.published;
-		stores.set(store, row);
-	}
-	return [...stores.values()].sort((a, b) => Math.abs(b.change) - Math.abs(a.change) || a.store.localeCompare(b.store));
+/** The stores the server summed (every person, not only the movers), as rows. */
+export function storeRows(report: DryRun): StoreRow[] {
+	return report.stores.map((s) => ({ ...s, change: s.points.draft - s.points.published }));
+}
+
+/** Points per rule before and after, rules that give points only, the most first. */
+export function rulePoints(report: DryRun): RulePoints[] {
+	return Object.entries(report.rule_points)
+		.map(([rule, p]) => ({ rule, published: p.published, draft: p.draft }))
+		.filter((r) => r.published || r.draft)
+		.sort((a, b) => Math.max(b.published, b.draft) - Math.max(a.published, a.draft) || a.rule.localeCompare(b.rule));
+}
+
+/** A background dry run's progress as a whole percentage (null while events are read). */
+export function percentDone(done: number, total: number): number | null {
+	return total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : null;
 }
 
 function csvCell(value: string | number): string {
@@ -186,18 +183,3 @@ export function saveUnsaved(value: Unsaved | null, storage: Storage | undefined 
 
 /** The roles the server lets edit rules (server/rulesets/endpoints.py EDITORS). */
 export const RULE_EDITORS = ['comms', 'admin'];
-
-/** What the editor offers while typing (docs/rules.md; rules/events.py EVENT_TYPES). The
- * checker stays the judge: an offer missing here is still accepted by the server. */
-export const RULE_KEYS = [
-	'version', 'timezone', 'badges', 'rules', 'tests',
-	'id', 'title', 'description', 'event', 'when', 'to', 'award', 'limits', 'tiers', 'streak', 'active', 'reverse_on',
-	'points', 'spins', 'badge', 'tier', 'max', 'per', 'key', 'at', 'days', 'from', 'until', 'link',
-	'name', 'events', 'expect', 'users', 'repeat', 'type', 'actor', 'subject'
-];
-export const EVENT_TYPES = [
-	'comment.created', 'comment.deleted', 'event.attended', 'event.created', 'event.rsvp', 'group.joined',
-	'kudos.given', 'poll.answered', 'poll.created', 'post.created', 'post.deleted', 'post.read_confirmed',
-	'post.shared', 'post.viewed', 'profile.completed', 'reaction.added', 'reaction.removed', 'story.created',
-	'story.viewed', 'user.daily_login', 'user.mentioned'
-];
