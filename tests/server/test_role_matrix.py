@@ -121,6 +121,17 @@ EXPECTED: dict[str, frozenset[Role]] = {
     "DELETE /api/analytics/goals": COMMS_TEAM,
     "GET /api/analytics/rewards": COMMS_TEAM,
     "GET /api/analytics/posts": COMMS_TEAM,
+    # The rule editor and the wheel editor
+    "GET /api/rulesets/language": COMMS_TEAM,
+    "POST /api/rulesets/{id:int}/dry-runs": COMMS_TEAM,
+    "GET /api/rulesets/dry-runs/{job}": COMMS_TEAM,
+    "DELETE /api/rulesets/dry-runs/{job}": COMMS_TEAM,
+    "POST /api/admin/wheel/check": COMMS_TEAM,
+    "GET /api/admin/wheel": COMMS_TEAM,
+    "GET /api/admin/wheel/history": COMMS_TEAM,
+    "GET /api/admin/wheel/diff": COMMS_TEAM,
+    "GET /api/admin/wheel/versions/{id:int}": COMMS_TEAM,
+    "POST /api/admin/wheel/versions/{id:int}/publish": COMMS_TEAM,
     # Personal data
     "GET /api/admin/employees/{id:int}/export": ADMIN,
     "POST /api/admin/employees/{id:int}/anonymise": ADMIN,
