@@ -289,7 +289,7 @@ async def breakdown_csv(ctx: Ctx, query: BreakdownQuery) -> Response:
 class GoalIn(Strict):
     metric: Metric
     period: Period
-    target: float = Field(gt=0, lt=1e12)
+    target: float = Field(ge=0.001, le=1e12)  # DAU/MAU targets are ratios (0.7)
 
 
 class GoalOut(BaseModel):
@@ -320,7 +320,7 @@ async def _goal_out(goal: Goal, today: date) -> GoalOut:
         end=end,
         value=value,
         projected=figures.projected(goal.metric, value, elapsed, total),
-        progress=round(value / goal.target, 3),
+        progress=round(min(value / goal.target, 1e6), 3),
     )
 
 
