@@ -56,7 +56,7 @@ def test_comms_reads_the_dashboard_changes_the_period_and_sets_a_goal(
     assert thirty  # the 30-day figure was shown before
 
     # The breakdown by store: a row per store with enough people, and its CSV says the same.
-    table = page.get_by_role("table")
+    table = page.get_by_role("region", name="Breakdown").get_by_role("table")
     expect(table.get_by_role("row").nth(1)).to_be_visible()
     shown = [r.inner_text().split("\t")[0] for r in table.locator("tbody tr").all()]
     with page.expect_download() as download:
