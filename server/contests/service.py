@@ -184,7 +184,14 @@ async def stored_contributions(
             )
         )
     if people is None:
-        people = await profiles() if spec.plan is not None else {}
+        plan = spec.plan
+        people = {}
+        if plan is not None and (plan.actor_reads or plan.subject_reads or plan.presence):
+            ids = {int(e.actor) for e in events if e.actor.isdigit()} | {
+                int(e.subject) for e in events if e.subject and e.subject.isdigit()
+            }
+            found = await store.people(conn, ids)
+            people = {k: v.profile for k, v in found.items()}
     return event_contributions(spec, events, people, ruleset)
 
 
