@@ -34,6 +34,7 @@ import orjson
 
 from bench.settle import people, start_redis
 from gamification import sql
+from gamification.contests.live import LiveStandings
 from gamification.settlement import Outcome, PeopleCache
 from gamification.store import EventRow
 from server.activity import new_event_id
@@ -162,7 +163,7 @@ async def main(args: argparse.Namespace) -> None:
         timings.sort()
         p50 = statistics.median(timings)
         p95 = timings[int(len(timings) * 0.95) - 1]
-        total = await service.LiveStandings(services.redis).total(
+        total = await LiveStandings(services.redis).total(
             service.live_keys(services, running)
         )
 
