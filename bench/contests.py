@@ -163,9 +163,7 @@ async def main(args: argparse.Namespace) -> None:
         timings.sort()
         p50 = statistics.median(timings)
         p95 = timings[int(len(timings) * 0.95) - 1]
-        total = await LiveStandings(services.redis).total(
-            service.live_keys(services, running)
-        )
+        total = await LiveStandings(services.redis).total(service.live_keys(services, running))
 
         started = time.perf_counter()
         close = await close_contest(services, closing, ruleset)
