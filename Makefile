@@ -88,9 +88,12 @@ typecheck:
 
 # The browser tests run in a pytest of their own: Playwright's sync API keeps an event loop
 # running in the main thread while its browser is open, and other tests call asyncio.run().
+# Both on every core (pytest-xdist): each worker starts its own Redis, PostgreSQL and, for the
+# browser tests, its own demo Plaza and Chromium; a browser test file stays on one worker.
+PYTEST_WORKERS ?= auto
 pytest:
-	$(VENV)/bin/pytest -q -p no:cacheprovider --ignore=tests/e2e
-	$(VENV)/bin/pytest -q -p no:cacheprovider tests/e2e
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --ignore=tests/e2e
+	$(VENV)/bin/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadfile tests/e2e
 
 bench-quick:
 	@for bench in bench/*.py bench/*/__main__.py; do \

@@ -3,7 +3,7 @@ rolling one day up from its raw rows, the dashboard API over a year of aggregate
 first byte of the year's per-store CSV.
 
     python -m bench.analytics            # 50,000 people, 2,000 stores, a year of cells
-    python -m bench.analytics --quick    # 2,000 people, 80 stores, 60 days (make test)
+    python -m bench.analytics --quick    # 1,000 people, 40 stores, 30 days (make test)
 
 Budgets (issue 13): roll-up of one day < 30 s; dashboard API p95 < 100 ms; CSV first byte
 < 1 s. The raw day (visits and ~7 actions per active person) and the year of daily cells
@@ -246,9 +246,9 @@ async def run(people: int, stores: int, days: int, root: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="2,000 people, 60 days")
+    parser.add_argument("--quick", action="store_true", help="1,000 people, 30 days")
     args = parser.parse_args()
-    people, stores, days = (2_000, 80, 60) if args.quick else (50_000, 2_000, 365)
+    people, stores, days = (1_000, 40, 30) if args.quick else (50_000, 2_000, 365)
     logging.disable(logging.INFO)  # the server's request log would drown the figures
     root = Path(tempfile.mkdtemp(prefix="plaza-bench-analytics-"))
     try:

@@ -1,7 +1,7 @@
 """The dry run over a week of a large company's stored events: budget 60 s.
 
     python -m bench.dry_run            # 50,000 employees, 7 days, ~1.5 M events, SQLite
-    python -m bench.dry_run --quick    # 2,000 employees, ~30,000 events, a few seconds
+    python -m bench.dry_run --quick    # 1,000 employees, ~10,000 events, a few seconds
     python -m bench.dry_run --postgres postgres://postgres@127.0.0.1:5432/postgres
 
 The events are synthetic (logins, posts, comments, reactions, views, kudos in the mix a
@@ -178,7 +178,7 @@ def cli() -> None:
     parser.add_argument("--days", type=int, default=7)
     args = parser.parse_args()
     if args.quick:
-        args.users, args.events = 2000, 30_000
+        args.users, args.events = 1000, 10_000
     asyncio.run(main(args))
 
 

@@ -1,7 +1,7 @@
 """Benchmark of the home feed and of writing a post: prints figures, asserts nothing.
 
     python -m bench.feed            # 50,000 employees, 300 groups, 1,000,000 posts
-    python -m bench.feed --quick    # 2,000 employees, 30 groups, 20,000 posts, seconds
+    python -m bench.feed --quick    # 1,000 employees, 20 groups, 5,000 posts, seconds
     python -m bench.feed --db postgres --posts 200000
     python -m bench.feed --workers 2   # uvicorn processes, for Plaza and the ceiling alike
 
@@ -57,7 +57,7 @@ class Size:
 
 
 FULL = Size(50_000, 300, 1_000_000, 20_000)
-QUICK = Size(2_000, 30, 20_000, 300)
+QUICK = Size(1_000, 20, 5_000, 300)
 
 
 # -- infrastructure ----------------------------------------------------------------------
@@ -69,7 +69,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_for(probe: Callable[[], object], what: str, timeout: float = 30) -> None:
+def wait_for(probe: Callable[[], object], what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:

@@ -1,7 +1,7 @@
 """Benchmark of the rules engine: prints figures, asserts nothing.
 
     python -m bench.rules            # 200 rules, 20 event types, 50,000 users, 1,000,000 events
-    python -m bench.rules --quick    # 20,000 events, a few seconds
+    python -m bench.rules --quick    # 10,000 events, a few seconds
 
 Prints events/s of the engine, of a bare loop that only reads each event and looks
 up its rules (the floor), of the same conditions evaluated by the pure-Python
@@ -187,10 +187,10 @@ def timed(label: str, count: int, run: Callable[[], object]) -> float:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="20,000 events: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="10,000 events: a smoke run")
     args = parser.parse_args(argv)
-    events_count = 20_000 if args.quick else 1_000_000
-    users_count = 5_000 if args.quick else 50_000
+    events_count = 10_000 if args.quick else 1_000_000
+    users_count = 2_500 if args.quick else 50_000
     rng = random.Random(SEED)
 
     started = time.perf_counter()

@@ -186,11 +186,13 @@ def postgres_template(
     postgres_url: str, redis_socket: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> str:
     base = postgres_url.rsplit("/", 1)[0]
-    _psql(postgres_url, "DROP DATABASE IF EXISTS plaza_template")
-    _psql(postgres_url, "CREATE DATABASE plaza_template")
-    settings = base_settings(tmp_path_factory.mktemp("pg"), redis_socket, f"{base}/plaza_template")
+    # One template per xdist worker: with PLAZA_TEST_POSTGRES_URL they share one server.
+    template = f"plaza_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    _psql(postgres_url, f"DROP DATABASE IF EXISTS {template}")
+    _psql(postgres_url, f"CREATE DATABASE {template}")
+    settings = base_settings(tmp_path_factory.mktemp("pg"), redis_socket, f"{base}/{template}")
     asyncio.run(apply_migrations(settings))
-    return base
+    return f"{base}/{template}"
 
 
 def _psql(url: str, sql: str) -> None:
@@ -209,18 +211,34 @@ def _psql(url: str, sql: str) -> None:
 _counter = itertools.count()
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`@pytest.mark.one_database` (or a module's `pytestmark`): the test runs on SQLite only.
+    For tests that are not about storage (HTTP shapes, permissions, validation, live
+    delivery...); anything about queries, migrations, transactions, concurrency, settlement,
+    the ledger, analytics SQL or search keeps both (docs/development.md)."""
+    if "database_url" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
+        "one_database"
+    ):
+        # As a mark, read before the fixture's own params are applied (which it replaces).
+        metafunc.definition.add_marker(
+            pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+        )
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, migrated database of each kind for the test (parametrised: every database
-    test runs on SQLite and on PostgreSQL)."""
+    test runs on SQLite and on PostgreSQL, unless marked `one_database`)."""
     if request.param == "sqlite":
         template: Path = request.getfixturevalue("sqlite_template")
         path = tmp_path / "plaza.sqlite3"
         shutil.copyfile(template, path)
         return f"sqlite://{path}"
-    base: str = request.getfixturevalue("postgres_template")
+    pg_template: str = request.getfixturevalue("postgres_template")
+    base, template_name = pg_template.rsplit("/", 1)
     name = f"test_{os.getpid()}_{next(_counter)}"
-    _psql(f"{base}/postgres", f"CREATE DATABASE {name} TEMPLATE plaza_template")
+    _psql(f"{base}/postgres", f"CREATE DATABASE {name} TEMPLATE {template_name}")
     return f"{base}/{name}"
 
 

@@ -7,17 +7,14 @@ import csv
 import io
 from datetime import date, timedelta
 
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.support import (
-    PHONE,
     Plaza,
+    check_screens,
     new_context,
     screenshot,
-    serious_axe_violations,
-    sideways_overflow,
 )
-from tests.e2e.test_screens import english_on
 
 
 def test_comms_reads_the_dashboard_changes_the_period_and_sets_a_goal(
@@ -114,26 +111,10 @@ def test_an_employee_is_refused_everywhere(browser: Browser, plaza: Plaza) -> No
 def test_the_dashboard_passes_axe_fits_a_phone_and_speaks_russian(
     browser: Browser, plaza: Plaza
 ) -> None:
-    problems: dict[str, object] = {}
-    for locale, device in (("en", "desktop"), ("ru", "desktop"), ("en", "phone"), ("ru", "phone")):
-        context = new_context(
-            browser, plaza, "comms", locale=locale, viewport=PHONE if device == "phone" else None
-        )
-        page = context.new_page()
-        for name, path in (
-            ("analytics", "/admin/analytics"),
-            ("analytics-report", "/admin/analytics/report"),
-        ):
-            page.goto(path)
-            expect(page.locator("main h1").first).to_be_visible()
-            expect(page.locator("table").first).to_be_visible()
-            page.wait_for_load_state("networkidle")
-            screenshot(page, f"{name}-{device}-{locale}")
-            if violations := serious_axe_violations(page):
-                problems[f"{name} {device} {locale}: axe"] = violations
-            if overflow := sideways_overflow(page):
-                problems[f"{name} {device} {locale}: {overflow}px sideways"] = path
-            if locale == "ru" and (english := english_on(page)):
-                problems[f"{name} {device}: English in the Russian UI"] = english
-        context.close()
+    screens = {"analytics": "/admin/analytics", "analytics-report": "/admin/analytics/report"}
+
+    def ready(page: Page, name: str) -> None:
+        expect(page.locator("table").first).to_be_visible()
+
+    problems = check_screens(browser, plaza, "comms", screens, ready=ready)
     assert problems == {}

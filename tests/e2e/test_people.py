@@ -223,9 +223,13 @@ def test_follow_a_leaders_blog_from_the_profile(browser: Browser, plaza: Plaza) 
     page = context.new_page()
     page.goto(f"/people/{director['id']}")
     follow = page.get_by_role("button", name="Follow blog")
-    follow.click()
+    path = f"/api/people/{director['id']}/follow"
+    # The button turns at once (optimistic); the server's answer comes a moment later.
+    with page.expect_response(lambda r: r.url.endswith(path)) as followed:
+        follow.click()
     following = page.get_by_role("button", name="Following")
     expect(following).to_have_attribute("aria-pressed", "true")
+    assert followed.value.ok
     mine = {b["author"]["id"]: b for b in follower.get("/api/blogs").json()["items"]}
     assert mine[director["id"]]["following"] is True
 
@@ -240,10 +244,12 @@ def test_follow_a_leaders_blog_from_the_profile(browser: Browser, plaza: Plaza) 
     expect(page.get_by_text("Not now, please.")).to_be_visible()
     expect(following).to_have_attribute("aria-pressed", "true")
     page.unroute(f"**/api/people/{director['id']}/follow")
-    following.click()
+    with page.expect_response(lambda r: r.url.endswith(path)) as unfollowed:
+        following.click()
     expect(page.get_by_role("button", name="Follow blog")).to_have_attribute(
         "aria-pressed", "false"
     )
+    assert unfollowed.value.ok
     mine = {b["author"]["id"]: b for b in follower.get("/api/blogs").json()["items"]}
     assert mine[director["id"]]["following"] is False
     context.close()

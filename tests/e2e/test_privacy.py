@@ -18,12 +18,12 @@ from tests.e2e.support import (
     PHONE,
     Plaza,
     demo_email,
+    english_on,
     new_context,
     screenshot,
     serious_axe_violations,
     sideways_overflow,
 )
-from tests.e2e.test_screens import english_on
 
 PASSWORD = "Leaver-Password-42"
 

@@ -5,80 +5,13 @@ The screenshots the README shows are written here."""
 
 from __future__ import annotations
 
-import json
-import re
 import time
-from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser
 
-from tests.e2e.support import (
-    PHONE,
-    ROOT,
-    Plaza,
-    new_context,
-    screenshot,
-    serious_axe_violations,
-    sideways_overflow,
-)
-
-MESSAGES = ROOT / "web" / "messages"
-
-
-def _strings(value: object) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item.get("match", {}) if isinstance(item, dict) else item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-
-
-def _catalogue(locale: str) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for path in sorted(MESSAGES.rglob(f"{locale}.json")):
-        data = json.loads(path.read_text())
-        for key, value in data.items():
-            if key != "$schema":
-                for index, text in enumerate(_strings(value)):
-                    found[f"{path.parent.name}:{key}:{index}"] = text
-    return found
-
-
-def english_phrases() -> list[str]:
-    """The app's English sentences that a Russian screen must not show: the fixed parts of
-    each message (placeholders cut out), at least two words long, and not the same in
-    Russian (names like "Plaza" or "English" are)."""
-    russian = set(_catalogue("ru").values())
-    phrases: set[str] = set()
-    for text in _catalogue("en").values():
-        if text in russian:
-            continue
-        for part in re.split(r"\{[^}]*\}", text):
-            part = part.strip(" .,:;!?…·()")
-            if len(part.split()) >= 2 and re.search("[A-Za-z]{3}", part):
-                phrases.add(part)
-    # The name an anonymised leaver gets is stored data in the company's language (like any
-    # name), not a sentence of the app: the shared server has one since test_privacy.
-    return sorted(phrases - {"Former employee"})
-
-
-ENGLISH = english_phrases()
-
-
-def english_on(page: Page) -> list[str]:
-    text = page.evaluate("document.body.innerText")
-    labels = page.evaluate(
-        "[...document.querySelectorAll('[aria-label],[placeholder],[title]')]"
-        ".map(e => [e.getAttribute('aria-label'), e.getAttribute('placeholder'),"
-        " e.getAttribute('title')].filter(Boolean).join(' ')).join('\\n')"
-    )
-    seen = f"{text}\n{labels}"
-    return [phrase for phrase in ENGLISH if phrase in seen]
+from tests.e2e.support import ENGLISH, Plaza, check_screens
 
 
 def screens(plaza: Plaza) -> dict[str, str]:
@@ -205,24 +138,15 @@ def main_screens(plaza: Plaza) -> dict[str, str]:
 @pytest.mark.parametrize("locale", ["en", "ru"])
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_every_content_screen(browser: Browser, plaza: Plaza, locale: str, device: str) -> None:
-    context = new_context(
-        browser, plaza, "comms", locale=locale, viewport=PHONE if device == "phone" else None
+    screens = content_screens(plaza)
+    problems = check_screens(
+        browser,
+        plaza,
+        "comms",
+        screens,
+        combos=((locale, device),),
+        not_busy="main [aria-busy=true]",
     )
-    page = context.new_page()
-    problems: dict[str, object] = {}
-    for name, path in content_screens(plaza).items():
-        page.goto(path)
-        expect(page.locator("main h1").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        expect(page.locator("main [aria-busy=true]")).to_have_count(0)
-        screenshot(page, f"{name}-{device}-{locale}")
-        if violations := serious_axe_violations(page):
-            problems[f"{name}: axe"] = violations
-        if overflow := sideways_overflow(page):
-            problems[f"{name}: {overflow}px sideways"] = path
-        if locale == "ru" and (english := english_on(page)):
-            problems[f"{name}: English in the Russian UI"] = english
-    context.close()
     assert problems == {}
 
 
@@ -231,23 +155,7 @@ def test_every_content_screen(browser: Browser, plaza: Plaza, locale: str, devic
 def test_every_main_screen(
     browser: Browser, plaza: Plaza, main_screens: dict[str, str], locale: str, device: str
 ) -> None:
-    context = new_context(
-        browser, plaza, locale=locale, viewport=PHONE if device == "phone" else None
-    )
-    page = context.new_page()
-    problems: dict[str, object] = {}
-    for name, path in main_screens.items():
-        page.goto(path)
-        expect(page.locator("main h1").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        screenshot(page, f"{name}-{device}-{locale}")
-        if violations := serious_axe_violations(page):
-            problems[f"{name}: axe"] = violations
-        if overflow := sideways_overflow(page):
-            problems[f"{name}: {overflow}px sideways"] = path
-        if locale == "ru" and (english := english_on(page)):
-            problems[f"{name}: English in the Russian UI"] = english
-    context.close()
+    problems = check_screens(browser, plaza, "employee", main_screens, combos=((locale, device),))
     assert problems == {}
 
 
@@ -284,23 +192,8 @@ def moderation_screens(plaza: Plaza) -> dict[str, str]:
 @pytest.mark.parametrize("locale", ["en", "ru"])
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_moderation_screens(browser: Browser, plaza: Plaza, locale: str, device: str) -> None:
-    context = new_context(
-        browser, plaza, "moderator", locale=locale, viewport=PHONE if device == "phone" else None
-    )
-    page = context.new_page()
-    problems: dict[str, object] = {}
-    for name, path in moderation_screens(plaza).items():
-        page.goto(path)
-        expect(page.locator("main h1").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        screenshot(page, f"{name}-{device}-{locale}")
-        if violations := serious_axe_violations(page):
-            problems[f"{name}: axe"] = violations
-        if overflow := sideways_overflow(page):
-            problems[f"{name}: {overflow}px sideways"] = path
-        if locale == "ru" and (english := english_on(page)):
-            problems[f"{name}: English in the Russian UI"] = english
-    context.close()
+    screens = moderation_screens(plaza)
+    problems = check_screens(browser, plaza, "moderator", screens, combos=((locale, device),))
     assert problems == {}
 
 
@@ -320,23 +213,7 @@ def test_every_workspace_screen(
     browser: Browser, plaza: Plaza, main_screens: dict[str, str], locale: str, device: str
 ) -> None:
     # `main_screens` first: its shop item and grants give these screens something to show.
-    context = new_context(
-        browser, plaza, "comms", locale=locale, viewport=PHONE if device == "phone" else None
-    )
-    page = context.new_page()
-    problems: dict[str, object] = {}
-    for name, path in WORKSPACE_SCREENS.items():
-        page.goto(path)
-        expect(page.locator("main h1").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        screenshot(page, f"{name}-{device}-{locale}")
-        if violations := serious_axe_violations(page):
-            problems[f"{name}: axe"] = violations
-        if overflow := sideways_overflow(page):
-            problems[f"{name}: {overflow}px sideways"] = path
-        if locale == "ru" and (english := english_on(page)):
-            problems[f"{name}: English in the Russian UI"] = english
-    context.close()
+    problems = check_screens(browser, plaza, "comms", WORKSPACE_SCREENS, combos=((locale, device),))
     assert problems == {}
 
 
@@ -387,22 +264,12 @@ def itadmin_data(plaza: Plaza) -> None:
 def test_every_itadmin_screen(
     browser: Browser, plaza: Plaza, itadmin_data: None, locale: str, device: str
 ) -> None:
-    context = new_context(
-        browser, plaza, "admin", locale=locale, viewport=PHONE if device == "phone" else None
+    problems = check_screens(
+        browser,
+        plaza,
+        "admin",
+        ITADMIN_SCREENS,
+        combos=((locale, device),),
+        not_busy="[aria-busy='true']",
     )
-    page = context.new_page()
-    problems: dict[str, object] = {}
-    for name, path in ITADMIN_SCREENS.items():
-        page.goto(path)
-        expect(page.locator("main h1").first).to_be_visible()
-        page.wait_for_load_state("networkidle")
-        expect(page.locator("[aria-busy='true']")).to_have_count(0)
-        screenshot(page, f"{name}-{device}-{locale}")
-        if violations := serious_axe_violations(page):
-            problems[f"{name}: axe"] = violations
-        if overflow := sideways_overflow(page):
-            problems[f"{name}: {overflow}px sideways"] = path
-        if locale == "ru" and (english := english_on(page)):
-            problems[f"{name}: English in the Russian UI"] = english
-    context.close()
     assert problems == {}

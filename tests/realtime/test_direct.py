@@ -24,6 +24,9 @@ from tests.conftest import LiveServer
 from tests.helpers import make_employee
 from tests.realtime.support import LiveClient, connect, session_cookie
 
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
+
 BOUNDARY_SIZES = [0, 1, 125, 126, 127, 65535, 65536, 70000]
 
 

@@ -4,6 +4,8 @@ once per dedupe key."""
 
 from __future__ import annotations
 
+import pytest
+
 from server.notifications.service import notify
 from server.services import Services
 from server.settings import Settings
@@ -11,6 +13,9 @@ from server.worker import make_worker
 from tests.conftest import LiveServer
 from tests.helpers import make_employee
 from tests.realtime.support import check_schema, connect, session_cookie
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 Nodes = tuple[LiveServer, LiveServer]
 

@@ -7,12 +7,16 @@ import asyncio
 import time
 
 import httpx
+import pytest
 
 from gamification.keys import Keys
 from realtime.presence import Presence
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
 from tests.realtime.support import check_schema, connect, session_cookie
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 Nodes = tuple[LiveServer, LiveServer]
 

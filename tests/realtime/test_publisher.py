@@ -12,6 +12,9 @@ from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
 from tests.realtime.support import connect, session_cookie
 
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
+
 Nodes = tuple[LiveServer, LiveServer]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +17,9 @@ from server.models.org import City
 from tests.conftest import LiveServer
 from tests.helpers import make_employee
 from tests.realtime.support import connect, session_cookie
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 Nodes = tuple[LiveServer, LiveServer]
 _people = itertools.count()

@@ -18,6 +18,9 @@ from tests.conftest import LiveServer
 from tests.helpers import make_employee
 from tests.realtime.support import Refused, check_schema, connect, session_cookie
 
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
+
 Nodes = tuple[LiveServer, LiveServer]
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from starlette.routing import Route
 
 from tests.conftest import LiveServer, http_client
 from tests.helpers import login, make_employee
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_unknown_route_and_method_use_the_error_format(client: httpx.AsyncClient) -> None:

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee, run_jobs
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 
 import httpx
+import pytest
 
 from server.audit.chain import first_break
 from server.models import AuditEntry, Employee, EmployeeStatus, Role
@@ -14,6 +15,9 @@ from server.models.hr import HrImport
 from server.settings import Settings
 from tests.conftest import LiveServer, http_client
 from tests.helpers import login, make_employee, run_jobs
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def _admin(live: LiveServer) -> tuple[httpx.AsyncClient, Employee]:

@@ -7,10 +7,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from server.models import Employee, Role
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
 from tests.helpers import make_employee
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 SOON = (datetime.now(UTC) + timedelta(days=1)).isoformat()

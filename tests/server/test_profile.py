@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from server.models import ActivityEvent
 from tests.helpers import login, make_employee
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

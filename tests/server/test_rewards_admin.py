@@ -5,11 +5,15 @@ stock, allowances that gifts and kudos then obey, and employees refused everywhe
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from gamification import sql, store
 from server.models import AuditEntry, Role
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def signed_in(live: LiveServer, email: str) -> httpx.AsyncClient:

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
 from tests.helpers import make_employee
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_newcomers_get_groups_and_people_from_department_store_and_skills(

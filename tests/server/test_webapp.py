@@ -13,7 +13,7 @@ from server.settings import Settings
 from tests.conftest import LiveServer, http_client
 
 # Serving files is not about data: once, on SQLite.
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+pytestmark = pytest.mark.one_database
 
 INDEX = b"<!doctype html><title>Plaza app</title>"
 

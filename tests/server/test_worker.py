@@ -19,6 +19,9 @@ from server.worker import make_worker
 from tests.conftest import LiveServer, free_port
 from tests.helpers import PASSWORD, run_jobs
 
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
+
 
 class Sink:
     def __init__(self) -> None:

@@ -4,10 +4,14 @@ shipped defaults' first publication at start-up is not an action of anyone's).""
 from __future__ import annotations
 
 import httpx
+import pytest
 
 from server.models import AuditEntry, Role
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 DRAFT = """version: 1
 rules:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+import pytest
 
 from server.auth.sessions import digest, now
 from server.models import ActivityEvent, Employee, Role, Session
 from tests.conftest import LiveServer, http_client
 from tests.helpers import PASSWORD, login, make_employee, set_cookie_headers
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_register_with_company_domain_signs_in(client: httpx.AsyncClient) -> None:

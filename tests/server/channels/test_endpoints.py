@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import pytest
+
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_mandatory_channels_reach_everyone_and_cannot_be_left(live: LiveServer) -> None:

@@ -7,11 +7,15 @@ import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
+import pytest
 
 from server.models import Role
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
 from tests.realtime.support import check_schema, connect
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 Nodes = tuple[LiveServer, LiveServer]
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -34,6 +35,9 @@ from tests.community import Clients, make_org
 from tests.conftest import LiveServer
 from tests.helpers import make_employee, run_jobs
 from tests.realtime.support import LiveClient, check_schema, connect
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 Nodes = tuple[LiveServer, LiveServer]
 _batch = itertools.count()

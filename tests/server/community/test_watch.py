@@ -4,9 +4,14 @@ private and secret groups refuse; a targeted post never reaches a mere watcher."
 
 from __future__ import annotations
 
+import pytest
+
 from server.models import Channel, Group, GroupMember, Visibility
 from tests.community import make_org
 from tests.server.community.test_live import Nodes, people_online, received, settle
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_a_watched_group_blog_and_channel_are_live(nodes: Nodes) -> None:

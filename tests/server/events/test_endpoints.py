@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from icalendar import Calendar
 
 from server.models import ActivityEvent, Event, Notification
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
 from tests.helpers import run_jobs
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 def when(hours: float) -> str:

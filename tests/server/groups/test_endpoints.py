@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from server.models import ActivityEvent, Notification
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_public_private_and_secret_groups(live: LiveServer) -> None:

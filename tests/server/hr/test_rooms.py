@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 
+import pytest
+
 from realtime import rooms
 from server.hr.parse import parse
 from server.hr.service import import_rows
@@ -16,6 +18,9 @@ from tests.helpers import run_jobs
 from tests.realtime.support import LiveClient
 from tests.server.community.test_live import Nodes, people_online, received
 from tests.server.test_rewards_cli import plaza
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 _markers = itertools.count(1)
 PROBE = -2  # the chat id of probe events

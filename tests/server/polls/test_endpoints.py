@@ -3,9 +3,14 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from server.models import ActivityEvent, PollAnswer
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_single_choice_poll_one_answer_each(live: LiveServer) -> None:

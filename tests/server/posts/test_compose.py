@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from server.models import Group, GroupMember, MemberState, Visibility
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_preview_renders_like_a_stored_post_and_saves_nothing(live: LiveServer) -> None:

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from server.models import ActivityEvent, ArchivedText
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 

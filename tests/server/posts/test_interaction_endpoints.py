@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import pytest
+
 from server.models import ActivityEvent
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_comments_have_one_level_of_replies(live: LiveServer) -> None:

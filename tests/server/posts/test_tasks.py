@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import pytest
+
 from server.models import ActivityEvent, Notification
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
 from tests.helpers import run_jobs
+
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
 
 
 async def test_mentions_notify_only_people_who_may_see_the_post(live: LiveServer) -> None:

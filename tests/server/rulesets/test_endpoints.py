@@ -15,6 +15,9 @@ from server.models import Role
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
 
+# Not about storage (HTTP, permissions, live delivery): SQLite only.
+pytestmark = pytest.mark.one_database
+
 DRAFT = """version: 1
 rules:
   - id: any_post
