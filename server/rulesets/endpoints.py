@@ -3,6 +3,7 @@ roll back) with its audit trail."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from rules.describe import describe
 from rules.testing import run_tests
 from server.api import Api, Ctx
 from server.errors import ApiError, not_found
+from server.i18n import localiser
 from server.models import Role, RulesetPublication, RulesetVersion
 from server.rulesets import jobs, service
 from server.schemas import Strict
@@ -242,13 +244,21 @@ async def check(ctx: Ctx, body: RulesetText) -> CheckResult:
 @api.route(
     "GET",
     "/api/rulesets/language",
-    summary="The rule language: event types and fields, CEL functions, keys at each level",
+    summary=(
+        "The rule language: event types and fields, CEL functions, keys at each level; "
+        "help texts in the user's language"
+    ),
     tags=["rules"],
     response=LanguageOut,
     roles=EDITORS,
 )
 async def rules_language(ctx: Ctx) -> LanguageOut:
-    return LanguageOut.model_validate(describe())
+    return _language(ctx.locale)
+
+
+@functools.cache
+def _language(locale: str) -> LanguageOut:
+    return LanguageOut.model_validate(describe(localiser(locale)))
 
 
 @api.route(
