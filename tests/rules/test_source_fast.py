@@ -13,7 +13,7 @@ import pytest
 
 import rules.ruleset
 from rules.errors import Problem, RulesetInvalid
-from rules.ruleset import check_text, default_text
+from rules.ruleset import check_ruleset, check_text, default_text
 from rules.source import Document, parse, parse_fast, parse_ruamel
 
 EDGE_CASES = [
@@ -188,6 +188,7 @@ def test_broken_edits_of_the_default_file_give_the_same_problems() -> None:
             patch.setattr(rules.ruleset, "parse", parse_ruamel)
             old = check_text(text, "r.yaml")
         assert new == old, text
+        assert check_ruleset(text, "r.yaml")[1] == new  # the editor's check: the same
         with_problems += bool(new)
     # The corpus exercises the fast path and files with problems, not only ruamel's.
     assert fast >= 20 and with_problems >= 15, (fast, with_problems)
