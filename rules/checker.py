@@ -174,38 +174,57 @@ def _check_tiers(doc: Document, model: RulesetFile, at: Path, rule: Rule, out: C
         _check_award(doc, model, (*where, "award"), tier.award, out)
 
 
+# What checking one expression found, by (source, event type, slot): an edit in a large
+# file recompiles only the expressions it changed. Each finding is (offset into the
+# expression, message), or (None, message) for the whole expression.
+Finding = tuple[int | None, str]
+_EXPRESSIONS: dict[tuple[str, str, str], tuple[tuple[Finding, ...], Compiled | None]] = {}
+_EXPRESSIONS_LIMIT = 10_000
+
+
 def _check_expression(
     doc: Document, index: int, rule: Rule, slot: str, source: str, out: Checked
 ) -> None:
     where: Path = ("rules", index, slot)
+    key = (source, rule.event, slot)
+    known = _EXPRESSIONS.get(key)
+    if known is None:
+        known = _judge_expression(rule.event, slot, source)
+        if len(_EXPRESSIONS) >= _EXPRESSIONS_LIMIT:
+            _EXPRESSIONS.clear()
+        _EXPRESSIONS[key] = known
+    findings, compiled = known
+    for offset, message in findings:
+        if offset is None:
+            out.problems.append(doc.problem(where, message))
+        else:
+            out.problems.append(doc.expression_problem(where, offset, message))
+    if compiled is not None:
+        out.expressions[(index, slot)] = compiled
+
+
+def _judge_expression(
+    event: str, slot: str, source: str
+) -> tuple[tuple[Finding, ...], Compiled | None]:
     try:
         program = compile_expr(source)
     except ExprSyntaxError as exc:
-        out.problems.append(doc.expression_problem(where, exc.offset, str(exc)))
-        return
-    analysis = analyse(source, program, rule.event)
-    for offset, message in analysis.problems:
-        out.problems.append(doc.expression_problem(where, offset, message))
+        return ((exc.offset, str(exc)),), None
+    analysis = analyse(source, program, event)
     if analysis.problems:
-        return
-    result, trouble = trial(program, rule.event)
+        return tuple(analysis.problems), None
+    result, trouble = trial(program, event)
     if trouble is not None:
-        out.problems.append(doc.problem(where, f"{slot}: {trouble}"))
-        return
+        return ((None, f"{slot}: {trouble}"),), None
     if slot == "when" and result is not None and not isinstance(result, bool):
         kind = type(result).__name__
-        out.problems.append(doc.problem(where, f"when must be true or false, not {kind}"))
-        return
+        return ((None, f"when must be true or false, not {kind}"),), None
     if slot == "when" and result is False and not program.variables():
-        out.problems.append(doc.problem(where, "when is always false: the rule can never fire"))
-        return
+        return ((None, "when is always false: the rule can never fire"),), None
     if slot == "to" and result is not None and not isinstance(result, str):
         kind = type(result).__name__
-        out.problems.append(
-            doc.problem(where, f"to must be actor, subject or give a user id, not {kind}")
-        )
-        return
-    out.expressions[(index, slot)] = Compiled(compile_expr(analysis.flat_source), analysis)
+        return ((None, f"to must be actor, subject or give a user id, not {kind}"),), None
+    return (), Compiled(compile_expr(analysis.flat_source), analysis)
 
 
 def _check_contests(doc: Document, model: RulesetFile, out: Checked) -> None:

@@ -4,13 +4,18 @@ functions the runtime has, and the keys allowed at each level of a ruleset file.
 One description feeds the editor's completion and hover help (`GET /api/rulesets/language`)
 and the reference section of docs/rules.md (`plaza rules describe --markdown`), so the two
 never disagree with each other or with the checker. Pure: no I/O.
+
+The help texts here are English (docs/rules.md stays English); each has a key
+(`help_keys()`), and `describe(localise)` asks `localise(key, english)` for the text to
+serve, which the server answers from its catalogue in the user's language
+(server/locales/ru.json, `rules.help.*`).
 """
 
 from __future__ import annotations
 
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
@@ -279,7 +284,14 @@ def _values(annotation: Any) -> list[str]:
     return []
 
 
-def _keys(model: type[BaseModel]) -> list[dict[str, Any]]:
+Localise = Callable[[str, str], str]  # (key, English text) -> the text to show
+
+
+def _english(key: str, text: str) -> str:
+    return text
+
+
+def _keys(model: type[BaseModel], tr: Localise) -> list[dict[str, Any]]:
     helps = KEY_HELP[model]
     out = []
     for name, info in model.model_fields.items():
@@ -290,20 +302,40 @@ def _keys(model: type[BaseModel]) -> list[dict[str, Any]]:
                 "type": type_name(info.annotation),
                 "required": info.is_required(),
                 "values": _values(info.annotation),
-                "help": helps[key],
+                "help": tr(f"rules.help.key.{model.__name__}.{key}", helps[key]),
             }
         )
     return out
 
 
-def describe() -> dict[str, Any]:
-    """The whole language as plain JSON-able data."""
+ROOT_HELP: Final[Mapping[str, str]] = {
+    "event": "the event: event.<field>",
+    "actor": "the profile of who did it: actor.<field>",
+    "subject": "the profile of the user it is about: subject.<field>",
+}
+
+
+def help_keys() -> dict[str, str]:
+    """Every help text by its catalogue key, in English."""
+    found: dict[str, str] = {}
+    describe(lambda key, text: found.setdefault(key, text))
+    return found
+
+
+def describe(localise: Localise | None = None) -> dict[str, Any]:
+    """The whole language as plain JSON-able data; help texts through `localise`."""
+    tr = localise or _english
     common = [
-        {"name": n, "type": t, "help": FIELD_HELP[n], "kind": "common"}
+        {"name": n, "type": t, "help": tr(f"rules.help.field.{n}", FIELD_HELP[n]), "kind": "common"}
         for n, t in COMMON_FIELDS.items()
     ]
     derived = [
-        {"name": n, "type": t, "help": FIELD_HELP[n], "kind": "derived"}
+        {
+            "name": n,
+            "type": t,
+            "help": tr(f"rules.help.field.{n}", FIELD_HELP[n]),
+            "kind": "derived",
+        }
         for n, t in DERIVED_FIELDS.items()
     ]
     events = [
@@ -314,9 +346,15 @@ def describe() -> dict[str, Any]:
         }
         for event_type, own in sorted(EVENT_TYPES.items())
     ]
-    levels = [{"path": list(path), "keys": _keys(model)} for path, model in LEVELS]
+    levels = [{"path": list(path), "keys": _keys(model, tr)} for path, model in LEVELS]
     test_event_keys = [
-        {"key": n, "type": t, "required": False, "values": [], "help": h}
+        {
+            "key": n,
+            "type": t,
+            "required": False,
+            "values": [],
+            "help": tr(f"rules.help.test_key.{n}", h),
+        }
         for n, (t, h) in TEST_EVENT_KEYS.items()
     ]
     return {
@@ -324,16 +362,18 @@ def describe() -> dict[str, Any]:
         "derived_fields": derived,
         "events": events,
         "profile_fields": [
-            {"name": n, "type": t, "help": PROFILE_HELP[n], "kind": "profile"}
+            {
+                "name": n,
+                "type": t,
+                "help": tr(f"rules.help.profile.{n}", PROFILE_HELP[n]),
+                "kind": "profile",
+            }
             for n, t in PROFILE_FIELDS.items()
         ],
-        "roots": [
-            {"name": "event", "help": "the event: event.<field>"},
-            {"name": "actor", "help": "the profile of who did it: actor.<field>"},
-            {"name": "subject", "help": "the profile of the user it is about: subject.<field>"},
-        ],
+        "roots": [{"name": n, "help": tr(f"rules.help.root.{n}", h)} for n, h in ROOT_HELP.items()],
         "functions": [
-            {"name": n, "signature": s, "help": h, "example": e} for n, s, h, e in FUNCTIONS
+            {"name": n, "signature": s, "help": tr(f"rules.help.function.{n}", h), "example": e}
+            for n, s, h, e in FUNCTIONS
         ],
         "levels": levels,
         "test_event_keys": test_event_keys,

@@ -208,6 +208,22 @@ def check_text(text: str, path: str = "<string>", default_timezone: str = "UTC")
     return []
 
 
+def check_ruleset(text: str, path: str = "<string>") -> tuple[str, list[Problem]]:
+    """The version and every problem `load_ruleset` would raise, without building the
+    Ruleset (the editor's check while typing)."""
+    try:
+        doc = parse(text, path)
+    except RulesetInvalid as exc:
+        return "", exc.problems
+    model, problems = validate(doc)
+    if model is None:
+        return "", problems
+    checked = check(doc, model)
+    if checked.problems:
+        return "", checked.problems
+    return hashlib.sha256(canonical_bytes(text)).hexdigest(), []
+
+
 def load_ruleset(text: str, path: str = "<string>", default_timezone: str = "UTC") -> Ruleset:
     """Parse, validate, check and compile; raises RulesetInvalid with every problem."""
     doc = parse(text, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from importlib import resources
 
 import orjson
@@ -21,6 +22,14 @@ def translate(locale: str, key: str, **params: object) -> str:
     lang: Locale = locale if locale in SUPPORTED_LOCALES else "en"
     template = catalog(lang).get(key) or catalog("en").get(key) or key
     return template.format(**params) if params else template
+
+
+def localiser(locale: str) -> Callable[[str, str], str]:
+    """(key, English text) -> the text in `locale`, the English text where it has none:
+    for texts whose English lives in code (e.g. rules/describe.py's help)."""
+    lang: Locale = locale if locale in SUPPORTED_LOCALES else "en"
+    messages = catalog(lang)
+    return lambda key, english: messages.get(key) or english
 
 
 def negotiate(accept_language: str | None, default: Locale) -> Locale:

@@ -3,6 +3,7 @@ roll back) with its audit trail."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -10,9 +11,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from rules.describe import describe
+from rules.ruleset import check_ruleset
 from rules.testing import run_tests
 from server.api import Api, Ctx
 from server.errors import ApiError, not_found
+from server.i18n import localiser
 from server.models import Role, RulesetPublication, RulesetVersion
 from server.rulesets import jobs, service
 from server.schemas import Strict
@@ -231,24 +234,33 @@ def _zone(ctx: Ctx) -> str:
     roles=EDITORS,
 )
 async def check(ctx: Ctx, body: RulesetText) -> CheckResult:
-    try:
-        ruleset = service.compile_or_422(body.text, _zone(ctx))
-    except ApiError as exc:
-        problems = exc.params["extra"]["problems"]  # type: ignore[index]
-        return CheckResult(ok=False, version="", problems=[Problem(**p) for p in problems])
-    return CheckResult(ok=True, version=ruleset.version, problems=[])
+    # The same problems as loading it (compile_or_422), without building the ruleset.
+    version, problems = check_ruleset(body.text, "ruleset.yaml")
+    return CheckResult(
+        ok=not problems,
+        version=version,
+        problems=[Problem(line=p.line, column=p.column, message=p.message) for p in problems],
+    )
 
 
 @api.route(
     "GET",
     "/api/rulesets/language",
-    summary="The rule language: event types and fields, CEL functions, keys at each level",
+    summary=(
+        "The rule language: event types and fields, CEL functions, keys at each level; "
+        "help texts in the user's language"
+    ),
     tags=["rules"],
     response=LanguageOut,
     roles=EDITORS,
 )
 async def rules_language(ctx: Ctx) -> LanguageOut:
-    return LanguageOut.model_validate(describe())
+    return _language(ctx.locale)
+
+
+@functools.cache
+def _language(locale: str) -> LanguageOut:
+    return LanguageOut.model_validate(describe(localiser(locale)))
 
 
 @api.route(

@@ -234,6 +234,41 @@ def test_completion_and_hover_help_come_from_the_language(browser: Browser, plaz
     context.close()
 
 
+def test_hover_help_is_in_russian_in_the_russian_ui(browser: Browser, plaza: Plaza) -> None:
+    context = new_context(browser, plaza, "comms", locale="ru")
+    page = context.new_page()
+    page.add_init_script("localStorage.removeItem('plaza.rules.unsaved')")
+    try:
+        page.goto("/admin/rules")
+        expect(page.get_by_test_id("check-status")).to_contain_text("Ошибок не найдено")
+        editor = page.get_by_role("textbox", name="YAML правил")
+        editor.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.insert_text(
+            "version: 1\nrules:\n  - id: thanks\n    event: kudos.given\n"
+            "    when: size(string(event.message_length)) > 1\n    award: {points: 2}\n"
+        )
+        help_box = page.locator(".cm-help")
+        spot = _word_box(page, "when")
+        page.mouse.move(spot["x"], spot["y"])
+        expect(help_box).to_contain_text("условие CEL над event, actor и subject")
+        assert english_on(page) == []
+        page.mouse.move(0, 0)
+        expect(help_box).to_have_count(0)
+        spot = _word_box(page, "id")
+        page.mouse.move(spot["x"], spot["y"])
+        expect(help_box).to_contain_text("(обязательный)")
+        expect(help_box).to_contain_text("уникальное имя")
+        screenshot(page, "rules-hover-desktop-ru")
+        page.mouse.move(0, 0)
+        spot = _word_box(page, "size")
+        page.mouse.move(spot["x"], spot["y"])
+        expect(help_box).to_contain_text("длина строки или списка")
+        assert "length of a string" not in help_box.inner_text()
+    finally:
+        context.close()
+
+
 def test_a_typed_rule_goes_live_and_the_employee_earns_by_it(
     browser: Browser, plaza: Plaza
 ) -> None:

@@ -98,6 +98,14 @@ describe('helpAt', () => {
 		expect(help('rules:\n  - id: a\n    when: si|ze(event.id) > 1')?.title).toBe('size(x) -> int');
 		expect(help('rules:\n  - id: a\n    when: 1 > 2 |')).toBeNull();
 	});
+	it('says its own few words in the user\'s language', () => {
+		const words = { required: 'обязательный', linksBy: (field: string) => `связь по полю ${field}` };
+		const [text, pos] = at('rules:\n  - i|d: a\n');
+		expect(helpAt(lang, text, pos, words)?.title).toBe('id: str (обязательный)');
+		expect(helpAt(lang, text, pos)?.title).toBe('id: str (required)');
+		const [text2, pos2] = at('rules:\n  - id: a\n    event: post.dele|ted');
+		expect(helpAt(lang, text2, pos2, words)?.body).toMatch(/ · связь по полю post_id$/);
+	});
 });
 
 describe('helpers', () => {

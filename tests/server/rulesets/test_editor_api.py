@@ -4,8 +4,10 @@ runs, its totals against `plaza rules replay`, audited publications, the wheel e
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -13,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from rules.cli import rules_group
-from rules.describe import describe
+from rules.describe import describe, help_keys
 from server.activity import record
 from server.models import ActivityEvent, Role
 from server.models.audit import AuditEntry
@@ -74,6 +76,32 @@ async def test_the_language_is_served_to_editors_only(
     assert (await client.get("/api/rulesets/language")).status_code == 403
     assert (await client.post("/api/admin/wheel/check", json={"text": WHEEL})).status_code == 403
     assert (await client.get("/api/admin/wheel/history")).status_code == 403
+
+
+async def test_the_language_help_is_in_the_users_language(comms: httpx.AsyncClient) -> None:
+    """Hover and completion help in Russian for a Russian user; every help text has its
+    translation (docs/rules.md, from describe() without a localiser, stays English)."""
+    english = await comms.get("/api/rulesets/language")
+    when = _key_help(english.json(), "rules", "when")
+    assert when.startswith("CEL condition")
+    assert (await comms.patch("/api/me", json={"locale": "ru"})).status_code == 200
+    russian = (await comms.get("/api/rulesets/language")).json()
+    assert _key_help(russian, "rules", "when").startswith("условие CEL")
+    assert russian["functions"][0]["help"] == "длина строки или списка"
+    assert [f["name"] for f in russian["functions"]] == [f["name"] for f in describe()["functions"]]
+    catalogue = orjson.loads(
+        (Path(__file__).parents[3] / "server" / "locales" / "ru.json").read_bytes()
+    )
+    missing = sorted(set(help_keys()) - set(catalogue))
+    assert not missing, f"help without a Russian translation: {missing}"
+    for key, text in help_keys().items():
+        # Russian words in each (names of keys and values like `actor` may stay as they are)
+        assert re.search("[а-яё]", catalogue[key]), (key, text)
+
+
+def _key_help(language: dict[str, Any], *path: str) -> str:
+    level = next(lv for lv in language["levels"] if lv["path"] == list(path[:-1]))
+    return str(next(k["help"] for k in level["keys"] if k["key"] == path[-1]))
 
 
 async def test_dry_run_totals_equal_plaza_rules_replay(

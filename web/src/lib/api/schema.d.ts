@@ -476,7 +476,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The rule language: event types and fields, CEL functions, keys at each level
+         * The rule language: event types and fields, CEL functions, keys at each level; help texts in the user's language
          * @description Roles: admin, comms
          */
         get: operations["get_rules_language"];

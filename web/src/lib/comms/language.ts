@@ -224,8 +224,12 @@ export function offersAt(lang: Language, text: string, pos: number, explicit = f
 
 export type Help = { from: number; to: number; title: string; body: string };
 
+/** The few words of the help's own, in the user's language (English by default). */
+export type HelpWords = { required: string; linksBy: (field: string) => string };
+const ENGLISH_WORDS: HelpWords = { required: 'required', linksBy: (field) => `reverse_on links by ${field}` };
+
 /** Help for the word under `pos`: a key, an event type, a field, a function. */
-export function helpAt(lang: Language, text: string, pos: number): Help | null {
+export function helpAt(lang: Language, text: string, pos: number, said: HelpWords = ENGLISH_WORDS): Help | null {
 	const lineStart = text.lastIndexOf('\n', pos - 1) + 1;
 	const lineEnd = text.indexOf('\n', pos) === -1 ? text.length : text.indexOf('\n', pos);
 	const line = text.slice(lineStart, lineEnd);
@@ -241,14 +245,14 @@ export function helpAt(lang: Language, text: string, pos: number): Help | null {
 		const spot = spotAt(text, from + word.length);
 		const key = spot ? keysAt(lang, spot.path)?.find((k) => k.key === word) : undefined;
 		const field = !key ? [...lang.common_fields, ...lang.test_event_keys.map((k) => ({ name: k.key, type: k.type, help: k.help }))].find((f) => f.name === word) : undefined;
-		if (key) return { from, to, title: `${key.key}: ${key.type}${key.required ? ' (required)' : ''}`, body: key.help + (key.values.length ? ` (${key.values.join(', ')})` : '') };
+		if (key) return { from, to, title: `${key.key}: ${key.type}${key.required ? ` (${said.required})` : ''}`, body: key.help + (key.values.length ? ` (${key.values.join(', ')})` : '') };
 		if (field) return { from, to, title: `${field.name}: ${field.type}`, body: field.help };
 		return null;
 	}
 	const event = lang.events.find((e) => e.type === word);
 	if (event) {
 		const fields = event.fields.map((f) => `${f.name} ${f.type}`).join(', ') || '—';
-		return { from, to, title: event.type, body: fields + (event.reverses_by ? ` · reverse_on links by ${event.reverses_by}` : '') };
+		return { from, to, title: event.type, body: fields + (event.reverses_by ? ` · ${said.linksBy(event.reverses_by)}` : '') };
 	}
 	const member = /^(event|actor|subject)\.(\w+)$/.exec(word);
 	if (member) {
