@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from server.analytics import rewards, rollup
+from server.analytics import rewards, rollup, spans
 from server.community import audience
 from server.community.sql import connection, fetch, is_postgres, numbered
 from server.models import (
@@ -202,10 +202,12 @@ async def roll_day(
     people: dict[int, rollup.Person] | None = None,
     *,
     refresh_later: bool = True,
+    refresh_spans: bool = True,
 ) -> int:
     """Rolls one local day up from the raw rows (again, if it was); returns active people.
     `refresh_later`: recompute the windows of the rolled days after it (a rebuild that goes
-    forward day by day does not need to)."""
+    forward day by day does not need to); `refresh_spans`: the pre-summed spans holding the
+    day (a rebuild refreshes them all once at its end)."""
     mark = await fingerprint(day, zone)
     visits, actions = await _raw(day, zone)
     if people is None:
@@ -225,6 +227,8 @@ async def roll_day(
             day=day, defaults={"fingerprint": mark, "rolled_at": datetime.now(UTC)}
         )
     await _write_cells(day, rows)
+    if refresh_spans:  # the windows of later days are not in the spans: only this day
+        await spans.refresh([day])
     await _roll_rewards(day, zone)
     if not refresh_later:
         return len(rows)
@@ -263,12 +267,14 @@ async def rebuild(since: date, zone: ZoneInfo, until: date | None = None) -> int
     """Recomputes every day from `since` to `until` (today) from the raw data."""
     until = until or rollup.local_day(datetime.now(UTC), zone)
     people = await where_people()
-    days = 0
+    rolled: list[date] = []
     day = since
     while day <= until:
-        await roll_day(day, zone, people, refresh_later=day == until)
-        days += 1
+        await roll_day(day, zone, people, refresh_later=day == until, refresh_spans=False)
+        rolled.append(day)
         day += timedelta(days=1)
+    await spans.refresh(rolled)
+    days = len(rolled)
     await roll_posts(zone, since)
     return days
 

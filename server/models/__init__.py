@@ -11,6 +11,7 @@ from server.models.analytics import (
     PostStat,
     RewardCell,
     RolledDay,
+    SpanCell,
     Visit,
 )
 from server.models.audit import AuditEntry
@@ -176,6 +177,7 @@ __all__ = [
     "Segment",
     "Session",
     "ShopItem",
+    "SpanCell",
     "Store",
     "Story",
     "StoryKind",
