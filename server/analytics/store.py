@@ -314,13 +314,40 @@ async def _roll_rewards(day: date, zone: ZoneInfo) -> None:
         )
 
 
-async def _audience_size(post: Post, everyone: int) -> int:
-    if post.group_id is not None:
-        return await GroupMember.filter(group_id=post.group_id, state=MemberState.MEMBER).count()
-    if post.audience_all:
-        return everyone
-    tokens = await PostAudience.filter(post_id=post.id).values_list("token", flat=True)
-    return await audience.count([str(t) for t in tokens])
+async def _audience_sizes(posts: list[Post], everyone: int) -> dict[int, int]:
+    """Each post's audience, in a few queries for all of them: one count per group (a
+    GROUP BY), one read of the posts' audience tokens, and one count per distinct audience
+    (channel posts to the same stores or roles share it)."""
+    groups = {p.group_id for p in posts if p.group_id is not None}
+    members: dict[int, int] = {}
+    if groups:
+        rows = (
+            await GroupMember.filter(group_id__in=list(groups), state=MemberState.MEMBER)
+            .annotate(n=Count("id"))
+            .group_by("group_id")
+            .values_list("group_id", "n")
+        )
+        members = {int(g): int(n) for g, n in rows}
+    targeted = [p.id for p in posts if p.group_id is None and not p.audience_all]
+    tokens: dict[int, list[str]] = {}
+    if targeted:
+        for post_id, token in await PostAudience.filter(post_id__in=targeted).values_list(
+            "post_id", "token"
+        ):
+            tokens.setdefault(int(post_id), []).append(str(token))
+    counted: dict[frozenset[str], int] = {}
+    sizes: dict[int, int] = {}
+    for p in posts:
+        if p.group_id is not None:
+            sizes[p.id] = members.get(p.group_id, 0)
+        elif p.audience_all:
+            sizes[p.id] = everyone
+        else:
+            audience_of = frozenset(tokens.get(p.id, ()))
+            if audience_of not in counted:
+                counted[audience_of] = await audience.count(sorted(audience_of))
+            sizes[p.id] = counted[audience_of]
+    return sizes
 
 
 async def roll_posts(zone: ZoneInfo, since: date) -> int:
@@ -339,6 +366,7 @@ async def roll_posts(zone: ZoneInfo, since: date) -> int:
     confirmed: dict[int, int] = {}
     for post_id in await ReadConfirmation.filter(post_id__in=ids).values_list("post_id", flat=True):
         confirmed[int(post_id)] = confirmed.get(int(post_id), 0) + 1  # type: ignore[call-overload]
+    sizes = await _audience_sizes(posts, everyone)
     rows = [
         PostStat(
             post_id=p.id,
@@ -346,7 +374,7 @@ async def roll_posts(zone: ZoneInfo, since: date) -> int:
             channel_id=p.channel_id,
             group_id=p.group_id,
             mandatory=p.channel_id in mandatory,
-            audience=await _audience_size(p, everyone),
+            audience=sizes[p.id],
             viewers=viewers.get(p.id, 0),
             reactions=p.reaction_count,
             comments=p.comment_count,

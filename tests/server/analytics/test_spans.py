@@ -5,16 +5,28 @@ windows, after a day is rolled again, on both databases."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tortoise.expressions import Q
 
-from server.analytics import spans
+from server.analytics import spans, store
 from server.community.sql import fetch, is_postgres
-from server.models import DailyCell
+from server.models import (
+    DailyCell,
+    Employee,
+    Group,
+    GroupMember,
+    MemberState,
+    Post,
+    PostAudience,
+    PostStat,
+)
 from server.settings import Settings
+from tests.community import make_org
 
 FIRST = date(2026, 1, 1)
 DAYS = 140
@@ -91,3 +103,38 @@ async def test_breakdown_through_spans_equals_the_daily_table(db: Settings) -> N
         expected = await _daily("store", start, end)
         assert "99" in expected
         assert _plain(await spans.totals("store", start, end)) == expected
+
+
+async def test_roll_posts_counts_each_audience_as_before(db: Settings) -> None:
+    """The batched audience sizes: a group's members, everyone, or the people an audience's
+    tokens name (posts sharing an audience share its count)."""
+    org = await make_org()
+    group = await Group.create(name="Runners")
+    for who, state in ((org.alice, MemberState.MEMBER), (org.bob, MemberState.MEMBER),
+                       (org.carol, MemberState.REQUESTED)):  # fmt: skip
+        await GroupMember.create(group=group, employee=who, state=state)
+    now = datetime.now(UTC)
+
+    async def post(tokens: list[str] | None = None, group_id: int | None = None) -> Post:
+        made = await Post.create(
+            stream="x", author=org.comms, body="b", html="b", created_at=now,
+            audience_all=not tokens, group_id=group_id,
+        )  # fmt: skip
+        for t in tokens or []:
+            await PostAudience.create(post_id=made.id, token=t)
+        return made
+
+    posts = [
+        await post(),
+        await post(group_id=group.id),
+        await post([f"store:{org.store_n.id}"]),
+        await post([f"store:{org.store_n.id}"]),
+        await post([f"dept:{org.it.id}", "role:manager"]),
+    ]
+    zone = ZoneInfo("Europe/Moscow")
+    assert await store.roll_posts(zone, date.today() - timedelta(days=2)) == len(posts)
+    stats = dict(await PostStat.all().values_list("post_id", "audience"))
+    everyone = await Employee.filter(status="active").count()
+    north = await Employee.filter(store_id=org.store_n.id).count()
+    it_or_managers = await Employee.filter(Q(department_id=org.it.id) | Q(role="manager")).count()
+    assert [stats[p.id] for p in posts] == [everyone, 2, north, north, it_or_managers]
