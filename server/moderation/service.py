@@ -202,6 +202,15 @@ async def flagged(services: Services, found: Screen, item: Item) -> None:
         )
 
 
+async def held_of(author_id: int, kind: ItemKind, ids: list[int] | None = None) -> set[int]:
+    """Which of the author's items wait for approval (all of them when `ids` is None):
+    their author still sees them, marked, where the others do not."""
+    rows = ModerationCase.filter(kind=kind, author_id=author_id, status=CaseStatus.HELD)
+    if ids is not None:
+        rows = rows.filter(target_id__in=ids)
+    return set(ints(await rows.values_list("target_id", flat=True)))
+
+
 # --- reports -------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from server import activity
@@ -140,11 +140,19 @@ def _item(comment: Comment) -> Item:
 async def list_comments(
     viewer: Viewer, post_id: int, after: int, limit: int
 ) -> tuple[list[Comment], bool]:
+    mine = await Post.get_or_none(id=post_id, author_id=viewer.id, deleted_at__not_isnull=True)
+    if mine is not None and await moderation.held_of(viewer.id, ItemKind.POST, [mine.id]):
+        return [], False  # my post waiting for approval: nobody could comment yet
     post = await visible_post(viewer, post_id)
+    # My own comments waiting for approval are shown to me (marked), to nobody else.
+    held = await moderation.held_of(viewer.id, ItemKind.COMMENT)
+    shown = (
+        Q(deleted_at=None) | Q(id__in=list(held), author_id=viewer.id)
+        if held
+        else Q(deleted_at=None)
+    )
     rows = (
-        await Comment.filter(post_id=post.id, deleted_at=None, id__gt=after)
-        .order_by("id")
-        .limit(limit + 1)
+        await Comment.filter(shown, post_id=post.id, id__gt=after).order_by("id").limit(limit + 1)
     )
     return rows[:limit], len(rows) > limit
 

@@ -351,3 +351,47 @@ async def test_a_held_comment_approved_earns_then(live: LiveServer) -> None:
         assert done.status_code == 200, done.text
         assert await _created("comment.created", "comment_id", comment.json()["id"]) == 1
         assert (await bob.get(f"/api/posts/{other['id']}")).json()["comment_count"] == 1
+
+
+async def test_the_author_sees_their_held_post_and_comment_marked_and_nobody_else(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "idio*", "wildcard", "hold")
+        created = await alice.post("/api/posts", json={"body": "You idiots"})
+        assert created.status_code == 201 and created.json()["held"] is True
+        held = created.json()["id"]
+        other = (await bob.post("/api/posts", json={"body": "A clean post"})).json()
+        assert other["held"] is False
+        comment = (
+            await alice.post(f"/api/posts/{other['id']}/comments", json={"body": "Idiot!"})
+        ).json()
+        assert comment["held"] is True
+
+        for path in ("/api/feed", f"/api/people/{org.alice.id}/posts"):
+            mine = (await alice.get(path)).json()["items"]
+            assert [(p["id"], p["held"]) for p in mine if p["id"] == held] == [(held, True)]
+            theirs = (await bob.get(path)).json()["items"]
+            assert held not in [p["id"] for p in theirs]
+        second = (await alice.get("/api/feed", params={"cursor": "999999.0"})).json()["items"]
+        assert held not in [p["id"] for p in second]  # on top of the first page only
+        page = await alice.get(f"/api/posts/{held}")
+        assert page.status_code == 200 and page.json()["held"] is True
+        assert (await alice.get(f"/api/posts/{held}/comments")).json()["items"] == []
+        assert (await bob.get(f"/api/posts/{held}")).status_code == 404
+        comments = (await alice.get(f"/api/posts/{other['id']}/comments")).json()["items"]
+        assert [(c["id"], c["held"]) for c in comments] == [(comment["id"], True)]
+        assert (await bob.get(f"/api/posts/{other['id']}/comments")).json()["items"] == []
+
+        case = next(c for c in await _queue(mod) if (c["kind"], c["target_id"]) == ("post", held))
+        done = await mod.post(
+            f"/api/moderation/cases/{case['id']}/actions", json={"action": "approve"}
+        )
+        assert done.status_code == 200, done.text
+        assert (await alice.get(f"/api/posts/{held}")).json()["held"] is False
+        blog = f"/api/people/{org.alice.id}/posts"
+        assert held in [p["id"] for p in (await bob.get(blog)).json()["items"]]
+        mine = (await alice.get("/api/feed")).json()["items"]
+        assert [p["held"] for p in mine if p["id"] == held] == [False]
