@@ -128,24 +128,22 @@ async def totals(dimension: str, start: date, end: date) -> list[dict[str, Any]]
     people) and the sum of each of `SUMMED`, as the daily table gives them."""
     pg = is_postgres()
     days, spans = pieces(start, end)
+    # One SELECT per piece, each an index range of the cell rows (an OR of the pieces in
+    # one WHERE made SQLite scan every span of the dimension).
     parts: list[str] = []
     params: list[Any] = []
-    if days:
-        marks = ", ".join("?" for _ in days)
+    for day in days:
         parts.append(
             f'SELECT "key", active AS people, {_COLUMNS} FROM analytics_daily'  # noqa: S608
-            f" WHERE dimension = ? AND day IN ({marks})"
+            " WHERE dimension = ? AND day = ?"
         )
-        params += [dimension, *(_bind(d, pg) for d in days)]
-    if spans:
-        which = " OR ".join("(level = ? AND start = ?)" for _ in spans)
+        params += [dimension, _bind(day, pg)]
+    for level, first in spans:
         parts.append(
             f'SELECT "key", people, {_COLUMNS} FROM analytics_span'  # noqa: S608
-            f" WHERE dimension = ? AND ({which})"
+            " WHERE dimension = ? AND level = ? AND start = ?"
         )
-        params.append(dimension)
-        for level, first in spans:
-            params += [level, _bind(first, pg)]
+        params += [dimension, level, _bind(first, pg)]
     sums = ", ".join(f'SUM("{c}") AS "{c}"' for c in SUMMED)
     sql = (
         f'SELECT "key", MAX(people) AS people, {sums} FROM ('  # noqa: S608
