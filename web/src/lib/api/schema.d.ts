@@ -3637,6 +3637,11 @@ export interface components {
             created_at: string;
             /** Edited At */
             edited_at: string | null;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
         };
         /** CommentPage */
         CommentPage: {
@@ -4864,6 +4869,11 @@ export interface components {
             unread: boolean;
             /** Can Moderate */
             can_moderate: boolean;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
         };
         /** PostReach */
         PostReach: {
