@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
+import orjson
 from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 from tortoise.functions import Max, Sum
@@ -223,20 +224,35 @@ async def _breakdown(query: BreakdownQuery, today: date) -> Breakdown:
     if model is not None:
         ids = [int(k) for k in keys if k.isdigit()]
         names = {str(i): n for i, n in await model.filter(id__in=ids).values_list("id", "name")}
-    return Breakdown(
+    # Built without validation (the values are ours and of the declared types): validating
+    # 2,000 cells took longer than adding them up.
+    return Breakdown.model_construct(
         dimension=query.dimension,
         start=query.start,
         end=query.end,
         min_people=rollup.SMALL_CELL,
         total=len(values_of),
-        cells=[Cell(key=k, name=names.get(k, ""), values=values_of[k]) for k in keys],
+        cells=[
+            Cell.model_construct(key=k, name=names.get(k, ""), values=values_of[k]) for k in keys
+        ],
     )
 
 
 @api.route("GET", "/api/analytics/breakdown", summary="Figures per store, city, region...",
            tags=TAGS, query=BreakdownQuery, response=Breakdown, roles=ANALYSTS)  # fmt: skip
-async def breakdown(ctx: Ctx, query: BreakdownQuery) -> Breakdown:
-    return await _breakdown(query, _today(ctx))
+async def breakdown(ctx: Ctx, query: BreakdownQuery) -> Response:
+    table = await _breakdown(query, _today(ctx))
+    # The JSON `Breakdown` gives, written straight from the cells (its model_dump of 2,000
+    # cells cost as much again).
+    body = {
+        "dimension": table.dimension,
+        "start": table.start,
+        "end": table.end,
+        "min_people": table.min_people,
+        "total": table.total,
+        "cells": [{"key": c.key, "name": c.name, "values": c.values} for c in table.cells],
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 CSV_COLUMNS = (
