@@ -8,14 +8,14 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
 import orjson
 from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 from tortoise.functions import Max, Sum
 
-from server.analytics import figures, rollup, spans
+from server.analytics import figures, report, rollup, spans
 from server.api import Api, Ctx
 from server.errors import ApiError
 from server.models import (
@@ -86,15 +86,6 @@ def _check(start: date, end: date) -> None:
         raise ApiError(400, "range_too_long", days=MAX_DAYS)
 
 
-async def _company_days(start: date, end: date) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = (
-        await DailyCell.filter(dimension="company", day__gte=start, day__lte=end)
-        .order_by("day")
-        .values("day", *rollup.METRICS)
-    )
-    return rows
-
-
 class Figures(BaseModel):
     start: date
     end: date
@@ -113,7 +104,7 @@ def _today(ctx: Ctx) -> date:
 
 async def _figures(start: date, end: date, today: date) -> Figures:
     length = max(0, (min(end, today) - start).days + 1)
-    days = await _company_days(start, end)
+    days = await report.company_days(start, end)
     return Figures(start=start, end=end, values=figures.headline(days, length))
 
 
@@ -149,7 +140,7 @@ class Series(BaseModel):
            tags=TAGS, query=SeriesQuery, response=Series, roles=ANALYSTS)  # fmt: skip
 async def series(ctx: Ctx, query: SeriesQuery) -> Series:
     _check(query.start, query.end)
-    by_day = {d["day"]: d for d in await _company_days(query.start, query.end)}
+    by_day = {d["day"]: d for d in await report.company_days(query.start, query.end)}
     points = []
     day = query.start
     while day <= query.end:
@@ -321,7 +312,7 @@ async def _goal_out(goal: Goal, today: date) -> GoalOut:
     start, end = figures.period_of(goal.period, today)
     elapsed = (today - start).days + 1
     total = (end - start).days + 1
-    value = figures.headline(await _company_days(start, today), elapsed)[goal.metric]
+    value = figures.headline(await report.company_days(start, today), elapsed)[goal.metric]
     return GoalOut(
         metric=goal.metric,
         period=goal.period,
