@@ -8,15 +8,15 @@ import csv
 import io
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal
 
+import orjson
 from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 from tortoise.functions import Max, Sum
 
-from server.analytics import figures, rollup
+from server.analytics import figures, report, rollup, spans
 from server.api import Api, Ctx
-from server.community.sql import fetch, is_postgres
 from server.errors import ApiError
 from server.models import (
     Channel,
@@ -86,15 +86,6 @@ def _check(start: date, end: date) -> None:
         raise ApiError(400, "range_too_long", days=MAX_DAYS)
 
 
-async def _company_days(start: date, end: date) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = (
-        await DailyCell.filter(dimension="company", day__gte=start, day__lte=end)
-        .order_by("day")
-        .values("day", *rollup.METRICS)
-    )
-    return rows
-
-
 class Figures(BaseModel):
     start: date
     end: date
@@ -113,7 +104,7 @@ def _today(ctx: Ctx) -> date:
 
 async def _figures(start: date, end: date, today: date) -> Figures:
     length = max(0, (min(end, today) - start).days + 1)
-    days = await _company_days(start, end)
+    days = await report.company_days(start, end)
     return Figures(start=start, end=end, values=figures.headline(days, length))
 
 
@@ -149,7 +140,7 @@ class Series(BaseModel):
            tags=TAGS, query=SeriesQuery, response=Series, roles=ANALYSTS)  # fmt: skip
 async def series(ctx: Ctx, query: SeriesQuery) -> Series:
     _check(query.start, query.end)
-    by_day = {d["day"]: d for d in await _company_days(query.start, query.end)}
+    by_day = {d["day"]: d for d in await report.company_days(query.start, query.end)}
     points = []
     day = query.start
     while day <= query.end:
@@ -184,19 +175,14 @@ class Breakdown(BaseModel):
 _NAMED = {"store": Store, "city": City, "region": Region, "department": Department}
 
 
-_SUMMED_COLUMNS = (*figures.SUMMED, *figures.AVERAGED, "session_seconds")
+_SUMMED_COLUMNS = spans.SUMMED
 
 
 async def _breakdown(query: BreakdownQuery, today: date) -> Breakdown:
     _check(query.start, query.end)
-    # Plain SQL and plain rows: a month of 2,000 stores is 60,000 cells to add up.
-    pg = is_postgres()
-    sums = ", ".join(f'SUM("{n}") AS "{n}"' for n in _SUMMED_COLUMNS)
-    rows = await fetch(
-        f'SELECT "key", MAX("active") AS people, {sums} FROM analytics_daily'  # noqa: S608
-        ' WHERE dimension = ? AND day >= ? AND day <= ? GROUP BY "key"',
-        [query.dimension, *(d if pg else d.isoformat() for d in (query.start, query.end))],
-    )
+    # Plain SQL and plain rows, from the pre-summed spans and the days at the ends: a
+    # month of 2,000 stores is 60,000 daily cells to add up, or at most 8 x 2,000.
+    rows = await spans.totals(query.dimension, query.start, query.end)
     length = max(1, (min(query.end, today) - query.start).days + 1)
     # A cell stands for at least its busiest day's active people (a lower bound of the
     # distinct people in it): merging below that bound never shows fewer than five people.
@@ -229,20 +215,35 @@ async def _breakdown(query: BreakdownQuery, today: date) -> Breakdown:
     if model is not None:
         ids = [int(k) for k in keys if k.isdigit()]
         names = {str(i): n for i, n in await model.filter(id__in=ids).values_list("id", "name")}
-    return Breakdown(
+    # Built without validation (the values are ours and of the declared types): validating
+    # 2,000 cells took longer than adding them up.
+    return Breakdown.model_construct(
         dimension=query.dimension,
         start=query.start,
         end=query.end,
         min_people=rollup.SMALL_CELL,
         total=len(values_of),
-        cells=[Cell(key=k, name=names.get(k, ""), values=values_of[k]) for k in keys],
+        cells=[
+            Cell.model_construct(key=k, name=names.get(k, ""), values=values_of[k]) for k in keys
+        ],
     )
 
 
 @api.route("GET", "/api/analytics/breakdown", summary="Figures per store, city, region...",
            tags=TAGS, query=BreakdownQuery, response=Breakdown, roles=ANALYSTS)  # fmt: skip
-async def breakdown(ctx: Ctx, query: BreakdownQuery) -> Breakdown:
-    return await _breakdown(query, _today(ctx))
+async def breakdown(ctx: Ctx, query: BreakdownQuery) -> Response:
+    table = await _breakdown(query, _today(ctx))
+    # The JSON `Breakdown` gives, written straight from the cells (its model_dump of 2,000
+    # cells cost as much again).
+    body = {
+        "dimension": table.dimension,
+        "start": table.start,
+        "end": table.end,
+        "min_people": table.min_people,
+        "total": table.total,
+        "cells": [{"key": c.key, "name": c.name, "values": c.values} for c in table.cells],
+    }
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 CSV_COLUMNS = (
@@ -311,7 +312,7 @@ async def _goal_out(goal: Goal, today: date) -> GoalOut:
     start, end = figures.period_of(goal.period, today)
     elapsed = (today - start).days + 1
     total = (end - start).days + 1
-    value = figures.headline(await _company_days(start, today), elapsed)[goal.metric]
+    value = figures.headline(await report.company_days(start, today), elapsed)[goal.metric]
     return GoalOut(
         metric=goal.metric,
         period=goal.period,

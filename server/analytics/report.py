@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from server.analytics import figures
+from server.analytics import figures, rollup
 from server.i18n import translate
 from server.mail import compose, send
 from server.models import DailyCell, Employee, EmployeeStatus, Role
@@ -22,13 +22,19 @@ def previous_month(today: date) -> tuple[date, date]:
     return end.replace(day=1), end
 
 
-async def month_figures(start: date, end: date) -> dict[str, float]:
-    days = (
+async def company_days(start: date, end: date) -> list[dict[str, Any]]:
+    """The company cell of each rolled day in [start, end], in order: what the headline
+    figures of the dashboard, the goals and this report are made from."""
+    rows: list[dict[str, Any]] = (
         await DailyCell.filter(dimension="company", day__gte=start, day__lte=end)
         .order_by("day")
-        .values()
+        .values("day", *rollup.METRICS)
     )
-    return figures.headline(days, (end - start).days + 1)
+    return rows
+
+
+async def month_figures(start: date, end: date) -> dict[str, float]:
+    return figures.headline(await company_days(start, end), (end - start).days + 1)
 
 
 def _value(metric: str, value: float) -> str:

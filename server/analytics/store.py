@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from server.analytics import rewards, rollup
+from server.analytics import rewards, rollup, spans
 from server.community import audience
 from server.community.sql import connection, fetch, is_postgres, numbered
 from server.models import (
@@ -202,10 +202,12 @@ async def roll_day(
     people: dict[int, rollup.Person] | None = None,
     *,
     refresh_later: bool = True,
+    refresh_spans: bool = True,
 ) -> int:
     """Rolls one local day up from the raw rows (again, if it was); returns active people.
     `refresh_later`: recompute the windows of the rolled days after it (a rebuild that goes
-    forward day by day does not need to)."""
+    forward day by day does not need to); `refresh_spans`: the pre-summed spans holding the
+    day (a rebuild refreshes them all once at its end)."""
     mark = await fingerprint(day, zone)
     visits, actions = await _raw(day, zone)
     if people is None:
@@ -225,6 +227,8 @@ async def roll_day(
             day=day, defaults={"fingerprint": mark, "rolled_at": datetime.now(UTC)}
         )
     await _write_cells(day, rows)
+    if refresh_spans:  # the windows of later days are not in the spans: only this day
+        await spans.refresh([day])
     await _roll_rewards(day, zone)
     if not refresh_later:
         return len(rows)
@@ -263,12 +267,14 @@ async def rebuild(since: date, zone: ZoneInfo, until: date | None = None) -> int
     """Recomputes every day from `since` to `until` (today) from the raw data."""
     until = until or rollup.local_day(datetime.now(UTC), zone)
     people = await where_people()
-    days = 0
+    rolled: list[date] = []
     day = since
     while day <= until:
-        await roll_day(day, zone, people, refresh_later=day == until)
-        days += 1
+        await roll_day(day, zone, people, refresh_later=day == until, refresh_spans=False)
+        rolled.append(day)
         day += timedelta(days=1)
+    await spans.refresh(rolled)
+    days = len(rolled)
     await roll_posts(zone, since)
     return days
 
@@ -308,13 +314,40 @@ async def _roll_rewards(day: date, zone: ZoneInfo) -> None:
         )
 
 
-async def _audience_size(post: Post, everyone: int) -> int:
-    if post.group_id is not None:
-        return await GroupMember.filter(group_id=post.group_id, state=MemberState.MEMBER).count()
-    if post.audience_all:
-        return everyone
-    tokens = await PostAudience.filter(post_id=post.id).values_list("token", flat=True)
-    return await audience.count([str(t) for t in tokens])
+async def _audience_sizes(posts: list[Post], everyone: int) -> dict[int, int]:
+    """Each post's audience, in a few queries for all of them: one count per group (a
+    GROUP BY), one read of the posts' audience tokens, and one count per distinct audience
+    (channel posts to the same stores or roles share it)."""
+    groups = {p.group_id for p in posts if p.group_id is not None}
+    members: dict[int, int] = {}
+    if groups:
+        rows = (
+            await GroupMember.filter(group_id__in=list(groups), state=MemberState.MEMBER)
+            .annotate(n=Count("id"))
+            .group_by("group_id")
+            .values_list("group_id", "n")
+        )
+        members = {int(g): int(n) for g, n in rows}
+    targeted = [p.id for p in posts if p.group_id is None and not p.audience_all]
+    tokens: dict[int, list[str]] = {}
+    if targeted:
+        for post_id, token in await PostAudience.filter(post_id__in=targeted).values_list(
+            "post_id", "token"
+        ):
+            tokens.setdefault(int(post_id), []).append(str(token))
+    counted: dict[frozenset[str], int] = {}
+    sizes: dict[int, int] = {}
+    for p in posts:
+        if p.group_id is not None:
+            sizes[p.id] = members.get(p.group_id, 0)
+        elif p.audience_all:
+            sizes[p.id] = everyone
+        else:
+            audience_of = frozenset(tokens.get(p.id, ()))
+            if audience_of not in counted:
+                counted[audience_of] = await audience.count(sorted(audience_of))
+            sizes[p.id] = counted[audience_of]
+    return sizes
 
 
 async def roll_posts(zone: ZoneInfo, since: date) -> int:
@@ -333,6 +366,7 @@ async def roll_posts(zone: ZoneInfo, since: date) -> int:
     confirmed: dict[int, int] = {}
     for post_id in await ReadConfirmation.filter(post_id__in=ids).values_list("post_id", flat=True):
         confirmed[int(post_id)] = confirmed.get(int(post_id), 0) + 1  # type: ignore[call-overload]
+    sizes = await _audience_sizes(posts, everyone)
     rows = [
         PostStat(
             post_id=p.id,
@@ -340,7 +374,7 @@ async def roll_posts(zone: ZoneInfo, since: date) -> int:
             channel_id=p.channel_id,
             group_id=p.group_id,
             mandatory=p.channel_id in mandatory,
-            audience=await _audience_size(p, everyone),
+            audience=sizes[p.id],
             viewers=viewers.get(p.id, 0),
             reactions=p.reaction_count,
             comments=p.comment_count,

@@ -245,7 +245,7 @@ async def send(
     if screened.held:
         fields["deleted_at"] = datetime.now(UTC)  # delivered once a moderator approves
     if attachment is not None:
-        fields = await _store_attachment(services, chat_id, *attachment)
+        fields |= await _store_attachment(services, chat_id, *attachment)
     async with in_transaction():
         message = await ChatMessage.create(
             chat_id=chat_id, author_id=me.id, body=body, sticker=sticker, **fields

@@ -11,6 +11,7 @@ from server.models.analytics import (
     PostStat,
     RewardCell,
     RolledDay,
+    SpanCell,
     Visit,
 )
 from server.models.audit import AuditEntry
@@ -179,6 +180,7 @@ __all__ = [
     "Segment",
     "Session",
     "ShopItem",
+    "SpanCell",
     "Store",
     "Story",
     "StoryKind",

@@ -77,6 +77,37 @@ class DailyCell(Model):
         indexes = (("dimension", "day"),)
 
 
+class SpanCell(Model):
+    """One breakdown cell's daily figures summed over 2^level aligned days
+    (server/analytics/spans.py), and its busiest day's active people."""
+
+    id = fields.BigIntField(primary_key=True)
+    level = fields.SmallIntField()
+    start = fields.DateField()
+    dimension = fields.CharField(max_length=16)
+    key = fields.CharField(max_length=32)
+    people = fields.IntField(default=0)
+    active = fields.BigIntField(default=0)
+    sessions = fields.BigIntField(default=0)
+    session_seconds = fields.BigIntField(default=0)
+    views = fields.BigIntField(default=0)
+    posts = fields.BigIntField(default=0)
+    comments = fields.BigIntField(default=0)
+    reactions = fields.BigIntField(default=0)
+    confirmations = fields.BigIntField(default=0)
+    engaged = fields.BigIntField(default=0)
+    authors = fields.BigIntField(default=0)
+    new = fields.BigIntField(default=0)
+    returning = fields.BigIntField(default=0)
+    phone = fields.BigIntField(default=0)
+    web = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "analytics_span"
+        unique_together = (("dimension", "level", "start", "key"),)
+        indexes = (("level", "start"),)
+
+
 class RolledDay(Model):
     """A day that has been rolled up, and a fingerprint of the raw rows it was rolled from:
     when late data changes the fingerprint, the day is rolled again."""

@@ -17,10 +17,11 @@ from tortoise.expressions import F
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from server import audit
+from server import activity, audit
 from server.community.sql import ints
 from server.errors import ApiError, not_found
 from server.models import (
+    ActivityEvent,
     ArchivedText,
     ArchiveReason,
     CaseStatus,
@@ -201,6 +202,15 @@ async def flagged(services: Services, found: Screen, item: Item) -> None:
         )
 
 
+async def held_of(author_id: int, kind: ItemKind, ids: list[int] | None = None) -> set[int]:
+    """Which of the author's items wait for approval (all of them when `ids` is None):
+    their author still sees them, marked, where the others do not."""
+    rows = ModerationCase.filter(kind=kind, author_id=author_id, status=CaseStatus.HELD)
+    if ids is not None:
+        rows = rows.filter(target_id__in=ids)
+    return set(ints(await rows.values_list("target_id", flat=True)))
+
+
 # --- reports -------------------------------------------------------------------------
 
 
@@ -375,6 +385,52 @@ async def _archive_deleted(case: ModerationCase, moderator: Employee) -> None:
             )
 
 
+# What an item earns by when it is created: its event type and the field naming it.
+_CREATED = {
+    ItemKind.POST: ("post.created", "post_id"),
+    ItemKind.COMMENT: ("comment.created", "comment_id"),
+    ItemKind.STORY: ("story.created", "story_id"),
+}
+
+
+async def _earn(case: ModerationCase) -> list[str]:
+    """Held content earns nothing until approved: its creation recorded no events, and the
+    approval (or a restore after a rejection was undone) records them now. An item that
+    already earned (published, then held on an edit, or hidden and restored) earns nothing
+    more; a rejected item never reaches here."""
+    from server.posts import interactions
+    from server.posts import service as posts
+    from server.stories import service as stories
+
+    if case.kind not in _CREATED:
+        return []  # chat messages earn nothing
+    item: Post | Comment | Story | None
+    if case.kind is ItemKind.POST:
+        item = await Post.get_or_none(id=case.target_id, deleted_at=None)
+    elif case.kind is ItemKind.COMMENT:
+        item = await Comment.get_or_none(id=case.target_id, deleted_at=None)
+    else:
+        item = await Story.get_or_none(id=case.target_id, deleted_at=None)
+    if item is None:
+        return []
+    type_, field_ = _CREATED[case.kind]
+    async with in_transaction() as conn:
+        earned = await (
+            ActivityEvent.filter(
+                type=type_, actor_id=item.author_id, at__gte=item.created_at - timedelta(seconds=1)
+            )
+            .using_db(conn)
+            .values_list("data", flat=True)
+        )
+        if any(isinstance(d, dict) and d.get(field_) == str(item.id) for d in earned):
+            return []
+        if isinstance(item, Post):
+            return await posts.earn_created(item, conn)
+        if isinstance(item, Comment):
+            return await interactions.earn_created(item, conn)
+        return await stories.earn_created(item, conn)
+
+
 async def act(
     services: Services,
     moderator: Employee,
@@ -448,6 +504,7 @@ async def act(
         await _set_visible(services, case, visible=False)
     elif action in ("restore", "approve"):
         await _set_visible(services, case, visible=True)
+        await activity.hand_off(services, await _earn(case))
     if action != "dismiss":
         await notify(services, [case.author_id], kind, payload, f"{case.id}:{now.timestamp()}")
     return case

@@ -8,7 +8,8 @@ from server.api import Api, Ctx
 from server.community import audience
 from server.community.access import CHANNEL_EDITORS, MODERATORS, load_viewer, visible_post
 from server.feed.service import banner_posts
-from server.models import ArchivedText
+from server.models import ArchivedText, ItemKind, Post
+from server.moderation.service import held_of
 from server.posts import interactions, service
 from server.posts.out import people, posts_out
 from server.posts.render import render
@@ -53,6 +54,13 @@ async def create_post(ctx: Ctx, body: PostIn) -> PostOut:
            response=PostOut)  # fmt: skip
 async def get_post(ctx: Ctx) -> PostOut:
     viewer = await load_viewer(ctx.me)
+    post = await Post.get_or_none(id=ctx.path_int("id"), author_id=viewer.id)
+    if (
+        post is not None
+        and post.deleted_at is not None
+        and await held_of(viewer.id, ItemKind.POST, [post.id])
+    ):
+        return (await posts_out(viewer, [post]))[0]  # mine, waiting for approval
     post = await visible_post(viewer, ctx.path_int("id"))
     await interactions.note_view(ctx.services, viewer, post)
     await post.refresh_from_db()

@@ -35,6 +35,7 @@ async def comments_out(comments: list[Comment]) -> list[CommentOut]:
             html=c.html,
             created_at=c.created_at,
             edited_at=c.edited_at,
+            held=c.deleted_at is not None,  # only its author gets it so
         )
         for c in comments
     ]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
 from server import activity
@@ -15,6 +16,7 @@ from server.community.audience import members_of
 from server.community.sql import ints
 from server.errors import ApiError, not_found
 from server.models import (
+    ActivityEvent,
     ArchivedText,
     ArchiveReason,
     Comment,
@@ -81,25 +83,14 @@ async def add_comment(
             deleted_at=now if screened.held else None,  # held: shown once approved
             using_db=conn,
         )
+        event = None
         if not screened.held:
             await (
                 Post.filter(id=post.id).using_db(conn).update(comment_count=F("comment_count") + 1)
             )
             await index.put("comment", comment.id, text, post_id=post.id, using_db=conn)
-        event = await activity.record(
-            "comment.created",
-            viewer.id,
-            {
-                "comment_id": str(comment.id),
-                "post_id": str(post.id),
-                "post_author_id": str(post.author_id),
-                "body_length": len(text),
-                "is_reply": parent_id is not None,
-            },
-            subject_id=post.author_id,
-            at=now,
-            using_db=conn,
-        )
+            # Held content earns once approved (`earn_created`).
+            event = await _record_created(post, comment, conn)
     await activity.hand_off(services, [event.id] if event else [])
     await moderation.flagged(services, screened, _item(comment))
     if screened.held:
@@ -114,6 +105,32 @@ async def add_comment(
     return comment
 
 
+async def _record_created(
+    post: Post, comment: Comment, conn: BaseDBAsyncClient, at: datetime | None = None
+) -> ActivityEvent | None:
+    return await activity.record(
+        "comment.created",
+        comment.author_id,
+        {
+            "comment_id": str(comment.id),
+            "post_id": str(post.id),
+            "post_author_id": str(post.author_id),
+            "body_length": len(comment.body),
+            "is_reply": comment.parent_id is not None,
+        },
+        subject_id=post.author_id,
+        at=at or comment.created_at,
+        using_db=conn,
+    )
+
+
+async def earn_created(comment: Comment, conn: BaseDBAsyncClient) -> list[str]:
+    """A comment held for approval and approved: its `comment.created`, recorded now."""
+    post = await Post.filter(id=comment.post_id).using_db(conn).get()
+    event = await _record_created(post, comment, conn, at=datetime.now(UTC))
+    return [event.id] if event else []
+
+
 def _item(comment: Comment) -> Item:
     return Item(
         ItemKind.COMMENT, comment.id, comment.author_id, comment.body, post_id=comment.post_id
@@ -123,11 +140,19 @@ def _item(comment: Comment) -> Item:
 async def list_comments(
     viewer: Viewer, post_id: int, after: int, limit: int
 ) -> tuple[list[Comment], bool]:
+    mine = await Post.get_or_none(id=post_id, author_id=viewer.id, deleted_at__not_isnull=True)
+    if mine is not None and await moderation.held_of(viewer.id, ItemKind.POST, [mine.id]):
+        return [], False  # my post waiting for approval: nobody could comment yet
     post = await visible_post(viewer, post_id)
+    # My own comments waiting for approval are shown to me (marked), to nobody else.
+    held = await moderation.held_of(viewer.id, ItemKind.COMMENT)
+    shown = (
+        Q(deleted_at=None) | Q(id__in=list(held), author_id=viewer.id)
+        if held
+        else Q(deleted_at=None)
+    )
     rows = (
-        await Comment.filter(post_id=post.id, deleted_at=None, id__gt=after)
-        .order_by("id")
-        .limit(limit + 1)
+        await Comment.filter(shown, post_id=post.id, id__gt=after).order_by("id").limit(limit + 1)
     )
     return rows[:limit], len(rows) > limit
 

@@ -219,6 +219,11 @@ async def posts_out(viewer: Viewer, posts: Sequence[Post], marker: int = -1) -> 
     cards = await load_cards(posts)
     confirmed = await confirmed_by(viewer.id, [p.id for p in posts if p.needs_confirmation])
     return [
-        PostOut.model_validate(render(viewer, cards[p.id], marker, p.id in confirmed))
+        PostOut.model_validate(
+            {
+                **render(viewer, cards[p.id], marker, p.id in confirmed),
+                "held": p.deleted_at is not None,  # only its author gets it so
+            }
+        )
         for p in posts
     ]

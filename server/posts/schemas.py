@@ -76,6 +76,8 @@ class PostOut(BaseModel):
     edited_at: datetime | None
     unread: bool
     can_moderate: bool
+    # Held by a watched word until a moderator approves it: only its author sees it.
+    held: bool = False
 
 
 class CommentIn(Strict):
@@ -96,6 +98,7 @@ class CommentOut(BaseModel):
     html: str
     created_at: datetime
     edited_at: datetime | None
+    held: bool = False  # waiting for a moderator's approval: only its author sees it
 
 
 class CommentPage(BaseModel):

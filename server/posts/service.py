@@ -104,7 +104,7 @@ async def create_post(
     now = datetime.now(UTC)
     events: list[str] = []
     async with in_transaction() as conn:
-        files = await Attachment.filter(
+        files: list[Attachment] = await Attachment.filter(
             id__in=body.attachment_ids, owner_id=viewer.id, post_id=None
         ).using_db(conn)
         if len(files) != len(set(body.attachment_ids)):
@@ -139,39 +139,13 @@ async def create_post(
                 .using_db(conn)
                 .update(post_id=post.id)
             )
-        if not screened.held:
+        if not screened.held:  # held content earns once approved (`earn_created`)
             await index.put("post", post.id, body.body, post_id=post.id, using_db=conn)
-        event = await activity.record(
-            "post.created",
-            viewer.id,
-            {
-                "post_id": str(post.id),
-                "body_length": len(body.body),
-                "channel_id": str(body.channel_id) if body.channel_id else None,
-                "group_id": str(body.group_id) if body.group_id else None,
-                "has_image": any(f.media_type.startswith("image/") for f in files),
-                "kind": kind.value,
-            },
-            at=now,
-            using_db=conn,
-        )
-        events.append(event.id if event else "")
-        if recipient is not None:
-            kudos = await activity.record(
-                "kudos.given",
-                viewer.id,
-                {
-                    "post_id": str(post.id),
-                    "recipient_id": str(recipient.id),
-                    "message_length": len(body.body),
-                },
-                subject_id=recipient.id,
-                at=now,
-                using_db=conn,
-            )
-            events.append(kudos.id if kudos else "")
+            kudos_to = recipient.id if recipient else None
+            events += await _record_created(post, files, kudos_to, conn)
         if body.poll is not None:
-            events.append(await _create_poll(viewer, post, body, conn))
+            poll_event = await _create_poll(viewer, post, body, conn, record=not screened.held)
+            events.append(poll_event)
         if body.banner:
             await audit.record(
                 viewer.id, "banner.create", f"post:{post.id}", {"channel_id": body.channel_id}
@@ -190,11 +164,65 @@ async def create_post(
     return post
 
 
+async def _record_created(
+    post: Post,
+    files: list[Attachment],
+    recipient_id: int | None,
+    conn: BaseDBAsyncClient,
+    at: datetime | None = None,
+) -> list[str]:
+    """The events a new post earns by: `post.created`, and `kudos.given` for kudos."""
+    event = await activity.record(
+        "post.created",
+        post.author_id,
+        {
+            "post_id": str(post.id),
+            "body_length": len(post.body),
+            "channel_id": str(post.channel_id) if post.channel_id else None,
+            "group_id": str(post.group_id) if post.group_id else None,
+            "has_image": any(f.media_type.startswith("image/") for f in files),
+            "kind": post.kind.value,
+        },
+        at=at or post.created_at,
+        using_db=conn,
+    )
+    events = [event.id if event else ""]
+    if recipient_id is not None:
+        kudos = await activity.record(
+            "kudos.given",
+            post.author_id,
+            {
+                "post_id": str(post.id),
+                "recipient_id": str(recipient_id),
+                "message_length": len(post.body),
+            },
+            subject_id=recipient_id,
+            at=at or post.created_at,
+            using_db=conn,
+        )
+        events.append(kudos.id if kudos else "")
+    return events
+
+
+async def earn_created(post: Post, conn: BaseDBAsyncClient) -> list[str]:
+    """A post held for approval and approved: the events its creation left out, recorded
+    now (at the approval). Not for a post held on an edit: it earned when it was created."""
+    files = await Attachment.filter(post_id=post.id).using_db(conn)
+    events = await _record_created(post, files, post.kudos_to_id, conn, at=datetime.now(UTC))
+    poll = await Poll.filter(post_id=post.id).using_db(conn).first()
+    if poll is not None:
+        options = await PollOption.filter(poll_id=poll.id).using_db(conn).count()
+        events.append(await _poll_created(post, poll.id, options, conn))
+    return events
+
+
 def _item(post: Post) -> Item:
     return Item(ItemKind.POST, post.id, post.author_id, post.body, post_id=post.id)
 
 
-async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsyncClient) -> str:
+async def _create_poll(
+    viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsyncClient, *, record: bool
+) -> str:
     assert body.poll is not None
     options = [o.strip() for o in body.poll.options]
     if any(not o or len(o) > 200 for o in options) or len(set(options)) != len(options):
@@ -211,10 +239,14 @@ async def _create_poll(viewer: Viewer, post: Post, body: PostIn, conn: BaseDBAsy
         [PollOption(poll_id=poll.id, text=t, position=i) for i, t in enumerate(options)],
         using_db=conn,
     )
+    return await _poll_created(post, poll.id, len(options), conn) if record else ""
+
+
+async def _poll_created(post: Post, poll_id: int, options: int, conn: BaseDBAsyncClient) -> str:
     event = await activity.record(
         "poll.created",
-        viewer.id,
-        {"poll_id": str(poll.id), "post_id": str(post.id), "options": len(options)},
+        post.author_id,
+        {"poll_id": str(poll_id), "post_id": str(post.id), "options": options},
         using_db=conn,
     )
     return event.id if event else ""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -16,7 +17,7 @@ from realtime import rooms
 from realtime.events import StoryCreated
 from server import activity, audit, uploads
 from server.errors import forbidden, not_found
-from server.models import Employee, ItemKind, Role, Story, StoryKind, StoryView
+from server.models import ActivityEvent, Employee, ItemKind, Role, Story, StoryKind, StoryView
 from server.moderation import service as moderation
 from server.services import Services
 
@@ -44,16 +45,29 @@ async def _create(services: Services, me: Employee, **fields: object) -> Story:
             using_db=connection,
             **fields,
         )
-        await activity.record(
-            "story.created",
-            me.id,
-            {"story_id": str(story.id), "has_video": False},
-            at=moment,
-            using_db=connection,
-        )
+        if story.deleted_at is None:  # held for approval: earns once approved
+            await _record_created(story, connection)
     if story.deleted_at is None:
         await announce(services, story, me)
     return story
+
+
+async def _record_created(
+    story: Story, connection: BaseDBAsyncClient, at: datetime | None = None
+) -> ActivityEvent | None:
+    return await activity.record(
+        "story.created",
+        story.author_id,
+        {"story_id": str(story.id), "has_video": False},
+        at=at or story.created_at,
+        using_db=connection,
+    )
+
+
+async def earn_created(story: Story, connection: BaseDBAsyncClient) -> list[str]:
+    """A story held for approval and approved: its `story.created`, recorded now."""
+    event = await _record_created(story, connection, at=now())
+    return [event.id] if event else []
 
 
 async def announce(services: Services, story: Story, author: Employee) -> None:

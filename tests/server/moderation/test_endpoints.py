@@ -7,9 +7,11 @@ from typing import Any
 
 import httpx
 
-from server.models import AuditEntry, Comment, Notification, Post
+from server.models import ActivityEvent, AuditEntry, Comment, Notification, Post
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+from tests.gamification.support import SIMPLE_RULES, publish_rules
+from tests.helpers import run_jobs
 
 
 async def _word(mod: httpx.AsyncClient, pattern: str, kind: str, action: str) -> dict[str, Any]:
@@ -272,3 +274,124 @@ async def test_regexes_are_checked_before_they_are_saved(live: LiveServer) -> No
             "moderation.word.update",
             "moderation.word.delete",
         ]
+
+
+async def _created(type_: str, field: str, ident: int) -> int:
+    rows = await ActivityEvent.filter(type=type_).values_list("data", flat=True)
+    return sum(1 for d in rows if isinstance(d, dict) and d.get(field) == str(ident))
+
+
+async def test_held_content_earns_only_once_approved_and_a_rejected_item_never(
+    live: LiveServer,
+) -> None:
+    await publish_rules(live.settings, SIMPLE_RULES)
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "idio*", "wildcard", "hold")
+        post = (await alice.post("/api/posts", json={"body": "You idiots"})).json()
+        poll = await alice.post("/api/posts", json={
+            "body": "Idiotic or not?", "poll": {"question": "Well?", "options": ["Yes", "No"]}})  # fmt: skip
+        assert poll.status_code == 201, poll.text
+        other = (await bob.post("/api/posts", json={"body": "A clean post"})).json()
+        comment = await alice.post(f"/api/posts/{other['id']}/comments", json={"body": "Idiot!"})
+        story = await alice.post("/api/stories", json={"text": "idiots", "background": "#3b5bdb"})
+        assert comment.status_code == 201 and story.status_code == 201, story.text
+        # Nothing held earned anything: no events, no points after the worker ran.
+        earning = ("post.created", "poll.created", "comment.created", "story.created")
+        assert not await ActivityEvent.filter(actor_id=org.alice.id, type__in=earning).count()
+        live.settings.__dict__["settle_sweep_seconds"] = 0.0
+        await run_jobs(live.settings)
+        assert (await alice.get("/api/me/wallet")).json()["points"] == 0
+
+        cases = {(c["kind"], c["target_id"]): c["id"] for c in await _queue(mod)}
+        for key, action in [
+            (("post", post["id"]), "approve"),
+            (("post", poll.json()["id"]), "approve"),
+            (("story", story.json()["id"]), "approve"),
+            (("comment", comment.json()["id"]), "delete"),  # rejected
+        ]:
+            done = await mod.post(
+                f"/api/moderation/cases/{cases[key]}/actions", json={"action": action}
+            )
+            assert done.status_code == 200, done.text
+        assert await _created("post.created", "post_id", post["id"]) == 1
+        assert await _created("poll.created", "post_id", poll.json()["id"]) == 1
+        assert await _created("story.created", "story_id", story.json()["id"]) == 1
+        assert await _created("comment.created", "comment_id", comment.json()["id"]) == 0
+        await run_jobs(live.settings)
+        assert (await alice.get("/api/me/wallet")).json()["points"] == 20  # two posts
+
+        # Hidden and restored, or held again on an edit and approved: earned once only.
+        case = cases[("post", post["id"])]
+        for action in ("hide", "restore"):
+            done = await mod.post(f"/api/moderation/cases/{case}/actions", json={"action": action})
+            assert done.status_code == 200, done.text
+        edited = await alice.patch(f"/api/posts/{post['id']}", json={"body": "Still idiots"})
+        assert edited.status_code == 200, edited.text
+        again = await mod.post(f"/api/moderation/cases/{case}/actions", json={"action": "approve"})
+        assert again.status_code == 200, again.text
+        assert await _created("post.created", "post_id", post["id"]) == 1
+        await run_jobs(live.settings)
+        assert (await alice.get("/api/me/wallet")).json()["points"] == 20
+
+
+async def test_a_held_comment_approved_earns_then(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "idio*", "wildcard", "hold")
+        other = (await bob.post("/api/posts", json={"body": "A clean post"})).json()
+        comment = await alice.post(f"/api/posts/{other['id']}/comments", json={"body": "Idiot!"})
+        assert await _created("comment.created", "comment_id", comment.json()["id"]) == 0
+        case = (await _queue(mod))[0]
+        done = await mod.post(
+            f"/api/moderation/cases/{case['id']}/actions", json={"action": "approve"}
+        )
+        assert done.status_code == 200, done.text
+        assert await _created("comment.created", "comment_id", comment.json()["id"]) == 1
+        assert (await bob.get(f"/api/posts/{other['id']}")).json()["comment_count"] == 1
+
+
+async def test_the_author_sees_their_held_post_and_comment_marked_and_nobody_else(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "idio*", "wildcard", "hold")
+        created = await alice.post("/api/posts", json={"body": "You idiots"})
+        assert created.status_code == 201 and created.json()["held"] is True
+        held = created.json()["id"]
+        other = (await bob.post("/api/posts", json={"body": "A clean post"})).json()
+        assert other["held"] is False
+        comment = (
+            await alice.post(f"/api/posts/{other['id']}/comments", json={"body": "Idiot!"})
+        ).json()
+        assert comment["held"] is True
+
+        for path in ("/api/feed", f"/api/people/{org.alice.id}/posts"):
+            mine = (await alice.get(path)).json()["items"]
+            assert [(p["id"], p["held"]) for p in mine if p["id"] == held] == [(held, True)]
+            theirs = (await bob.get(path)).json()["items"]
+            assert held not in [p["id"] for p in theirs]
+        second = (await alice.get("/api/feed", params={"cursor": "999999.0"})).json()["items"]
+        assert held not in [p["id"] for p in second]  # on top of the first page only
+        page = await alice.get(f"/api/posts/{held}")
+        assert page.status_code == 200 and page.json()["held"] is True
+        assert (await alice.get(f"/api/posts/{held}/comments")).json()["items"] == []
+        assert (await bob.get(f"/api/posts/{held}")).status_code == 404
+        comments = (await alice.get(f"/api/posts/{other['id']}/comments")).json()["items"]
+        assert [(c["id"], c["held"]) for c in comments] == [(comment["id"], True)]
+        assert (await bob.get(f"/api/posts/{other['id']}/comments")).json()["items"] == []
+
+        case = next(c for c in await _queue(mod) if (c["kind"], c["target_id"]) == ("post", held))
+        done = await mod.post(
+            f"/api/moderation/cases/{case['id']}/actions", json={"action": "approve"}
+        )
+        assert done.status_code == 200, done.text
+        assert (await alice.get(f"/api/posts/{held}")).json()["held"] is False
+        blog = f"/api/people/{org.alice.id}/posts"
+        assert held in [p["id"] for p in (await bob.get(blog)).json()["items"]]
+        mine = (await alice.get("/api/feed")).json()["items"]
+        assert [p["held"] for p in mine if p["id"] == held] == [False]

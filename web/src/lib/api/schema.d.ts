@@ -3728,6 +3728,11 @@ export interface components {
             created_at: string;
             /** Edited At */
             edited_at: string | null;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
         };
         /** CommentPage */
         CommentPage: {
@@ -5186,6 +5191,11 @@ export interface components {
             unread: boolean;
             /** Can Moderate */
             can_moderate: boolean;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
         };
         /** PostReach */
         PostReach: {

@@ -222,6 +222,8 @@ export class FeedStore {
 	created(payload: PostPlace): void {
 		if (!payload || typeof payload.post_id !== 'number' || !this.belongs(payload)) return;
 		const id = payload.post_id;
+		// Mine, waiting for approval, and now approved: shown as everyone sees it.
+		if (this.find(id)?.held) void this.updated(payload);
 		if (this.has(id) || this.pending.includes(id)) return;
 		const me = this.me();
 		if (me !== null && payload.author_id === me) {
