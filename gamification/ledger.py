@@ -22,7 +22,7 @@ SPINS: Final = "spins"
 
 # Kinds of transfers that change what a person has *earned*: the leaderboards and the
 # levels count these; spending in the shop or on the wheel does not lower a rank.
-EARNING_KINDS: Final = frozenset({"award", "reversal", "gift", "grant", "wheel"})
+EARNING_KINDS: Final = frozenset({"award", "reversal", "gift", "grant", "wheel", "contest"})
 
 
 class Org(NamedTuple):

@@ -178,7 +178,49 @@ class LeaderboardChanged(BaseModel):
     top: list[TopPlace]
 
 
+class ContestParticipant(BaseModel):
+    kind: str
+    id: str
+    name: str
+    avatar_url: str | None
+
+
+class ContestRow(BaseModel):
+    place: int
+    participant: ContestParticipant
+    score: float
+    raw_score: float
+    heads: int | None
+    reached_at: str | None
+    tie: bool
+    winner: bool
+    is_me: bool
+
+
+class ContestStandings(BaseModel):
+    """`contest.standings`, to `leaderboards` (every signed-in socket), at most about once a
+    second per contest: its first rows (is_me always false: each client reads its own)."""
+
+    v: Literal[1] = 1
+
+    contest_id: str
+    top: list[ContestRow]
+    total: int
+    as_of: str
+
+
+class ContestClosed(BaseModel):
+    """`contest.closed`, to `leaderboards`: the result is final and the prizes are given."""
+
+    v: Literal[1] = 1
+
+    contest_id: str
+    winners: list[ContestRow]
+
+
 SCHEMAS: dict[str, type[BaseModel]] = {
+    "contest.standings": ContestStandings,
+    "contest.closed": ContestClosed,
     "wallet.changed": WalletChanged,
     "wheel.result": WheelResult,
     "leaderboard.changed": LeaderboardChanged,

@@ -103,6 +103,7 @@ class Outcome:
     awards: list[Award] = field(default_factory=list)
     reversals: list[Transfer] = field(default_factory=list)
     badges: list[BadgeRow] = field(default_factory=list)
+    settled: list[EventRow] = field(default_factory=list)  # the events of the batch
 
     @property
     def transfers(self) -> list[Transfer]:
@@ -164,7 +165,7 @@ async def _settle_events(
     if unknown:
         people.update(await cache.get(conn, (int(b) for b in unknown)))
 
-    outcome = Outcome(events=len(events), made=now)
+    outcome = Outcome(events=len(events), made=now, settled=events)
     by_ref: dict[str, list[Transfer]] = {}
     refs = [r for e in events if (r := deletion_ref(e.type, e.data)) is not None]
     stored = await store.reversible_transfers(conn, refs) if refs else []

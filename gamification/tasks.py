@@ -64,6 +64,9 @@ class Runtime:
     # What the composition root does after a settlement commits (notifications of badges
     # earned, in `server/`): given the outcome; its failures are logged, never retried.
     after_settle: Callable[[Outcome], Awaitable[None]] | None = None
+    # Live contest scores (server/contests/live.py): given the runtime and the outcome, after
+    # commit; its failures are logged (the close recomputes from the database anyway).
+    contests: Callable[[Runtime, Outcome], Awaitable[None]] | None = None
     boards: Boards = field(init=False)
     people: PeopleCache = field(default_factory=PeopleCache)
     _publications: Any = None
@@ -256,6 +259,11 @@ async def finish(rt: Runtime, outcome: Outcome) -> None:
             await rt.after_settle(outcome)
         except (RedisError, *_PASSING):
             log.exception("follow-ups of a settlement not done")
+    if rt.contests is not None and outcome.events:
+        try:
+            await rt.contests(rt, outcome)
+        except Exception:  # never fail settlement's job for a live score
+            log.exception("live contest scores not updated")
     if not transfers:
         return
     try:

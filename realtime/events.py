@@ -199,6 +199,14 @@ class LeaderboardChanged(Payload, reward_events.LeaderboardChanged):
     pass
 
 
+class ContestStandings(Payload, reward_events.ContestStandings):
+    pass
+
+
+class ContestClosed(Payload, reward_events.ContestClosed):
+    pass
+
+
 class SessionEnded(Payload):
     """Sent just before the server closes the sockets of a dismissed or signed-out user."""
 
@@ -225,6 +233,8 @@ EVENTS: Final[dict[str, type[Payload]]] = {
     "wallet.changed": WalletChanged,
     "wheel.result": WheelResult,
     "leaderboard.changed": LeaderboardChanged,
+    "contest.standings": ContestStandings,
+    "contest.closed": ContestClosed,
     "session.ended": SessionEnded,
 }
 

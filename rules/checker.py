@@ -16,7 +16,7 @@ import cel
 from rules.errors import Problem
 from rules.events import COMMON_FIELDS, EVENT_TYPES, PROFILE_FIELDS, REVERSIBLE_BY, matches
 from rules.expr import Analysis, ExprSyntaxError, analyse, compile_expr, trial
-from rules.model import Award, Rule, RulesetFile
+from rules.model import Award, Contest, Rule, RulesetFile
 from rules.source import Document, Path
 
 SPECIAL_TARGETS = ("actor", "subject")
@@ -33,6 +33,8 @@ class Checked:
     problems: list[Problem] = field(default_factory=list)
     # (rule index, "when" | "to") -> compiled expression
     expressions: dict[tuple[int, str], Compiled] = field(default_factory=dict)
+    # contest index -> its compiled `score.when`
+    contest_when: dict[int, Compiled] = field(default_factory=dict)
 
 
 def check(doc: Document, model: RulesetFile) -> Checked:
@@ -53,6 +55,7 @@ def check(doc: Document, model: RulesetFile) -> Checked:
             )
         seen.setdefault(rule.id, index)
         _check_rule(doc, model, index, rule, out)
+    _check_contests(doc, model, out)
     _check_tests(doc, model, out)
     return out
 
@@ -205,10 +208,200 @@ def _check_expression(
     out.expressions[(index, slot)] = Compiled(compile_expr(analysis.flat_source), analysis)
 
 
+def _check_contests(doc: Document, model: RulesetFile, out: Checked) -> None:
+    seen: dict[str, int] = {}
+    for index, contest in enumerate(model.contests):
+        at: Path = ("contests", index)
+        if contest.id in seen:
+            out.problems.append(
+                doc.problem(
+                    (*at, "id"),
+                    f"duplicate contest id {contest.id!r} (first at contests[{seen[contest.id]}])",
+                )
+            )
+        seen.setdefault(contest.id, index)
+        _check_contest(doc, model, index, contest, out)
+
+
+def _check_contest(
+    doc: Document, model: RulesetFile, index: int, contest: Contest, out: Checked
+) -> None:
+    at: Path = ("contests", index)
+    problem = out.problems.append
+    if contest.ends <= contest.starts:
+        problem(
+            doc.problem(
+                (*at, "ends"),
+                f"ends {contest.ends.isoformat()} is not after starts "
+                f"{contest.starts.isoformat()}: the contest has no time to run",
+            )
+        )
+    if (contest.starts.tzinfo is None) != (contest.ends.tzinfo is None):
+        problem(doc.problem((*at, "ends"), "give starts and ends both with a zone or both without"))
+    if contest.per_head and contest.participants == "people":
+        problem(
+            doc.problem(
+                (*at, "per_head"),
+                "per_head divides a group's score by its head count: "
+                "participants must be store, city, region or department",
+            )
+        )
+    score = contest.score
+    where: Path = (*at, "score")
+    shapes = [k for k in ("count", "sum", "points_from") if getattr(score, k) is not None]
+    event_type: str | None = None
+    if len(shapes) != 1:
+        problem(doc.problem(where, "the score needs exactly one of count, sum, points_from"))
+    elif score.count is not None:
+        event_type = score.count
+        if score.event is not None:
+            problem(doc.problem((*where, "event"), "event goes with sum; count names the event"))
+        if score.count not in EVENT_TYPES:
+            known = ", ".join(sorted(EVENT_TYPES))
+            problem(
+                doc.problem(
+                    (*where, "count"), f"unknown event type {score.count!r} (known: {known})"
+                )
+            )
+            event_type = None
+    elif score.sum is not None:
+        if score.event is None:
+            problem(doc.problem(where, "sum needs event: the event type whose field is summed"))
+        elif score.event not in EVENT_TYPES:
+            known = ", ".join(sorted(EVENT_TYPES))
+            problem(
+                doc.problem(
+                    (*where, "event"), f"unknown event type {score.event!r} (known: {known})"
+                )
+            )
+        else:
+            event_type = score.event
+            own = EVENT_TYPES[score.event]
+            ints = sorted(n for n, t in own.items() if t == "int")
+            if own.get(score.sum) != "int":
+                problem(
+                    doc.problem(
+                        (*where, "sum"),
+                        f"{score.event} has no whole-number field {score.sum!r} "
+                        f"(whole-number fields: {', '.join(ints) or 'none'})",
+                    )
+                )
+    else:
+        assert score.points_from is not None
+        known_rules = {rule.id for rule in model.rules}
+        if not score.points_from:
+            problem(doc.problem((*where, "points_from"), "points_from is empty"))
+        for number, rule_id in enumerate(score.points_from):
+            if rule_id not in known_rules:
+                problem(
+                    doc.problem(
+                        (*where, "points_from", number),
+                        f"unknown rule id {rule_id!r} (rules: {', '.join(sorted(known_rules))})",
+                    )
+                )
+        if score.event is not None:
+            problem(doc.problem((*where, "event"), "event goes with sum, not points_from"))
+        if score.when is not None:
+            problem(
+                doc.problem(
+                    (*where, "when"),
+                    "points_from counts what the rules award; put conditions in the rules",
+                )
+            )
+    if score.when is not None and event_type is not None:
+        _check_contest_when(doc, index, event_type, score.when, out)
+    _check_winners(doc, model, at, contest, out)
+
+
+def _check_contest_when(
+    doc: Document, index: int, event_type: str, source: str, out: Checked
+) -> None:
+    where: Path = ("contests", index, "score", "when")
+    try:
+        program = compile_expr(source)
+    except ExprSyntaxError as exc:
+        out.problems.append(doc.expression_problem(where, exc.offset, str(exc)))
+        return
+    analysis = analyse(source, program, event_type)
+    for offset, message in analysis.problems:
+        out.problems.append(doc.expression_problem(where, offset, message))
+    if analysis.problems:
+        return
+    result, trouble = trial(program, event_type)
+    if trouble is not None:
+        out.problems.append(doc.problem(where, f"when: {trouble}"))
+        return
+    if result is not None and not isinstance(result, bool):
+        kind = type(result).__name__
+        out.problems.append(doc.problem(where, f"when must be true or false, not {kind}"))
+        return
+    out.contest_when[index] = Compiled(compile_expr(analysis.flat_source), analysis)
+
+
+def _check_winners(
+    doc: Document, model: RulesetFile, at: Path, contest: Contest, out: Checked
+) -> None:
+    problem = out.problems.append
+    winners = contest.winners
+    where: Path = (*at, "winners")
+    modes = [k for k in ("top", "over", "first") if getattr(winners, k) is not None]
+    if len(modes) != 1:
+        problem(doc.problem(where, "winners needs exactly one of top, over, first (with reach)"))
+        return
+    mode = modes[0]
+    if mode == "first" and winners.reach is None:
+        problem(doc.problem(where, "first: N needs reach: the score to reach"))
+    if mode != "first" and winners.reach is not None:
+        problem(doc.problem((*where, "reach"), "reach goes with first"))
+    for number, prize in enumerate(contest.prizes):
+        place: Path = (*at, "prizes", number)
+        kinds = [k for k in ("place", "over", "winners") if getattr(prize, k) is not None]
+        if len(kinds) != 1:
+            problem(doc.problem(place, "a prize needs exactly one of place, over, winners"))
+        if prize.winners is False:
+            problem(doc.problem((*place, "winners"), "winners: false gives the prize to nobody"))
+        if prize.place is not None:
+            if mode == "over":
+                problem(
+                    doc.problem(
+                        (*place, "place"),
+                        "winners over a score have no places: use winners: true or over",
+                    )
+                )
+            elif mode == "top" and winners.top is not None and prize.place > winners.top:
+                problem(
+                    doc.problem(
+                        (*place, "place"),
+                        f"a prize for place {prize.place}, but the winners are the top "
+                        f"{winners.top}",
+                    )
+                )
+            elif mode == "first" and winners.first is not None and prize.place > winners.first:
+                problem(
+                    doc.problem(
+                        (*place, "place"),
+                        f"a prize for place {prize.place}, but the winners are the first "
+                        f"{winners.first}",
+                    )
+                )
+        _check_award(doc, model, (*place, "award"), prize.award, out)
+
+
 def _check_tests(doc: Document, model: RulesetFile, out: Checked) -> None:
     known_badges = set(model.badges)
+    contests = {c.id for c in model.contests}
     for number, case in enumerate(model.tests):
         at: Path = ("tests", number)
+        for contest_id in case.standings:
+            if contest_id not in contests:
+                out.problems.append(
+                    doc.problem(
+                        (*at, "standings", contest_id),
+                        f"unknown contest {contest_id!r} (contests: "
+                        f"{', '.join(sorted(contests)) or 'none'})",
+                        key=True,
+                    )
+                )
         for item, event in enumerate(case.events):
             out.problems.extend(_check_test_event(doc, (*at, "events", item), event))
         for user, users_fields in case.users.items():

@@ -101,6 +101,71 @@ class Rule(Strict):
     reverse_on: Annotated[ReverseOn | None, BeforeValidator(_reverse_on)] = None
 
 
+# -- contests ----------------------------------------------------------------------------------
+
+Duration = Annotated[str, Field(pattern=r"^\d+\s*[dhm]$")]
+ParticipantKind = Literal["people", "store", "city", "region", "department"]
+
+
+def _moment(value: Any) -> Any:
+    # `2026-12-01T00:00` (no seconds) is a string to YAML, `2026-12-01 00:00:00` a
+    # timestamp, `2026-12-01` a date: all are accepted; without a zone they are in the
+    # file's (or the company's) zone, applied when the ruleset is compiled.
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError("expected a time like 2026-12-01T00:00") from None
+    raise ValueError("expected a time like 2026-12-01T00:00")
+
+
+Moment = Annotated[datetime, BeforeValidator(_moment)]
+
+
+class Score(Strict):
+    """One of: count of an event type, sum of an int field of an event type, or the points
+    chosen rules award."""
+
+    count: str | None = None
+    sum: str | None = None
+    event: str | None = None
+    points_from: list[Name] | None = None
+    when: str | None = None
+
+
+class Winners(Strict):
+    top: Annotated[int, Field(ge=1, le=1000)] | None = None
+    over: Annotated[float, Field(ge=0)] | None = None
+    first: Annotated[int, Field(ge=1, le=1000)] | None = None
+    reach: Annotated[float, Field(gt=0)] | None = None
+
+
+class Prize(Strict):
+    place: Annotated[int, Field(ge=1, le=1000)] | None = None
+    over: Annotated[float, Field(ge=0)] | None = None
+    winners: bool | None = None
+    award: Award
+
+
+class Contest(Strict):
+    id: Name
+    title: Title
+    description: Title | None = None
+    starts: Moment
+    ends: Moment
+    grace: Duration = "0h"
+    participants: ParticipantKind = "people"
+    per_head: bool = False
+    score: Score
+    winners: Winners
+    prizes: list[Prize] = []
+    announce: bool = True
+
+
 class Expect(Strict):
     points: int | None = None
     spins: int | None = None
@@ -112,7 +177,10 @@ class Case(Strict):
     users: dict[str, dict[str, str]] = {}
     # Events are free-form here; the checker matches them to the event catalogue.
     events: list[dict[str, Any]]
-    expect: dict[str, Expect]
+    expect: dict[str, Expect] = {}
+    # contest id -> the participants expected at the top, in order (user ids, or store,
+    # city, region or department codes)
+    standings: dict[Name, list[str]] = {}
 
 
 class RulesetFile(Strict):
@@ -120,4 +188,5 @@ class RulesetFile(Strict):
     timezone: str | None = None
     badges: dict[Name, Badge] = {}
     rules: list[Rule]
+    contests: list[Contest] = []
     tests: list[Case] = []

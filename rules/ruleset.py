@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
 from pathlib import Path as FilePath
 
@@ -16,7 +17,7 @@ from rules.checker import Compiled, check, reverse_link
 from rules.errors import Problem, RulesetInvalid
 from rules.events import COMMON_FIELDS, DERIVED_FIELDS
 from rules.expr import flat_name
-from rules.model import Award, Badge, Case, Rule
+from rules.model import Award, Badge, Case, Contest, Rule
 from rules.source import canonical_bytes, parse
 from rules.validate import validate
 from rules.windows import window_label
@@ -132,6 +133,56 @@ def _day_limits(rule: CompiledRule, day: date) -> tuple[DayLimit, ...]:
 
 
 @dataclass(frozen=True, slots=True)
+class PrizeSpec:
+    for_: str  # "place" | "over" | "first" (every winner)
+    place: int | None
+    over: float | None
+    award: AwardSpec
+
+
+@dataclass(frozen=True, slots=True)
+class ContestSpec:
+    """A checked contest: its window in absolute time, its score and winners."""
+
+    id: str
+    title: Mapping[str, str]
+    description: Mapping[str, str] | None
+    starts: datetime  # aware
+    ends: datetime  # aware, exclusive
+    grace: timedelta
+    timezone: str
+    participants: str  # people | store | city | region | department
+    per_head: bool
+    score: str  # count | sum | points
+    event: str | None  # the event type counted or summed
+    field: str | None  # the summed field
+    rules: frozenset[str]  # points_from
+    when_source: str | None
+    plan: EventPlan | None  # `when` compiled as a one-rule plan (None: always true)
+    mode: str  # top | over | first
+    top: int | None
+    over: float | None
+    first: int | None
+    reach: float | None
+    prizes: tuple[PrizeSpec, ...]
+    announce: bool
+    digest: str  # hash of the contest's definition: live standings are kept per digest
+
+    @property
+    def final_at(self) -> datetime:
+        return self.ends + self.grace
+
+    def status(self, now: datetime) -> str:
+        if now < self.starts:
+            return "upcoming"
+        if now < self.ends:
+            return "running"
+        if now < self.final_at:
+            return "grace"
+        return "final"
+
+
+@dataclass(frozen=True, slots=True)
 class Ruleset:
     version: str  # sha256 of the canonical file bytes
     path: str
@@ -140,9 +191,13 @@ class Ruleset:
     rules: tuple[CompiledRule, ...]
     plans: Mapping[str, EventPlan]
     tests: tuple[Case, ...]
+    contests: tuple[ContestSpec, ...] = ()
 
     def rule(self, rule_id: str) -> CompiledRule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    def contest(self, contest_id: str) -> ContestSpec | None:
+        return next((c for c in self.contests if c.id == contest_id), None)
 
 
 def check_text(text: str, path: str = "<string>", default_timezone: str = "UTC") -> list[Problem]:
@@ -165,6 +220,12 @@ def load_ruleset(text: str, path: str = "<string>", default_timezone: str = "UTC
     rules = tuple(
         _compile(index, rule, checked.expressions) for index, rule in enumerate(model.rules)
     )
+    zone_name = model.timezone or default_timezone
+    zone = zoneinfo.ZoneInfo(zone_name)
+    contests = tuple(
+        _contest(c, checked.contest_when.get(i), zone, zone_name)
+        for i, c in enumerate(model.contests)
+    )
     return Ruleset(
         version=hashlib.sha256(canonical_bytes(text)).hexdigest(),
         path=path,
@@ -173,6 +234,7 @@ def load_ruleset(text: str, path: str = "<string>", default_timezone: str = "UTC
         rules=rules,
         plans=_plans(rules, checked.expressions),
         tests=tuple(model.tests),
+        contests=contests,
     )
 
 
@@ -214,6 +276,80 @@ def _compile(
         active_until=active.until if active else None,
         reverse_on=rule.reverse_on.event if rule.reverse_on else None,
         reverse_link=link,
+    )
+
+
+_DURATION = re.compile(r"^(\d+)\s*([dhm])$")
+
+
+def duration(text: str) -> timedelta:
+    found = _DURATION.match(text.strip())
+    if not found:
+        raise ValueError(f"{text!r} is not like 2d, 12h or 30m")
+    unit = {"d": "days", "h": "hours", "m": "minutes"}[found[2]]
+    return timedelta(**{unit: int(found[1])})
+
+
+def _contest(contest: Contest, when: Compiled | None, zone: tzinfo, zone_name: str) -> ContestSpec:
+    def aware(moment: datetime) -> datetime:
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+    score = contest.score
+    kind = "count" if score.count else "sum" if score.sum else "points"
+    event = score.count or score.event
+    plan = None
+    if when is not None and event is not None:
+        fake = CompiledRule(
+            id=contest.id,
+            title={},
+            event=event,
+            when=when.program,
+            to="actor",
+            to_program=None,
+            award=None,
+            tiers=(),
+            streak_days=None,
+            limits=(),
+            active_from=None,
+            active_until=None,
+        )
+        plan = _plan((fake,), [0], {(0, "when"): when}, ())
+    winners = contest.winners
+    mode = "top" if winners.top is not None else "over" if winners.over is not None else "first"
+    prizes = tuple(
+        PrizeSpec(
+            "place" if p.place is not None else "over" if p.over is not None else "first",
+            p.place,
+            p.over,
+            AwardSpec.of(p.award),
+        )
+        for p in contest.prizes
+    )
+    definition = contest.model_dump_json(by_alias=True).encode() + zone_name.encode()
+    return ContestSpec(
+        id=contest.id,
+        title=dict(contest.title),
+        description=dict(contest.description) if contest.description else None,
+        starts=aware(contest.starts),
+        ends=aware(contest.ends),
+        grace=duration(contest.grace),
+        timezone=zone_name,
+        participants=contest.participants,
+        per_head=contest.per_head,
+        score=kind,
+        event=event,
+        field=score.sum,
+        rules=frozenset(score.points_from or ()),
+        when_source=score.when,
+        plan=plan,
+        mode=mode,
+        top=winners.top,
+        over=winners.over,
+        first=winners.first,
+        reach=winners.reach,
+        prizes=prizes,
+        announce=contest.announce,
+        digest=hashlib.sha256(definition).hexdigest()[:16],
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from rules.contests import contest_standings
 from rules.engine import Event
 from rules.events import COMMON_FIELDS
 from rules.model import Case
@@ -62,8 +63,27 @@ def _step(every: Any) -> timedelta:
 
 def run_case(ruleset: Ruleset, case_number: int, case: Case) -> CaseResult:
     profiles = {user: {**fields, "id": user} for user, fields in case.users.items()}
-    totals = replay_events(ruleset, expand(case_number, case), profiles)
-    return _compare(case.name, case, totals)
+    events = expand(case_number, case)
+    totals = replay_events(ruleset, events, profiles)
+    result = _compare(case.name, case, totals)
+    if not case.standings:
+        return result
+    lines = list(result.lines)
+    passed = result.passed
+    for contest_id, wanted in sorted(case.standings.items()):
+        spec = ruleset.contest(contest_id)
+        if spec is None:  # the checker refuses this; keep the runner total
+            lines.append(f"FAIL {contest_id}: no such contest")
+            passed = False
+            continue
+        rows = contest_standings(spec, events, profiles, ruleset)
+        got = [r.participant for r in rows[: len(wanted)]]
+        ok = got == list(wanted)
+        passed = passed and ok
+        lines.append(
+            f"{'ok' if ok else 'FAIL'} {contest_id} standings: expected {wanted}, got {got}"
+        )
+    return CaseResult(result.name, passed, tuple(lines))
 
 
 def _compare(name: str, case: Case, totals: Totals) -> CaseResult:

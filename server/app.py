@@ -27,6 +27,7 @@ from server.channels.endpoints import api as channels_api
 from server.chat.endpoints import api as chat_api
 from server.community.watch import watch_policy
 from server.content.endpoints import api as content_api
+from server.contests.endpoints import api as contests_api
 from server.db import close_database, open_database
 from server.digest.endpoints import api as digest_api
 from server.errors import ApiError
@@ -99,6 +100,7 @@ def build_api() -> Api:
         *community,
         *realtime_parts,
         rewards_api,
+        contests_api,
         analytics_api,
         privacy_api,
         wheel_admin_api,

@@ -31,3 +31,28 @@ def negotiate(accept_language: str | None, default: Locale) -> Locale:
         if tag in SUPPORTED_LOCALES:
             return tag
     return default
+
+
+def plural_category(locale: str, count: float) -> str:
+    """The CLDR plural category of a number: English one/other; Russian one/few/many
+    (other for fractions)."""
+    if count != int(count):
+        return "other"
+    n = abs(int(count))
+    if locale == "ru":
+        if n % 10 == 1 and n % 100 != 11:
+            return "one"
+        if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+            return "few"
+        return "many"
+    return "one" if n == 1 else "other"
+
+
+def translate_plural(locale: str, key: str, count: float, **params: object) -> str:
+    """`key.<category>` for the count, falling back to `key.other`."""
+    lang = locale if locale in SUPPORTED_LOCALES else "en"
+    category = plural_category(lang, count)
+    messages = catalog(lang)  # type: ignore[arg-type]
+    chosen = f"{key}.{category}" if f"{key}.{category}" in messages else f"{key}.other"
+    shown = int(count) if count == int(count) else count
+    return translate(lang, chosen, count=shown, **params)

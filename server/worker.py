@@ -20,6 +20,8 @@ from server.analytics.report import monthly_report
 from server.analytics.store import roll_due
 from server.audit import verify as audit_checks
 from server.content.service import publish_due
+from server.contests.close import close_due
+from server.contests.live import LiveContests
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -117,6 +119,11 @@ async def daily_backup(ctx: dict[str, Any]) -> str:
     return str(path)
 
 
+async def close_contests(ctx: dict[str, Any]) -> list[str]:
+    """Cron: contests past their final_at are settled, each exactly once (docs/contests.md)."""
+    return await close_due(ctx["services"])
+
+
 async def publish_scheduled(ctx: dict[str, Any]) -> list[int]:
     """Cron: scheduled posts whose time has come, each published exactly once."""
     return await publish_due(ctx["services"])
@@ -138,6 +145,8 @@ def cron_jobs(settings: Settings) -> list[Any]:
         # Every 10 s: a scheduled post appears within seconds of its time; after a restart
         # the first run publishes whatever fell due meanwhile.
         cron(publish_scheduled, second=set(range(0, 60, 10)), run_at_startup=True),
+        # Every minute: a contest closes within a minute of its final_at.
+        cron(close_contests, second=20, run_at_startup=True, timeout=600),
         # In UTC: 15:00 is the end of the working day in Moscow (the demo's zone).
         cron(daily_digest, hour=15, minute=0, second=0),
         # Expired stories are hidden at once; their files may wait up to an hour for this.
@@ -196,6 +205,7 @@ def make_worker(settings: Settings, *, manage_database: bool = True, **options: 
             manager=services.emitter,
             sweep_after=settings.settle_sweep_seconds,
             after_settle=functools.partial(badges_earned, services),
+            contests=LiveContests(services),
         )
         # What start-up made (modules, models, ~220,000 objects) lives as long as the
         # process: out of the collector's sight, a full collection takes ~3 ms instead of

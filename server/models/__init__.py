@@ -33,6 +33,7 @@ from server.models.community import (
     Visibility,
 )
 from server.models.content import ConfirmationReminder, ScheduledPost, ScheduleState
+from server.models.contests import ContestClose, ContestPrize
 from server.models.events import (
     Event,
     EventInvite,
@@ -119,6 +120,8 @@ __all__ = [
     "Comment",
     "Company",
     "ConfirmationReminder",
+    "ContestClose",
+    "ContestPrize",
     "DailyCell",
     "Department",
     "Digest",

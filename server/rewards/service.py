@@ -40,6 +40,7 @@ from server.models import (
     ActivityEvent,
     BadgeAward,
     City,
+    ContestPrize,
     Department,
     Employee,
     LedgerTransfer,
@@ -118,6 +119,11 @@ async def history(user_id: int, limit: int, before: datetime | None) -> list[dic
     events = {
         e.id: e for e in await ActivityEvent.filter(id__in={r.event_id for r in rows if r.event_id})
     }
+    # A contest prize explains itself: "1st of 17 stores in the December contest".
+    prize_ids = {r.id.rsplit(":", 1)[0] for r in rows if r.kind == "contest"}
+    prizes = (
+        {p.id: p.texts for p in await ContestPrize.filter(id__in=prize_ids)} if prize_ids else {}
+    )
     out = []
     for r in rows:
         mine = user_account(r.currency, user_id)
@@ -130,7 +136,11 @@ async def history(user_id: int, limit: int, before: datetime | None) -> list[dic
                 "at": r.at.isoformat(),
                 "created_at": r.created_at.isoformat(),
                 "rule_id": r.rule_id,
-                "title": titles.get((r.ruleset_version or "", r.rule_id or ""), {}),
+                "title": (
+                    prizes.get(r.id.rsplit(":", 1)[0], {})
+                    if r.kind == "contest"
+                    else titles.get((r.ruleset_version or "", r.rule_id or ""), {})
+                ),
                 "because": r.reason,
                 "event_id": r.event_id,
                 "reverses": r.reverses_id,

@@ -55,6 +55,8 @@ EXPECTED: dict[str, frozenset[Role]] = {
     "POST /api/admin/audit/verify": COMMS_TEAM,
     # Rules
     "POST /api/rulesets/check": COMMS_TEAM,
+    "GET /api/admin/contests": COMMS_TEAM,
+    "POST /api/admin/contests/dry-run": COMMS_TEAM,
     "GET /api/rulesets": COMMS_TEAM,
     "POST /api/rulesets": COMMS_TEAM,
     "GET /api/rulesets/live": COMMS_TEAM,

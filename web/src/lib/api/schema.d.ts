@@ -2705,6 +2705,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Contests now (upcoming, running, in grace) or past */
+        get: operations["get_list_contests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contests/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One contest with its rules in words and my place */
+        get: operations["get_get_contest"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/contests/{id}/standings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A page of a contest's standings */
+        get: operations["get_get_standings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/contests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every contest, live or in my saved draft, with its settlement
+         * @description Roles: admin, comms
+         */
+        get: operations["get_admin_contests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/contests/dry-run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Who would win a contest over the stored events of a period
+         * @description Roles: admin, comms
+         */
+        post: operations["post_contest_dry_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me/visits": {
         parameters: {
             query?: never;
@@ -3703,6 +3794,237 @@ export interface components {
             channels: components["schemas"]["ChannelReach"][];
             /** Groups */
             groups: components["schemas"]["GroupActivity"][];
+        };
+        /** ContestAdminItem */
+        ContestAdminItem: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "upcoming" | "running" | "grace" | "final";
+            /** Starts At */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string;
+            /** Final At */
+            final_at: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Participants
+             * @enum {string}
+             */
+            participants: "people" | "store" | "city" | "region" | "department";
+            /** Per Head */
+            per_head: boolean;
+            /** Rules In Words */
+            rules_in_words: string[];
+            /** Prizes */
+            prizes: components["schemas"]["ContestPrizeOut"][];
+            /** Participant Count */
+            participant_count: number;
+            mine: components["schemas"]["ContestStandingRow"] | null;
+            /** Winners */
+            winners: components["schemas"]["ContestStandingRow"][] | null;
+            /**
+             * Source
+             * @enum {string}
+             */
+            source: "live" | "draft";
+            /** Version */
+            version: number | null;
+            settlement: components["schemas"]["ContestSettlement"];
+        };
+        /** ContestAdminList */
+        ContestAdminList: {
+            /** Items */
+            items: components["schemas"]["ContestAdminItem"][];
+        };
+        /** ContestAwardOut */
+        ContestAwardOut: {
+            /** Points */
+            points: number;
+            /** Spins */
+            spins: number;
+            badge: components["schemas"]["ContestBadgeRef"] | null;
+            item: components["schemas"]["ContestItemRef"] | null;
+        };
+        /** ContestBadgeRef */
+        ContestBadgeRef: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+        };
+        /** ContestDryRunBody */
+        ContestDryRunBody: {
+            /** Contest Id */
+            contest_id: string;
+            /**
+             * Since
+             * @default null
+             */
+            since?: string | null;
+            /**
+             * Until
+             * @default null
+             */
+            until?: string | null;
+            /**
+             * Text
+             * @default null
+             */
+            text?: string | null;
+        };
+        /** ContestDryRunOut */
+        ContestDryRunOut: {
+            contest: components["schemas"]["ContestOut"];
+            /** Standings */
+            standings: components["schemas"]["ContestStandingRow"][];
+            /** Total */
+            total: number;
+            /** Winners */
+            winners: components["schemas"]["ContestStandingRow"][];
+            /** Prizes */
+            prizes: components["schemas"]["ContestPrizeGiven"][];
+            /** Events Read */
+            events_read: number;
+        };
+        /** ContestItemRef */
+        ContestItemRef: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+        };
+        /** ContestList */
+        ContestList: {
+            /** Items */
+            items: components["schemas"]["ContestOut"][];
+        };
+        /** ContestOut */
+        ContestOut: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** Description */
+            description: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "upcoming" | "running" | "grace" | "final";
+            /** Starts At */
+            starts_at: string;
+            /** Ends At */
+            ends_at: string;
+            /** Final At */
+            final_at: string;
+            /** Timezone */
+            timezone: string;
+            /**
+             * Participants
+             * @enum {string}
+             */
+            participants: "people" | "store" | "city" | "region" | "department";
+            /** Per Head */
+            per_head: boolean;
+            /** Rules In Words */
+            rules_in_words: string[];
+            /** Prizes */
+            prizes: components["schemas"]["ContestPrizeOut"][];
+            /** Participant Count */
+            participant_count: number;
+            mine: components["schemas"]["ContestStandingRow"] | null;
+            /** Winners */
+            winners: components["schemas"]["ContestStandingRow"][] | null;
+        };
+        /** ContestParticipant */
+        ContestParticipant: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "person" | "store" | "city" | "region" | "department";
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Avatar Url */
+            avatar_url: string | null;
+        };
+        /** ContestPrizeGiven */
+        ContestPrizeGiven: {
+            participant: components["schemas"]["ContestParticipant"];
+            award: components["schemas"]["ContestAwardOut"];
+            /** Text */
+            text: string;
+        };
+        /** ContestPrizeOut */
+        ContestPrizeOut: {
+            /**
+             * For
+             * @enum {string}
+             */
+            for: "place" | "over" | "first";
+            /** Place */
+            place: number | null;
+            /** Over */
+            over: number | null;
+            award: components["schemas"]["ContestAwardOut"];
+            /** Text */
+            text: string;
+        };
+        /** ContestSettlement */
+        ContestSettlement: {
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "open" | "settling" | "settled";
+            /** Prizes */
+            prizes: number;
+            /** Settled */
+            settled: number;
+            /** Announcement Post Id */
+            announcement_post_id: number | null;
+        };
+        /** ContestStandingRow */
+        ContestStandingRow: {
+            /** Place */
+            place: number;
+            participant: components["schemas"]["ContestParticipant"];
+            /** Score */
+            score: number;
+            /** Raw Score */
+            raw_score: number;
+            /** Heads */
+            heads: number | null;
+            /** Reached At */
+            reached_at: string | null;
+            /** Tie */
+            tie: boolean;
+            /** Winner */
+            winner: boolean;
+            /** Is Me */
+            is_me: boolean;
+        };
+        /** ContestStandingsOut */
+        ContestStandingsOut: {
+            /** Items */
+            items: components["schemas"]["ContestStandingRow"][];
+            /** Total */
+            total: number;
+            mine: components["schemas"]["ContestStandingRow"] | null;
+            /** As Of */
+            as_of: string;
         };
         /** DecisionBody */
         DecisionBody: {
@@ -13247,6 +13569,209 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_list_contests: {
+        parameters: {
+            query?: {
+                when?: "current" | "past";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_contest: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_standings: {
+        parameters: {
+            query?: {
+                offset?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestStandingsOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_contests: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestAdminList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_contest_dry_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContestDryRunBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContestDryRunOut"];
+                };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
             503: {
