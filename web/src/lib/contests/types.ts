@@ -1,75 +1,19 @@
-/**
- * The contests API's shapes, copied from the contract (`contests-api.md`) until the server's
- * OpenAPI document has them: DELETE this file once `schema.d.ts` does, and take the types
- * from `components['schemas']` instead.
- */
-export type ParticipantKind = 'person' | 'store' | 'city' | 'region' | 'department';
-export type Participants = 'people' | 'store' | 'city' | 'region' | 'department';
-export type ContestStatus = 'upcoming' | 'running' | 'grace' | 'final';
+/** The contests API's types: names for the generated schema's (never written by hand). */
+import type { components } from '$lib/api/client';
 
-export type Participant = { kind: ParticipantKind; id: string; name: string; avatar_url: string | null };
+type S = components['schemas'];
+export type Participant = S['ContestParticipant'];
+export type ContestStatus = S['ContestOut']['status'];
+export type Participants = S['ContestOut']['participants'];
+export type StandingRow = S['ContestStandingRow'];
+export type Contest = S['ContestOut'];
+export type Standings = S['ContestStandingsOut'];
+export type Settlement = S['ContestSettlement'];
+export type AdminContest = S['ContestAdminItem'];
+export type DryRunBody = S['ContestDryRunBody'];
+export type DryRun = S['ContestDryRunOut'];
 
-export type StandingRow = {
-	place: number;
-	participant: Participant;
-	score: number;
-	raw_score: number;
-	heads: number | null;
-	reached_at: string | null;
-	tie: boolean;
-	winner: boolean;
-	is_me: boolean;
-};
-
-export type Award = {
-	points: number;
-	spins: number;
-	badge: { id: string; title: string } | null;
-	item: { id: number; title: string } | null;
-};
-
-export type Prize = { for: 'place' | 'over' | 'first'; place: number | null; over: number | null; award: Award; text: string };
-
-export type Contest = {
-	id: string;
-	title: string;
-	description: string | null;
-	status: ContestStatus;
-	starts_at: string;
-	ends_at: string;
-	final_at: string;
-	timezone: string;
-	participants: Participants;
-	per_head: boolean;
-	rules_in_words: string[];
-	prizes: Prize[];
-	participant_count: number;
-	mine: StandingRow | null;
-	winners: StandingRow[] | null;
-};
-
-export type Standings = { items: StandingRow[]; total: number; mine: StandingRow | null; as_of: string };
-
-export type Settlement = {
-	state: 'open' | 'settling' | 'settled';
-	prizes: number;
-	settled: number;
-	announcement_post_id: number | null;
-};
-
-export type AdminContest = Contest & { source: 'live' | 'draft'; version: number | null; settlement: Settlement };
-
-export type DryRunBody = { contest_id: string; since: string | null; until: string | null; text: string | null };
-
-export type DryRun = {
-	contest: Contest;
-	standings: StandingRow[];
-	total: number;
-	winners: StandingRow[];
-	prizes: { participant: Participant; award: Award; text: string }[];
-	events_read: number;
-};
-
-/** `contest.standings` over the socket: the first ten (is_me is always false there). */
+/** Socket.IO events (not in the OpenAPI document; the contract's shapes).
+ * `contest.standings`: the first ten (is_me is always false there). */
 export type StandingsEvent = { contest_id: string; top: StandingRow[]; total: number; as_of: string };
 export type ClosedEvent = { contest_id: string; winners: StandingRow[] };
