@@ -11,6 +11,7 @@ import random
 from server.analytics.demo import load_demo_visits
 from server.auth.passwords import hash_password
 from server.community.demo import load_demo_community
+from server.contests.demo import load_demo_contest
 from server.hr.parse import HrRow, Parsed
 from server.hr.service import import_rows
 from server.models import Company, Employee, Role
@@ -137,6 +138,9 @@ async def load_demo(services: Services) -> list[tuple[str, str]]:
     )
     for person in DEMO_PEOPLE:
         await Employee.filter(email=person["email"]).update(role=Role(person["role"]))
+    # Before the community's posts: they are judged by the rules live when they happen,
+    # and the store contest counts what those rules award.
+    await load_demo_contest(services)
     await load_demo_community(services)
     await load_demo_rewards(services, DEMO_DOMAIN)
     await load_demo_visits(services.settings)

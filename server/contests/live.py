@@ -60,14 +60,18 @@ class LiveContests:
             await service.ensure_built(self.services, spec, ruleset)
             applied = len(pairs)
         if applied:
-            self.push_soon(spec, ruleset)
+            await self.push_soon(spec, ruleset)
         return applied
 
-    def push_soon(self, spec: ContestSpec, ruleset: Ruleset) -> None:
+    async def push_soon(self, spec: ContestSpec, ruleset: Ruleset) -> None:
         """Push now, or once a second has passed since the last push (one waits at most)."""
         if spec.id in self._pending:
             return
         wait = self._last.get(spec.id, 0.0) + PUSH_EVERY - time.monotonic()
+        if wait <= 0:
+            self._last[spec.id] = time.monotonic()
+            await push_standings(self.services, service.Known(spec, ruleset, None))
+            return
         self._pending[spec.id] = asyncio.create_task(self._push_after(spec, ruleset, wait))
 
     async def _push_after(self, spec: ContestSpec, ruleset: Ruleset, wait: float) -> None:

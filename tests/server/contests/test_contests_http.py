@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import orjson
 
+from gamification.live import SCHEMAS
+from server.activity import hand_off
 from server.models import City, Region, Role, Store
+from server.services import Services
 from tests.conftest import LiveServer
 from tests.gamification.support import post_created, publish_rules
 from tests.helpers import login, make_employee, run_jobs
@@ -104,10 +108,42 @@ async def test_live_standings_per_head_with_my_store_and_the_comms_view(live: Li
         assert page["mine"]["participant"]["id"] == "big"
         assert [x["is_me"] for x in page["items"]] == [False, True]
 
+        # Live: three more posts in the big store settle, the standings move, and every
+        # socket hears the new top (at most once a second per contest).
+        services = await Services.start(live.settings)
+        pubsub = services.redis.pubsub()
+        await pubsub.subscribe(services.keys.socketio_channel)
+        try:
+            ids = [await post_created(bob, f"b{i}") for i in range(1, 4)]
+            await hand_off(services, ids)
+            await run_jobs(live.settings)
+            heard = []
+            for _ in range(50):
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+                if message is not None:
+                    heard.append(orjson.loads(message["data"]))
+                elif heard:
+                    break
+        finally:
+            await pubsub.aclose()
+            await services.close()
+        pushed = [m for m in heard if m["event"] == "contest.standings"]
+        assert pushed and pushed[0]["room"] == "leaderboards"
+        for message in pushed:
+            SCHEMAS["contest.standings"].model_validate(message["data"][0])
+        top = {m["data"][0]["contest_id"]: m["data"][0]["top"] for m in pushed}["stores"]
+        assert [(t["participant"]["id"], t["score"]) for t in top] == [("big", 3.0), ("small", 2.0)]
+        page = (await me.get("/api/contests/stores/standings")).json()
+        assert [(x["participant"]["id"], x["score"]) for x in page["items"]] == [
+            ("big", 3.0), ("small", 2.0)]  # fmt: skip
+        assert page["mine"]["place"] == 1
+
         r = await me.get("/api/contests/posters")
         assert r.status_code == 200
         posters = r.json()
         assert posters["mine"]["score"] == 20.0 and posters["mine"]["winner"] is True
+        bobs = (await me.get("/api/contests/posters/standings")).json()["items"]
+        assert (bobs[0]["participant"]["id"], bobs[0]["score"]) == (str(bob.id), 40.0)
         assert (await me.get("/api/contests/nope")).status_code == 404
         assert (await me.get("/api/admin/contests")).status_code == 403
 
@@ -123,8 +159,9 @@ async def test_live_standings_per_head_with_my_store_and_the_comms_view(live: Li
         assert r.status_code == 200, r.text
         run = r.json()
         assert run["events_read"] >= 5  # and the daily logins
-        assert [w["participant"]["id"] for w in run["winners"]] == ["small", "big"]
-        assert [p["participant"]["id"] for p in run["prizes"]] == ["small", "big"]
+        assert [w["participant"]["id"] for w in run["winners"]] == ["big", "small"]
+        assert [p["participant"]["id"] for p in run["prizes"]] == ["big", "small"]
+        assert "500" in run["prizes"][0]["text"]
         r = await comms.post("/api/admin/contests/dry-run", json={
             "contest_id": "stores", "text": "version: 1\nrules: []\ncontests: [{id: x}]\n"})  # fmt: skip
         assert r.status_code == 422
