@@ -44,7 +44,7 @@ def _contest_yaml(contest_id: str, starts: datetime, ends: datetime, tag: str) -
     return (
         f"\n  - id: {contest_id}"
         f"\n    title: {{en: Store race {tag}, ru: Гонка магазинов {tag}}}"
-        f"\n    description: {{en: Who posts most wins., ru: Побеждает тот, кто больше пишет.}}"
+        f"\n    description: {{en: 'Who posts most wins.', ru: 'Побеждает тот, кто больше пишет.'}}"
         f"\n    starts: {starts.strftime(fmt)}"
         f"\n    ends: {ends.strftime(fmt)}"
         "\n    grace: 0h"
@@ -121,7 +121,9 @@ def test_stores_compete_live_then_the_winners_get_the_prize(
     card = page.locator(f"article[data-contest={race['id']}]")
     expect(card).to_contain_text(race["title"])
     expect(card).to_contain_text("Stores compete")
-    expect(card.get_by_test_id("contest-mine")).to_contain_text(re.compile(r"Your store\s*1st of \d+"))
+    expect(card.get_by_test_id("contest-mine")).to_contain_text(
+        re.compile(r"Your store\s*1st of \d+")
+    )
     expect(card).to_contain_text("Ends in")
     card.get_by_role("link", name=race["title"]).click()
     expect(page.get_by_role("heading", level=1, name=race["title"])).to_be_visible()
@@ -147,7 +149,9 @@ def test_stores_compete_live_then_the_winners_get_the_prize(
     rival_me = rival.get("/api/me").json()
     final = _wait_final(employee, race["id"])
     winners = final["winners"]
-    assert isinstance(winners, list) and winners[0]["participant"]["name"] == rival_me["store"]["name"]
+    assert (
+        isinstance(winners, list) and winners[0]["participant"]["name"] == rival_me["store"]["name"]
+    )
     expect(page.get_by_test_id("contest-winners")).to_contain_text(
         rival_me["store"]["name"], timeout=15_000
     )
@@ -183,7 +187,9 @@ def test_the_director_sees_the_stores_place_on_the_home_page(
     page.goto("/feed")
     card = page.get_by_test_id("store-contests")
     expect(card).to_contain_text(race["title"])
-    expect(card.get_by_test_id("store-contest-place").first).to_contain_text(re.compile(r"\d+(st|nd|rd|th) of \d+"))
+    expect(card.get_by_test_id("store-contest-place").first).to_contain_text(
+        re.compile(r"\d+(st|nd|rd|th) of \d+")
+    )
     assert sideways_overflow(page) == 0
     context.close()
 
@@ -196,7 +202,9 @@ def test_an_unknown_contest_is_not_found(browser: Browser, plaza: Plaza) -> None
     context.close()
 
 
-def test_comms_dry_run_in_the_workspace(browser: Browser, plaza: Plaza, race: dict[str, str]) -> None:
+def test_comms_dry_run_in_the_workspace(
+    browser: Browser, plaza: Plaza, race: dict[str, str]
+) -> None:
     _post(plaza.api("employee"), f"A post for the dry run {race['tag']}")
     context = new_context(browser, plaza, "comms", viewport=PHONE)
     page = context.new_page()
@@ -209,8 +217,8 @@ def test_comms_dry_run_in_the_workspace(browser: Browser, plaza: Plaza, race: di
     expect(edit).to_have_attribute("href", f"/admin/rules?contest={race['id']}")
 
     item.get_by_role("button", name=f"Dry run: {race['title']}").click()
-    expect(page.get_by_label("Contest")).to_be_focused()
-    expect(page.get_by_label("Contest")).to_have_value(race["id"])
+    expect(page.get_by_label("Contest", exact=True)).to_be_focused()
+    expect(page.get_by_label("Contest", exact=True)).to_have_value(race["id"])
     # The window: today's events (the default is last month, when nobody had posted).
     today = datetime.now(UTC).date()
     page.get_by_label("From").fill((today - timedelta(days=1)).isoformat())
