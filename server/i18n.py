@@ -52,7 +52,7 @@ def translate_plural(locale: str, key: str, count: float, **params: object) -> s
     """`key.<category>` for the count, falling back to `key.other`."""
     lang = locale if locale in SUPPORTED_LOCALES else "en"
     category = plural_category(lang, count)
-    messages = catalog(lang)  # type: ignore[arg-type]
+    messages = catalog(lang)
     chosen = f"{key}.{category}" if f"{key}.{category}" in messages else f"{key}.other"
     shown = int(count) if count == int(count) else count
     return translate(lang, chosen, count=shown, **params)

@@ -174,9 +174,9 @@ class LiveStandings:
         members = [m.decode() if isinstance(m, bytes) else str(m) for m, _ in found]
         if not members:
             return []
-        rs = await self.redis.hmget(keys.raw, members)
-        reached = await self.redis.hmget(keys.reached, members)
-        heads = await self.redis.hmget(keys.heads, members)
+        rs = await self.redis.hmget(keys.raw, members)  # type: ignore[misc]
+        reached = await self.redis.hmget(keys.reached, members)  # type: ignore[misc]
+        heads = await self.redis.hmget(keys.heads, members)  # type: ignore[misc]
         items = []
         for (_, score), who, raw, at, head in zip(found, members, rs, reached, heads, strict=True):
             items.append(
@@ -201,7 +201,7 @@ class LiveStandings:
 
     async def reach_order(self, keys: LiveKeys) -> list[str]:
         """Participants by when they first reached the target (first-N contests)."""
-        found = await self.redis.hgetall(keys.reach)
+        found = await self.redis.hgetall(keys.reach)  # type: ignore[misc]
         pairs = [
             (float(v), k.decode() if isinstance(k, bytes) else str(k)) for k, v in found.items()
         ]

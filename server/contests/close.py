@@ -25,7 +25,7 @@ from gamification import live as live_events
 from gamification import sql, store
 from gamification.contests.live import LiveStandings
 from gamification.lease import lease
-from gamification.ledger import POINTS, SPINS, Transfer, system_account, user_account
+from gamification.ledger import NO_ORG, POINTS, SPINS, Transfer, system_account, user_account
 from gamification.store import BadgeRow
 from rules.ruleset import ContestSpec, Ruleset
 from rules.standings import prize_slots
@@ -92,10 +92,11 @@ async def close_contest(
         return row
     computed = await service.compute(spec, ruleset)
     rows = computed.rows
+    # The final standings; nothing is applied after the close, so no applied keys.
     await LiveStandings(services.redis).replace(
         service.live_keys(services, spec),
         rows,
-        (c.key for c in computed.contributions),
+        (),
         computed.heads if spec.per_head else {},
         computed.reach,
     )
@@ -166,12 +167,17 @@ async def _give(
             transfers: list[Transfer] = []
             badges: list[BadgeRow] = []
             prizes: list[ContestPrize] = []
+            orgs = await store.people(conn, [g[1] for g in ids.values()])
+            texts_of: dict[int, dict[str, str]] = {}
             for prize_id, (participant, person, slot, index) in ids.items():
                 if prize_id in done:
                     continue
                 award = spec.prizes[index].award
-                texts = words.place_texts(spec, slot.place, of)
-                org = await store.org_of(conn, person)
+                texts = texts_of.get(slot.place)
+                if texts is None:
+                    texts = texts_of[slot.place] = words.place_texts(spec, slot.place, of)
+                found = orgs.get(str(person))
+                org = found.org if found is not None else NO_ORG
                 for currency, amount, suffix in (
                     (POINTS, award.points, "p"),
                     (SPINS, award.spins, "s"),

@@ -101,8 +101,8 @@ async def contributions(
         for t in outcome.transfers:
             mine = t.rule_id in spec.rules and t.currency == POINTS and t.user_id is not None
             if mine and spec.starts <= t.at < spec.ends:
-                amount = float(t.signed_for_user())
-                found.append(Contribution(t.id, str(t.user_id), amount, t.at))
+                signed = float(t.signed_for_user())
+                found.append(Contribution(t.id, str(t.user_id), signed, t.at))
     else:
         candidates = [
             e for e in outcome.settled if e.type == spec.event and spec.starts <= e.at < spec.ends

@@ -77,24 +77,24 @@ async def known_contests(zone: str) -> list[Known]:
             r.version: r
             for r in await RulesetVersion.filter(version__in={c.ruleset_version for c in missing})
         }
-        for close in missing:
-            row = rows.get(close.ruleset_version)
-            if row is None:
+        for gone in missing:
+            version = rows.get(gone.ruleset_version)
+            if version is None:
                 continue
-            ruleset = compiled(row, zone)
-            spec = ruleset.contest(close.contest_id)
-            if spec is not None:
-                out[spec.id] = Known(spec, ruleset, close)
+            old = compiled(version, zone)
+            found = old.contest(gone.contest_id)
+            if found is not None:
+                out[found.id] = Known(found, old, gone)
     # A closed contest keeps the definition it closed with.
     for cid, item in list(out.items()):
-        close = item.close
-        if close is not None and close.ruleset_version != item.ruleset.version:
-            row = await RulesetVersion.get_or_none(version=close.ruleset_version)
-            if row is not None:
-                ruleset = compiled(row, zone)
-                spec = ruleset.contest(cid)
-                if spec is not None:
-                    out[cid] = Known(spec, ruleset, close)
+        closed = item.close
+        if closed is not None and closed.ruleset_version != item.ruleset.version:
+            version = await RulesetVersion.get_or_none(version=closed.ruleset_version)
+            if version is not None:
+                old = compiled(version, zone)
+                found = old.contest(cid)
+                if found is not None:
+                    out[cid] = Known(found, old, closed)
     return sorted(out.values(), key=lambda k: (k.spec.starts, k.spec.id))
 
 
@@ -184,7 +184,14 @@ async def stored_contributions(
             )
         )
     if people is None:
-        people = await profiles() if spec.plan is not None else {}
+        plan = spec.plan
+        people = {}
+        if plan is not None and (plan.actor_reads or plan.subject_reads or plan.presence):
+            ids = {int(e.actor) for e in events if e.actor.isdigit()} | {
+                int(e.subject) for e in events if e.subject and e.subject.isdigit()
+            }
+            found = await store.people(conn, ids)
+            people = {k: v.profile for k, v in found.items()}
     return event_contributions(spec, events, people, ruleset)
 
 

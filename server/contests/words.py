@@ -118,7 +118,7 @@ def _ordinal_en(n: int) -> str:
 
 def place_texts(spec: ContestSpec, place: int, of: int) -> dict[str, str]:
     """ "1st of 17 stores in the December contest", in every language."""
-    out = {}
+    out: dict[str, str] = {}
     for locale in SUPPORTED_LOCALES:
         shown: Any = _ordinal_en(place) if locale == "en" else place
         out[locale] = translate_plural(
