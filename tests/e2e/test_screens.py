@@ -52,6 +52,7 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found["search"] = "/search?q=store"
     found["profile-edit"] = "/people/me"
     found.update(_rewards_screens(plaza, me["id"]))
+    found.update(_contest_screens(api))
     found["chats"] = "/chat"
     found["chat"] = f"/chat/{_chat_with_messages(plaza, api)}"
     return found
@@ -75,6 +76,19 @@ def _rewards_screens(plaza: Plaza, employee_id: int) -> dict[str, str]:
         "shop": "/shop",
         "leaderboards": "/leaderboards",
     }
+
+
+def _contest_screens(api: httpx.Client) -> dict[str, str]:
+    """The contests and the demo's contest (a running one if any, else a finished one)."""
+    found = {"contests": "/contests"}
+    current = api.get("/api/contests", params={"when": "current"}).json()["items"]
+    past = api.get("/api/contests", params={"when": "past"}).json()["items"]
+    demo = [c for c in current if not c["id"].startswith("e2e_")] or [
+        c for c in past if not c["id"].startswith("e2e_")
+    ]
+    if demo:
+        found["contest"] = f"/contests/{demo[0]['id']}"
+    return found
 
 
 def _chat_with_messages(plaza: Plaza, api: httpx.Client) -> int:
@@ -204,6 +218,7 @@ WORKSPACE_SCREENS = {
     "rwadmin-grants": "/admin/rewards/grants",
     "rwadmin-allowances": "/admin/rewards/allowances",
     "rwadmin-audit": "/admin/rewards/audit",
+    "admin-contests": "/admin/contests",
 }
 
 

@@ -11,6 +11,7 @@ import WalletIcon from '@lucide/svelte/icons/wallet';
 import LoaderPinwheel from '@lucide/svelte/icons/loader-pinwheel';
 import Gift from '@lucide/svelte/icons/gift';
 import Trophy from '@lucide/svelte/icons/trophy';
+import Award from '@lucide/svelte/icons/award';
 import MessagesSquare from '@lucide/svelte/icons/messages-square';
 import Briefcase from '@lucide/svelte/icons/briefcase';
 import type { Component } from 'svelte';
@@ -35,6 +36,7 @@ export const NAV: NavItem[] = [
 	{ href: '/wheel', label: m.rewards_nav_wheel, icon: LoaderPinwheel },
 	{ href: '/shop', label: m.rewards_nav_shop, icon: Gift },
 	{ href: '/leaderboards', label: m.rewards_nav_leaderboards, icon: Trophy },
+	{ href: '/contests', label: m.contests_nav, icon: Award },
 	{ href: '/admin', label: m.workspace_nav, icon: Briefcase, roles: [...WORKSPACE_ROLES] }
 ];
 

@@ -183,3 +183,24 @@ export function saveUnsaved(value: Unsaved | null, storage: Storage | undefined 
 
 /** The roles the server lets edit rules (server/rulesets/endpoints.py EDITORS). */
 export const RULE_EDITORS = ['comms', 'admin'];
+
+/**
+ * The line (1-based) a link into the editor asks for: `?line=12`, or `?contest=<id>`, the
+ * line of that contest's `id:` in the ruleset's `contests:` section (null: none asked or
+ * not found).
+ */
+export function requestedLine(text: string, params: URLSearchParams): number | null {
+	const lines = text.split('\n');
+	const line = Number(params.get('line'));
+	if (Number.isInteger(line) && line >= 1) return Math.min(line, lines.length);
+	const contest = params.get('contest');
+	if (!contest) return null;
+	const quoted = contest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	const pattern = new RegExp(`^\\s*(?:-\\s+)?id:\\s*['"]?${quoted}['"]?\\s*(?:#.*)?$`);
+	let inContests = false;
+	for (const [i, text] of lines.entries()) {
+		if (/^\S/.test(text)) inContests = /^contests:/.test(text);
+		if (inContests && pattern.test(text)) return i + 1;
+	}
+	return null;
+}

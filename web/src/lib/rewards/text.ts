@@ -144,6 +144,11 @@ export function why(change: Change, items: Record<string, string> = {}): Why {
 			title = m.rewards_why_shop_release({ item });
 			href = '/shop';
 			break;
+		case 'contest':
+			// A contest's prize: the server's sentence ("1st of 17 stores in the contest …").
+			title = change.because || change.kind;
+			href = '/contests?when=past';
+			break;
 		default:
 			title = change.because || change.kind;
 	}
