@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { amountText, boardPeriod, pick, shown, why, type Change } from '../src/lib/rewards/text';
+import { setLocale } from '../src/lib/paraglide/runtime.js';
 
 function change(fields: Partial<Change>): Change {
 	return {
@@ -57,6 +58,24 @@ describe('why', () => {
 		expect([spent.amount, spent.title, spent.tone]).toEqual(['60 points', 'Spent in the shop: Lunch', 'neutral']);
 		const back = why(change({ ...none, kind: 'shop_release', amount: 60, because: 'release lunch' }));
 		expect(back.title).toBe('Given back: your request for lunch was declined');
+	});
+
+	it('says a contest prize in the reader\'s language, not the ledger\'s English record', () => {
+		const none = { rule_id: null, ruleset: null, source: null, event_id: null };
+		const prize = change({
+			...none,
+			kind: 'contest',
+			title: { en: '1st of 17 stores in the contest “December”', ru: '1-е место из 17 магазинов в конкурсе «Декабрь»' },
+			because: '1st of 17 stores in the contest “December”'
+		});
+		setLocale('ru', { reload: false });
+		try {
+			expect(why(prize).title).toBe('1-е место из 17 магазинов в конкурсе «Декабрь»');
+		} finally {
+			setLocale('en', { reload: false });
+		}
+		expect(why(prize).title).toBe('1st of 17 stores in the contest “December”');
+		expect(why(prize).href).toBe('/contests?when=past');
 	});
 
 	it('links an event reward to the event', () => {

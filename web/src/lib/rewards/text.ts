@@ -145,8 +145,9 @@ export function why(change: Change, items: Record<string, string> = {}): Why {
 			href = '/shop';
 			break;
 		case 'contest':
-			// A contest's prize: the server's sentence ("1st of 17 stores in the contest …").
-			title = change.because || change.kind;
+			// A contest's prize: the server's sentence ("1st of 17 stores in the contest …"),
+			// in every language (`title`); `because` is the ledger's English record of it.
+			title = rule || change.because || change.kind;
 			href = '/contests?when=past';
 			break;
 		default:
