@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('quiz_pass_mark', fields.IntField(default=70)),
                 ('quiz_attempts', fields.IntField(default=3)),
             ],
-            options={'table': 'course_lesson', 'app': 'plaza', 'indexes': [Index(fields=['course', 'position'])], 'pk_attr': 'id', 'table_description': "A lesson in its course's order; with `quiz` on, `quiz_questions` questions are drawn"},
+            options={'table': 'course_lesson', 'app': 'plaza', 'indexes': [Index(fields=['course', 'position'])], 'pk_attr': 'id', 'table_description': 'A lesson in its courses order, with quiz on, quiz_questions questions are drawn'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 ('late', fields.BooleanField(default=False)),
                 ('event_id', fields.CharField(null=True, max_length=32)),
             ],
-            options={'table': 'course_attempt', 'app': 'plaza', 'unique_together': (('lesson', 'employee', 'number'),), 'pk_attr': 'id', 'table_description': "One try at a lesson's quiz. `questions` is the drawn set as it was when drawn (text,"},
+            options={'table': 'course_attempt', 'app': 'plaza', 'unique_together': (('lesson', 'employee', 'number'),), 'pk_attr': 'id', 'table_description': 'One try at a lessons quiz. questions is the drawn set as it was when drawn (text,'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -122,7 +122,7 @@ class Migration(migrations.Migration):
                 ('options', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
                 ('explanation', fields.TextField(default='', unique=False)),
             ],
-            options={'table': 'course_question', 'app': 'plaza', 'pk_attr': 'id', 'table_description': 'A question of the bank. `options` is [{id, text, correct}]; option ids are random, so'},
+            options={'table': 'course_question', 'app': 'plaza', 'pk_attr': 'id', 'table_description': 'A question of the bank. options is [{id, text, correct}], option ids are random, so'},
             bases=['Model'],
         ),
     ]

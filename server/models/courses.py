@@ -55,8 +55,8 @@ class Course(Model):
 
 
 class Lesson(Model):
-    """A lesson in its course's order; with `quiz` on, `quiz_questions` questions are drawn
-    from the course's bank for each attempt."""
+    """A lesson in its courses order, with quiz on, quiz_questions questions are drawn
+    from the courses bank for each attempt."""
 
     id = fields.IntField(primary_key=True)
     course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
@@ -80,7 +80,7 @@ class Lesson(Model):
 
 
 class Question(Model):
-    """A question of the bank. `options` is [{id, text, correct}]; option ids are random, so
+    """A question of the bank. options is [{id, text, correct}], option ids are random, so
     that neither their order nor their numbers say which one is right."""
 
     id = fields.IntField(primary_key=True)
@@ -100,11 +100,11 @@ class Question(Model):
 
 
 class Attempt(Model):
-    """One try at a lesson's quiz. `questions` is the drawn set as it was when drawn (text,
+    """One try at a lessons quiz. questions is the drawn set as it was when drawn (text,
     options in shown order, correctness, explanation): grading reads only this, so a reload
     shows the same questions and an edit of the bank does not change a running attempt.
-    `number` is unique per lesson and person, so two starts at once cannot both use the last
-    attempt; `submitted_at` is set once, by a conditional update (one grading per attempt)."""
+    number is unique per lesson and person, so two starts at once cannot both use the last
+    attempt, submitted_at is set once, by a conditional update (one grading per attempt)."""
 
     id = fields.IntField(primary_key=True)
     course: fields.ForeignKeyRelation[Course] = fields.ForeignKeyField(
