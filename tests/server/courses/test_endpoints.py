@@ -14,6 +14,7 @@ from server.courses import grading
 from server.models import ActivityEvent, Attempt, AuditEntry, CourseCompletion
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+from tests.helpers import run_jobs
 
 QUESTIONS: list[dict[str, Any]] = [
     {
@@ -373,3 +374,27 @@ async def test_authoring_is_audited_and_a_published_course_stays_sound(live: Liv
         }
         assert (await alice.get("/api/admin/courses")).status_code == 403
         assert not await CourseCompletion.exists()
+
+
+async def test_passing_earns_the_default_rules_points(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        comms, alice = await as_(org.comms), await as_(org.alice)
+        course = await make_course(comms)
+        cid = course["id"]
+        first, second = (lesson["id"] for lesson in course["lessons"])
+        await alice.post(f"/api/courses/{cid}/lessons/{first}/read")
+        attempt = (await alice.post(f"/api/courses/{cid}/lessons/{second}/attempts")).json()
+        row = await Attempt.get(id=attempt["id"])
+        answers = grading.perfect_answers(row.questions)
+        result = (
+            await alice.post(f"/api/attempts/{attempt['id']}/submit", json={"answers": answers})
+        ).json()
+        assert result["passed"] and result["course_completed"]
+        live.settings.__dict__["settle_sweep_seconds"] = 0.0
+        await run_jobs(live.settings)
+        # Settled: the result says what the pass earned (10 + 5 for a perfect score).
+        back = (await alice.get(f"/api/attempts/{attempt['id']}")).json()
+        assert back["points"] == 15
+        wallet = (await alice.get("/api/me/wallet")).json()
+        assert wallet["points"] == 15 + 50  # and the completed course
