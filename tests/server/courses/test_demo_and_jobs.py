@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from server.community.access import load_viewer
+from server.community.sql import ints
 from server.courses import authoring
 from server.courses import demo as course_demo
 from server.courses.endpoints import course_detail
@@ -71,7 +72,11 @@ async def test_assigned_people_are_notified_and_reminded_once(db: Settings) -> N
         assert await send_course_reminders(ctx) == 2
         assert await send_course_reminders(ctx) == 0
         reminded = set(
-            await Notification.filter(kind="course.due_soon").values_list("employee_id", flat=True)
+            ints(
+                await Notification.filter(kind="course.due_soon").values_list(
+                    "employee_id", flat=True
+                )
+            )
         )
         assert reminded == {org.moderator.id, org.carol.id}
         assert (await CourseAssignment.get(id=assignment.id)).reminded_at is not None

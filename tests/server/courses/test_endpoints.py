@@ -82,7 +82,7 @@ async def make_course(
         assert r.status_code == 201, r.text
     published = await comms.post(f"/api/admin/courses/{cid}/publish")
     assert published.status_code == 200, published.text
-    body = published.json()
+    body: dict[str, Any] = published.json()
     assert body["state"] == "published" and body["problems"] == []
     return body
 
@@ -234,6 +234,19 @@ async def test_two_submits_at_once_grade_one_time(live: LiveServer) -> None:
         assert len(scores) == 1  # one grading, whichever came first
         passed = next(iter(scores))[0] == 100
         assert await ActivityEvent.filter(type="quiz.passed").count() == int(passed)
+
+
+async def test_starts_at_once_share_one_attempt(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        comms, carol = await as_(org.comms), await as_(org.carol)
+        course = await make_course(comms, quiz={**QUIZ, "attempts": 1})
+        cid, lesson = course["id"], course["lessons"][1]["id"]
+        url = f"/api/courses/{cid}/lessons/{lesson}/attempts"
+        started = await asyncio.gather(*(carol.post(url) for _ in range(4)))
+        assert {r.status_code for r in started} == {201}
+        assert len({r.json()["id"] for r in started}) == 1
+        assert await Attempt.filter(employee_id=org.carol.id).count() == 1
 
 
 async def test_assignments_audiences_and_a_directors_progress(live: LiveServer) -> None:
