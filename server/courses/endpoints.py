@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel, field_validator
 from starlette.responses import Response
@@ -34,7 +34,7 @@ from server.models import (
     Role,
     Store,
 )
-from server.schemas import Strict
+from server.schemas import MAX_INT64, Strict
 
 api = Api()
 TAGS = ["courses"]
@@ -171,11 +171,24 @@ class AttemptOrResult(RootModel[AttemptOut | ResultOut]):
     pass
 
 
+OptionId = Annotated[int, Field(ge=-MAX_INT64 - 1, le=MAX_INT64)]
+
+
 class SubmitIn(Strict):
-    answers: dict[str, list[int]] = Field(default_factory=dict, max_length=200)
+    answers: dict[str, list[OptionId]] = Field(default_factory=dict, max_length=200)
 
 
 # -- employee --------------------------------------------------------------------------------
+
+
+def given(body: BaseModel, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH body sets; null means "unchanged" except where it means "none"
+    (`nullable`: a quiz or a cover removed)."""
+    return {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in nullable
+    }
 
 
 def cover_url(course: Course) -> str | None:
@@ -515,7 +528,8 @@ async def _store_named(text: str) -> Store | None:
         found = await Store.get_or_none(id=int(text))
         if found:
             return found
-    return await Store.get_or_none(code=text) or await Store.filter(name=text).first()
+    found_by_name: Store | None = await authoring.by_code_or_name(Store, text)
+    return found_by_name
 
 
 @api.route("GET", "/api/courses/{id:int}/progress",
@@ -733,26 +747,12 @@ class QuestionIn(Strict):
     options: list[OptionIn] = Field(min_length=2, max_length=10)
     explanation: str = Field(default="", max_length=2000)
 
-    @field_validator("options")
-    @classmethod
-    def _distinct(cls, options: list[OptionIn]) -> list[OptionIn]:
-        if len({o.text for o in options}) != len(options):
-            raise ValueError("options must differ")
-        return options
-
 
 class QuestionPatch(Strict):
     kind: Kind | None = None
     text: str | None = Field(default=None, min_length=1, max_length=1000)
     options: list[OptionIn] | None = Field(default=None, min_length=2, max_length=10)
     explanation: str | None = Field(default=None, max_length=2000)
-
-    @field_validator("options")
-    @classmethod
-    def _distinct(cls, options: list[OptionIn] | None) -> list[OptionIn] | None:
-        if options is not None and len({o.text for o in options}) != len(options):
-            raise ValueError("options must differ")
-        return options
 
 
 class AssignmentIn(Strict):
@@ -892,7 +892,7 @@ async def admin_get(ctx: Ctx) -> AdminCourse:
            tags=TAGS, body=CoursePatch, response=AdminCourse, roles=COMMS)  # fmt: skip
 async def admin_patch(ctx: Ctx, body: CoursePatch) -> AdminCourse:
     course_id = ctx.path_int("id")
-    changes = body.model_dump(exclude_unset=True)
+    changes = given(body, ("cover_upload_id",))
     if "cover_upload_id" in changes and changes["cover_upload_id"] is not None:
         upload = await Attachment.get_or_none(id=changes["cover_upload_id"])
         if upload is None or upload.owner_id != ctx.me.id:
@@ -941,7 +941,7 @@ async def admin_patch_lesson(ctx: Ctx, body: LessonPatch) -> AdminCourse:
         ctx.path_int("lesson_id"),
         ctx.me.id,
         ctx.locale,
-        body.model_dump(exclude_unset=True),
+        given(body, ("quiz",)),
     )
     return await admin_course(course_id, ctx.locale)
 
@@ -968,7 +968,7 @@ async def admin_add_question(ctx: Ctx, body: QuestionIn) -> AdminCourse:
 async def admin_patch_question(ctx: Ctx, body: QuestionPatch) -> AdminCourse:
     course_id = ctx.path_int("id")
     await authoring.update_question(
-        course_id, ctx.path_int("qid"), ctx.me.id, ctx.locale, body.model_dump(exclude_unset=True)
+        course_id, ctx.path_int("qid"), ctx.me.id, ctx.locale, given(body)
     )
     return await admin_course(course_id, ctx.locale)
 
