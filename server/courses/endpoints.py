@@ -109,16 +109,16 @@ class LessonOut(LessonCard):
     course_title: str
 
 
-class OptionOut(BaseModel):
+class QuizOptionOut(BaseModel):
     id: int
     text: str
 
 
-class QuestionOut(BaseModel):
+class QuizQuestionOut(BaseModel):
     id: int
     kind: Kind
     text: str
-    options: list[OptionOut]
+    options: list[QuizOptionOut]
 
 
 class AttemptOut(BaseModel):
@@ -130,7 +130,7 @@ class AttemptOut(BaseModel):
     submitted: Literal[False]
     time_limit_s: int
     pass_mark: int
-    questions: list[QuestionOut]  # shuffled; no correctness anywhere
+    questions: list[QuizQuestionOut]  # shuffled; no correctness anywhere
 
 
 class OptionResult(BaseModel):
@@ -340,11 +340,11 @@ def attempt_out(attempt: Attempt) -> AttemptOut:
         time_limit_s=int((attempt.deadline - attempt.started_at).total_seconds()),
         pass_mark=attempt.pass_mark,
         questions=[
-            QuestionOut(
+            QuizQuestionOut(
                 id=int(q["id"]),
                 kind=q["kind"],
                 text=q["text"],
-                options=[OptionOut(id=int(o["id"]), text=o["text"]) for o in q["options"]],
+                options=[QuizOptionOut(id=int(o["id"]), text=o["text"]) for o in q["options"]],
             )
             for q in attempt.questions
         ],
@@ -482,15 +482,15 @@ async def get_file(ctx: Ctx) -> Response:
 # -- progress (directors: their store; comms and admins: any) --------------------------------
 
 
-class PersonOut(BaseModel):
+class CoursePersonOut(BaseModel):
     id: int
     name: str
     avatar_url: str | None
     store: str | None
 
 
-class ProgressRow(BaseModel):
-    person: PersonOut
+class CourseProgressRow(BaseModel):
+    person: CoursePersonOut
     status: Status
     done_lessons: int
     lessons: int
@@ -499,7 +499,7 @@ class ProgressRow(BaseModel):
     overdue: bool
 
 
-class ProgressSummary(BaseModel):
+class CourseProgressSummary(BaseModel):
     people: int
     completed: int
     in_progress: int
@@ -507,14 +507,14 @@ class ProgressSummary(BaseModel):
     overdue: int
 
 
-class ProgressOut(BaseModel):
+class CourseProgressOut(BaseModel):
     course: CourseCard
     store: str | None
-    summary: ProgressSummary
-    items: list[ProgressRow]
+    summary: CourseProgressSummary
+    items: list[CourseProgressRow]
 
 
-class ProgressQuery(Strict):
+class CourseProgressQuery(Strict):
     store: str | None = Field(
         default=None, max_length=200, description="A store's id, code or name"
     )
@@ -534,8 +534,9 @@ async def _store_named(text: str) -> Store | None:
 
 @api.route("GET", "/api/courses/{id:int}/progress",
            summary="Who has done a course: my store (directors), any store or all (comms)",
-           tags=TAGS, query=ProgressQuery, response=ProgressOut, roles=DIRECTORS)  # fmt: skip
-async def course_progress(ctx: Ctx, query: ProgressQuery) -> ProgressOut:
+           tags=TAGS, query=CourseProgressQuery, response=CourseProgressOut,
+           roles=DIRECTORS)  # fmt: skip
+async def course_progress(ctx: Ctx, query: CourseProgressQuery) -> CourseProgressOut:
     me = ctx.me
     course = await Course.get_or_none(id=ctx.path_int("id"))
     if course is None:
@@ -570,8 +571,8 @@ async def course_progress(ctx: Ctx, query: ProgressQuery) -> ProgressOut:
     dues = [a.due_at for a in assignments if a.due_at is not None]
     due = min(dues) if dues else None
     now = datetime.now(UTC)
-    items: list[ProgressRow] = []
-    summary = ProgressSummary(people=0, completed=0, in_progress=0, not_started=0, overdue=0)
+    items: list[CourseProgressRow] = []
+    summary = CourseProgressSummary(people=0, completed=0, in_progress=0, not_started=0, overdue=0)
     for person in rows:
         mine = [progress_rows.get((person.id, lesson.id)) for lesson in lessons]
         done = sum(
@@ -585,8 +586,8 @@ async def course_progress(ctx: Ctx, query: ProgressQuery) -> ProgressOut:
         summary.overdue += int(overdue)
         if len(items) < MAX_PROGRESS_ROWS:
             items.append(
-                ProgressRow(
-                    person=PersonOut(
+                CourseProgressRow(
+                    person=CoursePersonOut(
                         id=person.id,
                         name=person.name,
                         avatar_url=f"/api/employees/{person.id}/avatar"
@@ -618,7 +619,7 @@ async def course_progress(ctx: Ctx, query: ProgressQuery) -> ProgressOut:
         assigned=bool(assignments),
         completed_at=None,
     )
-    return ProgressOut(
+    return CourseProgressOut(
         course=base, store=store.name if store else None, summary=summary, items=items
     )
 
@@ -662,14 +663,14 @@ class AdminQuestion(BaseModel):
     explanation: str
 
 
-class Audience(Strict):
+class CourseAudience(Strict):
     kind: Literal["everyone", "store", "department", "city", "region"]
     value: str | None = Field(
         default=None, max_length=200, description="The place's id, code or name"
     )
 
 
-class AudienceOut(BaseModel):
+class CourseAudienceOut(BaseModel):
     kind: Literal["everyone", "store", "department", "city", "region"]
     value: str | None  # the place's id
     name: str | None  # the place's name
@@ -677,7 +678,7 @@ class AudienceOut(BaseModel):
 
 class AdminAssignment(BaseModel):
     id: int
-    audience: AudienceOut
+    audience: CourseAudienceOut
     due_at: datetime | None
     people: int
 
@@ -756,7 +757,7 @@ class QuestionPatch(Strict):
 
 
 class AssignmentIn(Strict):
-    audience: Audience
+    audience: CourseAudience
     due_at: datetime | None = None
 
     @field_validator("due_at")
@@ -767,11 +768,11 @@ class AssignmentIn(Strict):
         return value
 
 
-class PreviewIn(Strict):
+class LessonPreviewIn(Strict):
     body_md: str = Field(max_length=50_000)
 
 
-class PreviewOut(BaseModel):
+class LessonPreviewOut(BaseModel):
     html: str
 
 
@@ -827,7 +828,7 @@ async def admin_course(course_id: int, locale: str) -> AdminCourse:
         assignments=[
             AdminAssignment(
                 id=a.id,
-                audience=AudienceOut(kind=a.kind.value, value=a.value, name=names[a.id]),
+                audience=CourseAudienceOut(kind=a.kind.value, value=a.value, name=names[a.id]),
                 due_at=a.due_at,
                 people=reach[a.id],
             )
@@ -1014,8 +1015,8 @@ async def admin_unassign(ctx: Ctx) -> AdminCourse:
 
 
 @api.route("POST", "/api/admin/courses/{id:int}/preview-markdown",
-           summary="A lesson body rendered as readers will see it", tags=TAGS, body=PreviewIn,
-           response=PreviewOut, roles=COMMS)  # fmt: skip
-async def admin_preview(ctx: Ctx, body: PreviewIn) -> PreviewOut:
+           summary="A lesson body rendered as readers will see it", tags=TAGS, body=LessonPreviewIn,
+           response=LessonPreviewOut, roles=COMMS)  # fmt: skip
+async def admin_preview(ctx: Ctx, body: LessonPreviewIn) -> LessonPreviewOut:
     course = await authoring.course_or_404(ctx.path_int("id"))
-    return PreviewOut(html=render_lesson(body.body_md, course.id))
+    return LessonPreviewOut(html=render_lesson(body.body_md, course.id))
