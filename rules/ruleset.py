@@ -215,12 +215,13 @@ def check_ruleset(text: str, path: str = "<string>") -> tuple[str, list[Problem]
         doc = parse(text, path)
     except RulesetInvalid as exc:
         return "", exc.problems
+    # Sorted like RulesetInvalid sorts them, so the editor lists what `load_ruleset` says.
     model, problems = validate(doc)
     if model is None:
-        return "", problems
+        return "", sorted(problems)
     checked = check(doc, model)
     if checked.problems:
-        return "", checked.problems
+        return "", sorted(checked.problems)
     return hashlib.sha256(canonical_bytes(text)).hexdigest(), []
 
 

@@ -22,6 +22,7 @@ from server.audit import verify as audit_checks
 from server.content.service import publish_due
 from server.contests.close import close_due
 from server.contests.live import LiveContests
+from server.courses.tasks import notify_course_assigned, send_course_reminders
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -66,6 +67,8 @@ FUNCTIONS: list[Any] = [
     fan_out_mentions,
     notify_event_invites,
     send_event_reminders,
+    notify_course_assigned,
+    send_course_reminders,
     daily_digest,
     # Settlement jobs are one per hand-off time bucket: keeping their results would keep
     # ~50 keys a second for an hour.
@@ -142,6 +145,7 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(expire_allowances, minute={7}, second=0),
         cron(publish_wheel_seeds, minute={3, 33}, second=0, run_at_startup=True),
         cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
+        cron(send_course_reminders, minute={12, 42}, second=0),
         # Every 10 s: a scheduled post appears within seconds of its time; after a restart
         # the first run publishes whatever fell due meanwhile.
         cron(publish_scheduled, second=set(range(0, 60, 10)), run_at_startup=True),

@@ -35,6 +35,18 @@ from server.models.community import (
 )
 from server.models.content import ConfirmationReminder, ScheduledPost, ScheduleState
 from server.models.contests import ContestClose, ContestPrize
+from server.models.courses import (
+    Attempt,
+    AudienceKind,
+    Course,
+    CourseAssignment,
+    CourseCompletion,
+    CourseState,
+    Lesson,
+    LessonProgress,
+    Question,
+    QuestionKind,
+)
 from server.models.events import (
     Event,
     EventInvite,
@@ -106,6 +118,8 @@ __all__ = [
     "ArchiveReason",
     "ArchivedText",
     "Attachment",
+    "Attempt",
+    "AudienceKind",
     "AuditEntry",
     "BadgeAward",
     "CaseStatus",
@@ -123,6 +137,10 @@ __all__ = [
     "ConfirmationReminder",
     "ContestClose",
     "ContestPrize",
+    "Course",
+    "CourseAssignment",
+    "CourseCompletion",
+    "CourseState",
     "DailyCell",
     "Department",
     "Digest",
@@ -142,6 +160,8 @@ __all__ = [
     "LedgerBatch",
     "LedgerLane",
     "LedgerTransfer",
+    "Lesson",
+    "LessonProgress",
     "MemberState",
     "ModerationCase",
     "Mute",
@@ -156,6 +176,8 @@ __all__ = [
     "PostKind",
     "PostStat",
     "PostView",
+    "Question",
+    "QuestionKind",
     "Reaction",
     "ReadConfirmation",
     "Redemption",
