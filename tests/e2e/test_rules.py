@@ -17,6 +17,7 @@ from tests.e2e.support import (
     PHONE,
     Plaza,
     check_screens,
+    english_on,
     new_context,
     screenshot,
     serious_axe_violations,
