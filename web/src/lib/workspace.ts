@@ -15,6 +15,7 @@ export const SECTIONS: WorkspaceSection[] = [
 	{ href: '/admin/rules', label: m.comms_nav_rules, roles: RULE_EDITORS },
 	{ href: '/admin/wheel', label: m.comms_nav_wheel, roles: RULE_EDITORS },
 	{ href: '/admin/rewards', label: m.rwadmin_nav, roles: ['comms', 'admin'] },
+	{ href: '/admin/courses', label: m.courses_admin_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] },
 	{ href: '/admin/people', label: m.itadmin_nav_people, roles: ['admin'] },
