@@ -68,6 +68,10 @@ EVENT_TYPES: Final[Mapping[str, Mapping[str, str]]] = {
     "story.created": {"story_id": "str", "has_video": "bool"},
     "story.viewed": {"story_id": "str", "story_author_id": "str"},
     "group.joined": {"group_id": "str"},
+    # Courses: a lesson's quiz passed (once per lesson and person), a course completed
+    # (every lesson read and its quiz passed; once per course and person).
+    "quiz.passed": {"course_id": "str", "lesson_id": "str", "attempt_id": "str", "score": "int"},
+    "course.completed": {"course_id": "str"},
 }
 
 # The deletions that can take awards back (`reverse_on`), and the field that names what

@@ -27,6 +27,7 @@ from server.channels.endpoints import api as channels_api
 from server.chat.endpoints import api as chat_api
 from server.community.watch import watch_policy
 from server.content.endpoints import api as content_api
+from server.courses.endpoints import api as courses_api
 from server.db import close_database, open_database
 from server.digest.endpoints import api as digest_api
 from server.errors import ApiError
@@ -102,6 +103,7 @@ def build_api() -> Api:
         analytics_api,
         privacy_api,
         wheel_admin_api,
+        courses_api,
     ):
         api.include(part)
     return api

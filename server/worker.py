@@ -20,6 +20,7 @@ from server.analytics.report import monthly_report
 from server.analytics.store import roll_due
 from server.audit import verify as audit_checks
 from server.content.service import publish_due
+from server.courses.tasks import notify_course_assigned, send_course_reminders
 from server.db import close_database, open_database
 from server.digest.tasks import daily_digest
 from server.events.tasks import notify_event_invites, send_event_reminders
@@ -64,6 +65,8 @@ FUNCTIONS: list[Any] = [
     fan_out_mentions,
     notify_event_invites,
     send_event_reminders,
+    notify_course_assigned,
+    send_course_reminders,
     daily_digest,
     # Settlement jobs are one per hand-off time bucket: keeping their results would keep
     # ~50 keys a second for an hour.
@@ -135,6 +138,7 @@ def cron_jobs(settings: Settings) -> list[Any]:
         cron(expire_allowances, minute={7}, second=0),
         cron(publish_wheel_seeds, minute={3, 33}, second=0, run_at_startup=True),
         cron(send_event_reminders, minute=set(range(0, 60, 5)), second=0),
+        cron(send_course_reminders, minute={12, 42}, second=0),
         # Every 10 s: a scheduled post appears within seconds of its time; after a restart
         # the first run publishes whatever fell due meanwhile.
         cron(publish_scheduled, second=set(range(0, 60, 10)), run_at_startup=True),

@@ -135,6 +135,23 @@ EXPECTED: dict[str, frozenset[Role]] = {
     # Personal data
     "GET /api/admin/employees/{id:int}/export": ADMIN,
     "POST /api/admin/employees/{id:int}/anonymise": ADMIN,
+    # Courses: a store's progress (directors: their own store), writing courses (comms)
+    "GET /api/courses/{id:int}/progress": MANAGERS,
+    "GET /api/admin/courses": COMMS_TEAM,
+    "POST /api/admin/courses": COMMS_TEAM,
+    "GET /api/admin/courses/{id:int}": COMMS_TEAM,
+    "PATCH /api/admin/courses/{id:int}": COMMS_TEAM,
+    "POST /api/admin/courses/{id:int}/publish": COMMS_TEAM,
+    "POST /api/admin/courses/{id:int}/unpublish": COMMS_TEAM,
+    "POST /api/admin/courses/{id:int}/lessons": COMMS_TEAM,
+    "PATCH /api/admin/courses/{id:int}/lessons/{lesson_id:int}": COMMS_TEAM,
+    "DELETE /api/admin/courses/{id:int}/lessons/{lesson_id:int}": COMMS_TEAM,
+    "POST /api/admin/courses/{id:int}/questions": COMMS_TEAM,
+    "PATCH /api/admin/courses/{id:int}/questions/{qid:int}": COMMS_TEAM,
+    "DELETE /api/admin/courses/{id:int}/questions/{qid:int}": COMMS_TEAM,
+    "POST /api/admin/courses/{id:int}/assignments": COMMS_TEAM,
+    "DELETE /api/admin/courses/{id:int}/assignments/{aid:int}": COMMS_TEAM,
+    "POST /api/admin/courses/{id:int}/preview-markdown": COMMS_TEAM,
 }
 
 # Paths that are admin or comms areas: every route here needs a line in EXPECTED.

@@ -3027,6 +3027,415 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My courses: assigned to me or open to all */
+        get: operations["get_list_courses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course with its lessons and my progress */
+        get: operations["get_get_course"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A lesson to read, with my progress in it */
+        get: operations["get_get_lesson"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/lessons/{lesson_id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a lesson read (done, when it has no quiz) */
+        post: operations["post_read_lesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/lessons/{lesson_id}/attempts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start (or resume) an attempt at a lesson's quiz */
+        post: operations["post_start_attempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My attempt: running (to resume) or its result */
+        get: operations["get_get_attempt"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/attempts/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit my answers (graded once; a second submit returns the same result) */
+        post: operations["post_submit_attempt"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/cover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course's cover picture */
+        get: operations["get_get_cover"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/files/{file_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A picture shown in a course's lessons */
+        get: operations["get_get_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/courses/{id}/progress": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who has done a course: my store (directors), any store or all (comms)
+         * @description Roles: admin, comms, manager
+         */
+        get: operations["get_course_progress"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every course, drafts too (comms)
+         * @description Roles: admin, comms
+         */
+        get: operations["get_admin_list"];
+        put?: never;
+        /**
+         * Start a course (a draft)
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A course to edit
+         * @description Roles: admin, comms
+         */
+        get: operations["get_admin_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change a course (title, cover...)
+         * @description Roles: admin, comms
+         */
+        patch: operations["patch_admin_patch"];
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish a course (422 with the list of problems when it is not ready)
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/unpublish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Take a course back to draft
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_unpublish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a lesson (at the end)
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_add_lesson"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/lessons/{lesson_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a lesson
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_admin_delete_lesson"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a lesson (quiz: null removes the quiz; position moves it)
+         * @description Roles: admin, comms
+         */
+        patch: operations["patch_admin_patch_lesson"];
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/questions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a question to the bank
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_add_question"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/questions/{qid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a question of the bank
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_admin_delete_question"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a question of the bank
+         * @description Roles: admin, comms
+         */
+        patch: operations["patch_admin_patch_question"];
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/assignments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Assign a course to everyone, a store, department, city or region
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_assign"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/assignments/{aid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw an assignment
+         * @description Roles: admin, comms
+         */
+        delete: operations["delete_admin_unassign"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/courses/{id}/preview-markdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A lesson body rendered as readers will see it
+         * @description Roles: admin, comms
+         */
+        post: operations["post_admin_preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3055,6 +3464,100 @@ export interface components {
              */
             minutes?: number | null;
         };
+        /** AdminAssignment */
+        AdminAssignment: {
+            /** Id */
+            id: number;
+            audience: components["schemas"]["AudienceOut"];
+            /** Due At */
+            due_at: string | null;
+            /** People */
+            people: number;
+        };
+        /** AdminCourse */
+        AdminCourse: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Cover Url */
+            cover_url: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "draft" | "published";
+            /** Lessons */
+            lessons: components["schemas"]["AdminLesson"][];
+            /** Questions */
+            questions: components["schemas"]["AdminQuestion"][];
+            /** Assignments */
+            assignments: components["schemas"]["AdminAssignment"][];
+            /** Problems */
+            problems: string[];
+        };
+        /** AdminCourseCard */
+        AdminCourseCard: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Cover Url */
+            cover_url: string | null;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "draft" | "published";
+            /**
+             * Status Draft
+             * @enum {string}
+             */
+            status_draft: "draft" | "published";
+            /** Lessons */
+            lessons: number;
+            /** Questions */
+            questions: number;
+            /** Assignments */
+            assignments: number;
+            /** Completed */
+            completed: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** AdminCourseList */
+        AdminCourseList: {
+            /** Items */
+            items: components["schemas"]["AdminCourseCard"][];
+        };
+        /** AdminLesson */
+        AdminLesson: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+            /** Body Md */
+            body_md: string;
+            quiz: components["schemas"]["QuizOutAdmin"] | null;
+        };
+        /** AdminOption */
+        AdminOption: {
+            /** Id */
+            id: number;
+            /** Text */
+            text: string;
+            /** Correct */
+            correct: boolean;
+        };
         /** AdminPerson */
         AdminPerson: {
             /** Id */
@@ -3080,6 +3583,22 @@ export interface components {
             sessions: number;
             /** Tokens */
             tokens: number;
+        };
+        /** AdminQuestion */
+        AdminQuestion: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "true_false";
+            /** Text */
+            text: string;
+            /** Options */
+            options: components["schemas"]["AdminOption"][];
+            /** Explanation */
+            explanation: string;
         };
         /** AllowanceOut */
         AllowanceOut: {
@@ -3133,6 +3652,15 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /** AssignmentIn */
+        AssignmentIn: {
+            audience: components["schemas"]["Audience"];
+            /**
+             * Due At
+             * @default null
+             */
+            due_at?: string | null;
+        };
         /** AttachmentOut */
         AttachmentOut: {
             /** Id */
@@ -3146,6 +3674,38 @@ export interface components {
             /** Url */
             url: string;
         };
+        /** AttemptOrResult */
+        AttemptOrResult: components["schemas"]["AttemptOut"] | components["schemas"]["ResultOut"];
+        /** AttemptOut */
+        AttemptOut: {
+            /** Id */
+            id: number;
+            /** Lesson Id */
+            lesson_id: number;
+            /** Course Id */
+            course_id: number;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Deadline
+             * Format: date-time
+             */
+            deadline: string;
+            /**
+             * Submitted
+             * @constant
+             */
+            submitted: false;
+            /** Time Limit S */
+            time_limit_s: number;
+            /** Pass Mark */
+            pass_mark: number;
+            /** Questions */
+            questions: components["schemas"]["QuestionOut"][];
+        };
         /** AttendanceIn */
         AttendanceIn: {
             /** Employee Ids */
@@ -3156,6 +3716,20 @@ export interface components {
             /** Marked */
             marked: number;
         };
+        /** Audience */
+        Audience: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "everyone" | "store" | "department" | "city" | "region";
+            /**
+             * Value
+             * @description The place's id, code or name
+             * @default null
+             */
+            value?: string | null;
+        };
         /** AudienceCount */
         AudienceCount: {
             /** Count */
@@ -3165,6 +3739,18 @@ export interface components {
         AudienceIn: {
             /** Tokens */
             tokens: string[];
+        };
+        /** AudienceOut */
+        AudienceOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "everyone" | "store" | "department" | "city" | "region";
+            /** Value */
+            value: string | null;
+            /** Name */
+            name: string | null;
         };
         /** AudiencePlace */
         AudiencePlace: {
@@ -3703,6 +4289,102 @@ export interface components {
             channels: components["schemas"]["ChannelReach"][];
             /** Groups */
             groups: components["schemas"]["GroupActivity"][];
+        };
+        /** CourseCard */
+        CourseCard: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Cover Url */
+            cover_url: string | null;
+            /** Lessons */
+            lessons: number;
+            /** Done Lessons */
+            done_lessons: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Due At */
+            due_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Assigned */
+            assigned: boolean;
+            /** Completed At */
+            completed_at: string | null;
+        };
+        /** CourseDetail */
+        CourseDetail: {
+            /** Id */
+            id: number;
+            /** Title */
+            title: string;
+            /** Summary */
+            summary: string;
+            /** Cover Url */
+            cover_url: string | null;
+            /** Lessons */
+            lessons: components["schemas"]["LessonCard"][];
+            /** Done Lessons */
+            done_lessons: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Due At */
+            due_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+            /** Assigned */
+            assigned: boolean;
+            /** Completed At */
+            completed_at: string | null;
+            /** Lesson Count */
+            lesson_count: number;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "draft" | "published";
+        };
+        /** CourseIn */
+        CourseIn: {
+            /** Title */
+            title: string;
+            /**
+             * Summary
+             * @default
+             */
+            summary?: string;
+        };
+        /** CourseList */
+        CourseList: {
+            /** Items */
+            items: components["schemas"]["CourseCard"][];
+        };
+        /** CoursePatch */
+        CoursePatch: {
+            /**
+             * Title
+             * @default null
+             */
+            title?: string | null;
+            /**
+             * Summary
+             * @default null
+             */
+            summary?: string | null;
+            /**
+             * Cover Upload Id
+             * @default null
+             */
+            cover_upload_id?: number | null;
         };
         /** DecisionBody */
         DecisionBody: {
@@ -4393,6 +5075,72 @@ export interface components {
             /** Help */
             help: string;
         };
+        /** LessonCard */
+        LessonCard: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+            /** Done */
+            done: boolean;
+            quiz: components["schemas"]["QuizCard"] | null;
+        };
+        /** LessonIn */
+        LessonIn: {
+            /** Title */
+            title: string;
+            /**
+             * Body Md
+             * @default
+             */
+            body_md?: string;
+            /** @default null */
+            quiz?: components["schemas"]["QuizIn"] | null;
+        };
+        /** LessonOut */
+        LessonOut: {
+            /** Id */
+            id: number;
+            /** Position */
+            position: number;
+            /** Title */
+            title: string;
+            /** Done */
+            done: boolean;
+            quiz: components["schemas"]["QuizCard"] | null;
+            /** Html */
+            html: string;
+            /** Prev Id */
+            prev_id: number | null;
+            /** Next Id */
+            next_id: number | null;
+            /** Course Id */
+            course_id: number;
+            /** Course Title */
+            course_title: string;
+        };
+        /** LessonPatch */
+        LessonPatch: {
+            /**
+             * Title
+             * @default null
+             */
+            title?: string | null;
+            /**
+             * Body Md
+             * @default null
+             */
+            body_md?: string | null;
+            /** @default null */
+            quiz?: components["schemas"]["QuizIn"] | null;
+            /**
+             * Position
+             * @default null
+             */
+            position?: number | null;
+        };
         /** Level */
         Level: {
             /** Number */
@@ -4614,16 +5362,26 @@ export interface components {
             missing: string[];
             reward: components["schemas"]["ProfileReward"] | null;
         };
-        /** OptionOut */
-        OptionOut: {
+        /** OptionIn */
+        OptionIn: {
+            /** Text */
+            text: string;
+            /**
+             * Correct
+             * @default false
+             */
+            correct?: boolean;
+        };
+        /** OptionResult */
+        OptionResult: {
             /** Id */
             id: number;
             /** Text */
             text: string;
-            /** Votes */
-            votes: number;
-            /** Voters */
-            voters: components["schemas"]["PersonRef"][];
+            /** Correct */
+            correct: boolean;
+            /** Chosen */
+            chosen: boolean;
         };
         /** Pair */
         Pair: {
@@ -4648,6 +5406,17 @@ export interface components {
             store: string | null;
             /** Skills */
             skills: string[];
+        };
+        /** PersonOut */
+        PersonOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Store */
+            store: string | null;
         };
         /** PersonRef */
         PersonRef: {
@@ -4762,7 +5531,7 @@ export interface components {
             /** Answered */
             answered: boolean;
             /** Options */
-            options: components["schemas"]["OptionOut"][];
+            options: components["schemas"]["server__polls__endpoints__OptionOut"][];
         };
         /** PostEdit */
         PostEdit: {
@@ -4917,11 +5686,6 @@ export interface components {
             /** People */
             people: components["schemas"]["PresenceEntry"][];
         };
-        /** PreviewIn */
-        PreviewIn: {
-            /** Body */
-            body: string;
-        };
         /** PreviewOut */
         PreviewOut: {
             /** Html */
@@ -5005,19 +5769,37 @@ export interface components {
              */
             interests?: string[] | null;
         };
-        /** ProgressOut */
-        ProgressOut: {
-            /** Scope */
-            scope: string;
-            /** Period */
-            period: string;
-            /** Label */
-            label: string;
-            /** Days */
-            days: string[];
-            /** Me */
-            me: number[];
-            place: components["schemas"]["PlaceSeries"] | null;
+        /** ProgressRow */
+        ProgressRow: {
+            person: components["schemas"]["PersonOut"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Done Lessons */
+            done_lessons: number;
+            /** Lessons */
+            lessons: number;
+            /** Best Scores */
+            best_scores: (number | null)[];
+            /** Completed At */
+            completed_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+        };
+        /** ProgressSummary */
+        ProgressSummary: {
+            /** People */
+            people: number;
+            /** Completed */
+            completed: number;
+            /** In Progress */
+            in_progress: number;
+            /** Not Started */
+            not_started: number;
+            /** Overdue */
+            overdue: number;
         };
         /** PublicationOut */
         PublicationOut: {
@@ -5053,6 +5835,119 @@ export interface components {
             version: string;
             /** Action */
             action: string;
+        };
+        /** QuestionIn */
+        QuestionIn: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "true_false";
+            /** Text */
+            text: string;
+            /** Options */
+            options: components["schemas"]["OptionIn"][];
+            /**
+             * Explanation
+             * @default
+             */
+            explanation?: string;
+        };
+        /** QuestionOut */
+        QuestionOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "true_false";
+            /** Text */
+            text: string;
+            /** Options */
+            options: components["schemas"]["server__courses__endpoints__OptionOut"][];
+        };
+        /** QuestionPatch */
+        QuestionPatch: {
+            /**
+             * Kind
+             * @default null
+             */
+            kind?: ("single" | "multiple" | "true_false") | null;
+            /**
+             * Text
+             * @default null
+             */
+            text?: string | null;
+            /**
+             * Options
+             * @default null
+             */
+            options?: components["schemas"]["OptionIn"][] | null;
+            /**
+             * Explanation
+             * @default null
+             */
+            explanation?: string | null;
+        };
+        /** QuestionResult */
+        QuestionResult: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "true_false";
+            /** Text */
+            text: string;
+            /** Options */
+            options: components["schemas"]["OptionResult"][];
+            /** Right */
+            right: boolean;
+            /** Explanation */
+            explanation: string;
+        };
+        /** QuizCard */
+        QuizCard: {
+            /** Questions */
+            questions: number;
+            /** Time Limit S */
+            time_limit_s: number;
+            /** Pass Mark */
+            pass_mark: number;
+            /** Attempts */
+            attempts: number;
+            /** Attempts Used */
+            attempts_used: number;
+            /** Best Score */
+            best_score: number | null;
+            /** Passed */
+            passed: boolean;
+            /** Open Attempt Id */
+            open_attempt_id: number | null;
+        };
+        /** QuizIn */
+        QuizIn: {
+            /** Question Count */
+            question_count: number;
+            /** Time Limit S */
+            time_limit_s: number;
+            /** Pass Mark */
+            pass_mark: number;
+            /** Attempts */
+            attempts: number;
+        };
+        /** QuizOutAdmin */
+        QuizOutAdmin: {
+            /** Question Count */
+            question_count: number;
+            /** Time Limit S */
+            time_limit_s: number;
+            /** Pass Mark */
+            pass_mark: number;
+            /** Attempts */
+            attempts: number;
         };
         /** ReactionsOut */
         ReactionsOut: {
@@ -5156,6 +6051,45 @@ export interface components {
              * Format: date-time
              */
             created_at: string;
+        };
+        /** ResultOut */
+        ResultOut: {
+            /** Attempt Id */
+            attempt_id: number;
+            /** Lesson Id */
+            lesson_id: number;
+            /** Course Id */
+            course_id: number;
+            /**
+             * Submitted
+             * @constant
+             */
+            submitted: true;
+            /** Score */
+            score: number;
+            /** Correct */
+            correct: number;
+            /** Total */
+            total: number;
+            /** Passed */
+            passed: boolean;
+            /** Pass Mark */
+            pass_mark: number;
+            /** Attempts Left */
+            attempts_left: number;
+            /** Late */
+            late: boolean;
+            /** Course Completed */
+            course_completed: boolean;
+            /** Points */
+            points: number | null;
+            /**
+             * Submitted At
+             * Format: date-time
+             */
+            submitted_at: string;
+            /** Questions */
+            questions: components["schemas"]["QuestionResult"][];
         };
         /** RewardFigures */
         RewardFigures: {
@@ -5587,6 +6521,13 @@ export interface components {
              */
             seen?: boolean;
         };
+        /** SubmitIn */
+        SubmitIn: {
+            /** Answers */
+            answers?: {
+                [key: string]: number[];
+            };
+        };
         /** Suggestions */
         Suggestions: {
             /** Groups */
@@ -5983,6 +6924,43 @@ export interface components {
             /** By Id */
             by_id: number;
         };
+        /** OptionOut */
+        server__courses__endpoints__OptionOut: {
+            /** Id */
+            id: number;
+            /** Text */
+            text: string;
+        };
+        /** PreviewIn */
+        server__courses__endpoints__PreviewIn: {
+            /** Body Md */
+            body_md: string;
+        };
+        /** ProgressOut */
+        server__courses__endpoints__ProgressOut: {
+            course: components["schemas"]["CourseCard"];
+            /** Store */
+            store: string | null;
+            summary: components["schemas"]["ProgressSummary"];
+            /** Items */
+            items: components["schemas"]["ProgressRow"][];
+        };
+        /** OptionOut */
+        server__polls__endpoints__OptionOut: {
+            /** Id */
+            id: number;
+            /** Text */
+            text: string;
+            /** Votes */
+            votes: number;
+            /** Voters */
+            voters: components["schemas"]["PersonRef"][];
+        };
+        /** PreviewIn */
+        server__posts__endpoints__PreviewIn: {
+            /** Body */
+            body: string;
+        };
         /** ArchivedOut */
         server__posts__schemas__ArchivedOut: {
             /** Id */
@@ -6009,6 +6987,20 @@ export interface components {
              * Format: date-time
              */
             archived_at: string;
+        };
+        /** ProgressOut */
+        server__rewards__endpoints__ProgressOut: {
+            /** Scope */
+            scope: string;
+            /** Period */
+            period: string;
+            /** Label */
+            label: string;
+            /** Days */
+            days: string[];
+            /** Me */
+            me: number[];
+            place: components["schemas"]["PlaceSeries"] | null;
         };
     };
     responses: never;
@@ -8150,7 +9142,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PreviewIn"];
+                "application/json": components["schemas"]["server__posts__endpoints__PreviewIn"];
             };
         };
         responses: {
@@ -12152,7 +13144,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProgressOut"];
+                    "application/json": components["schemas"]["server__rewards__endpoints__ProgressOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -13978,6 +14970,1044 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Published"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_list_courses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_course: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourseDetail"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_lesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                lesson_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_read_lesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                lesson_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_start_attempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                lesson_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_attempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttemptOrResult"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_submit_attempt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmitIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResultOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_cover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_get_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                file_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_course_progress: {
+        parameters: {
+            query?: {
+                /** @description A store's id, code or name */
+                store?: string;
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["server__courses__endpoints__ProgressOut"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourseList"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourseIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_admin_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_admin_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CoursePatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_publish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_unpublish: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_add_lesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_admin_delete_lesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                lesson_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_admin_patch_lesson: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                lesson_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LessonPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_add_question: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_admin_delete_question: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                qid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    patch_admin_patch_question: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                qid: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuestionPatch"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignmentIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_admin_unassign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+                aid: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCourse"];
+                };
+            };
+            /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Error */
+            "4XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    post_admin_preview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["server__courses__endpoints__PreviewIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreviewOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
