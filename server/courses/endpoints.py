@@ -494,7 +494,7 @@ class ProgressSummary(BaseModel):
     overdue: int
 
 
-class ProgressOut(BaseModel):
+class CourseProgressOut(BaseModel):
     course: CourseCard
     store: str | None
     summary: ProgressSummary
@@ -520,8 +520,8 @@ async def _store_named(text: str) -> Store | None:
 
 @api.route("GET", "/api/courses/{id:int}/progress",
            summary="Who has done a course: my store (directors), any store or all (comms)",
-           tags=TAGS, query=ProgressQuery, response=ProgressOut, roles=DIRECTORS)  # fmt: skip
-async def course_progress(ctx: Ctx, query: ProgressQuery) -> ProgressOut:
+           tags=TAGS, query=ProgressQuery, response=CourseProgressOut, roles=DIRECTORS)  # fmt: skip
+async def course_progress(ctx: Ctx, query: ProgressQuery) -> CourseProgressOut:
     me = ctx.me
     course = await Course.get_or_none(id=ctx.path_int("id"))
     if course is None:
@@ -604,7 +604,7 @@ async def course_progress(ctx: Ctx, query: ProgressQuery) -> ProgressOut:
         assigned=bool(assignments),
         completed_at=None,
     )
-    return ProgressOut(
+    return CourseProgressOut(
         course=base, store=store.name if store else None, summary=summary, items=items
     )
 

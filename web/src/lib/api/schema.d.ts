@@ -4386,6 +4386,15 @@ export interface components {
              */
             cover_upload_id?: number | null;
         };
+        /** CourseProgressOut */
+        CourseProgressOut: {
+            course: components["schemas"]["CourseCard"];
+            /** Store */
+            store: string | null;
+            summary: components["schemas"]["ProgressSummary"];
+            /** Items */
+            items: components["schemas"]["ProgressRow"][];
+        };
         /** DecisionBody */
         DecisionBody: {
             /** Approve */
@@ -5769,6 +5778,20 @@ export interface components {
              */
             interests?: string[] | null;
         };
+        /** ProgressOut */
+        ProgressOut: {
+            /** Scope */
+            scope: string;
+            /** Period */
+            period: string;
+            /** Label */
+            label: string;
+            /** Days */
+            days: string[];
+            /** Me */
+            me: number[];
+            place: components["schemas"]["PlaceSeries"] | null;
+        };
         /** ProgressRow */
         ProgressRow: {
             person: components["schemas"]["PersonOut"];
@@ -6936,15 +6959,6 @@ export interface components {
             /** Body Md */
             body_md: string;
         };
-        /** ProgressOut */
-        server__courses__endpoints__ProgressOut: {
-            course: components["schemas"]["CourseCard"];
-            /** Store */
-            store: string | null;
-            summary: components["schemas"]["ProgressSummary"];
-            /** Items */
-            items: components["schemas"]["ProgressRow"][];
-        };
         /** OptionOut */
         server__polls__endpoints__OptionOut: {
             /** Id */
@@ -6987,20 +7001,6 @@ export interface components {
              * Format: date-time
              */
             archived_at: string;
-        };
-        /** ProgressOut */
-        server__rewards__endpoints__ProgressOut: {
-            /** Scope */
-            scope: string;
-            /** Period */
-            period: string;
-            /** Label */
-            label: string;
-            /** Days */
-            days: string[];
-            /** Me */
-            me: number[];
-            place: components["schemas"]["PlaceSeries"] | null;
         };
     };
     responses: never;
@@ -13144,7 +13144,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["server__rewards__endpoints__ProgressOut"];
+                    "application/json": components["schemas"]["ProgressOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
@@ -15374,7 +15374,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["server__courses__endpoints__ProgressOut"];
+                    "application/json": components["schemas"]["CourseProgressOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
