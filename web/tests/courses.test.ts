@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attemptsLeft, groupCourses, nextLesson, progressPercent } from '../src/lib/courses/courses';
 import { AnswerSheet, choose, clock, crossed, sanitize, secondsLeft, sheetKey, unanswered, urgency } from '../src/lib/courses/quiz.svelte';
 import type { AttemptQuestion, CourseCard, LessonCard } from '../src/lib/courses/types';
+import { describe as describeNote, type Notification } from '../src/lib/notify/describe';
+import { setLocale } from '../src/lib/paraglide/runtime.js';
 
 const questions: AttemptQuestion[] = [
 	{ id: 1, kind: 'single', text: 'One?', options: [{ id: 11, text: 'a' }, { id: 12, text: 'b' }] },
@@ -164,5 +166,26 @@ describe('my courses', () => {
 		expect(nextLesson([])).toBeNull();
 		expect(attemptsLeft({ attempts: 3, attempts_used: 1 })).toBe(2);
 		expect(attemptsLeft({ attempts: 1, attempts_used: 2 })).toBe(0);
+	});
+});
+
+describe('course notifications', () => {
+	const note = (kind: string, payload: Record<string, unknown>): Notification => ({
+		id: 1,
+		kind,
+		payload,
+		created_at: '2026-12-06T10:00:00Z',
+		read_at: null,
+		actor: null
+	});
+
+	it('says a course was assigned or is due soon, and links to it', () => {
+		setLocale('en', { reload: false });
+		expect(describeNote(note('course.assigned', { course_id: 4, title: 'Safety', due_at: null }))).toMatchObject({
+			text: 'A course for you: “Safety”',
+			href: '/courses/4'
+		});
+		expect(describeNote(note('course.due_soon', { course_id: 4, title: 'Safety', due_at: '2026-12-07T18:00:00Z' })).text).toContain('“Safety” is due');
+		expect(describeNote(note('course.assigned', { title: 'Safety' })).href).toBe('/courses');
 	});
 });
