@@ -11,6 +11,7 @@ import random
 from server.analytics.demo import load_demo_visits
 from server.auth.passwords import hash_password
 from server.community.demo import load_demo_community
+from server.courses.demo import load_demo_course
 from server.hr.parse import HrRow, Parsed
 from server.hr.service import import_rows
 from server.models import Company, Employee, Role
@@ -140,4 +141,5 @@ async def load_demo(services: Services) -> list[tuple[str, str]]:
     await load_demo_community(services)
     await load_demo_rewards(services, DEMO_DOMAIN)
     await load_demo_visits(services.settings)
+    await load_demo_course(services)
     return [(p["email"], p["role"]) for p in DEMO_PEOPLE]

@@ -345,6 +345,11 @@ async def delete_question(course_id: int, question_id: int, actor_id: int, local
     await change(course_id, actor_id, "course.question.delete", locale, work)
 
 
+def is_id(text: str) -> bool:
+    """Digits that fit a database id (not "²", not 30 digits)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 async def place_value(kind: AudienceKind, value: str | None) -> str | None:
     """An assignment's place as stored (the place's id), from its id, code or name."""
     if kind is AudienceKind.EVERYONE:
@@ -352,7 +357,7 @@ async def place_value(kind: AudienceKind, value: str | None) -> str | None:
     model = _PLACES[kind]
     text = (value or "").strip()
     place = None
-    if text.isdigit():
+    if is_id(text):
         place = await model.get_or_none(id=int(text))
     if place is None and text:
         place = await model.get_or_none(code=text) or await model.filter(name=text).first()
@@ -414,7 +419,7 @@ async def place_names(assignments: list[CourseAssignment]) -> dict[int, str | No
     names: dict[int, str | None] = {}
     for a in assignments:
         kind = AudienceKind(a.kind)
-        if kind is AudienceKind.EVERYONE or a.value is None or not a.value.isdigit():
+        if kind is AudienceKind.EVERYONE or a.value is None or not is_id(a.value):
             names[a.id] = None
             continue
         place = await _PLACES[kind].get_or_none(id=int(a.value))

@@ -511,7 +511,7 @@ MAX_PROGRESS_ROWS = 2000
 
 
 async def _store_named(text: str) -> Store | None:
-    if text.isdigit():
+    if authoring.is_id(text):
         found = await Store.get_or_none(id=int(text))
         if found:
             return found

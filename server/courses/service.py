@@ -258,6 +258,10 @@ async def start_attempt(
         return running
     used = await Attempt.filter(lesson_id=lesson.id, employee_id=viewer.id).count()
     if used >= lesson.quiz_attempts:
+        # A start at the same moment may have just taken the last attempt: resume that one.
+        running = await _open_attempt(lesson.id, viewer.id, now)
+        if running is not None:
+            return running
         raise ApiError(409, "no_attempts_left", detail_key="courses.no_attempts_left")
     bank = [bank_entry(q) for q in await Question.filter(course_id=course_id)]
     if len(bank) < lesson.quiz_questions or lesson.quiz_questions < 1:

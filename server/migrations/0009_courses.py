@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('quiz_pass_mark', fields.IntField(default=70)),
                 ('quiz_attempts', fields.IntField(default=3)),
             ],
-            options={'table': 'course_lesson', 'app': 'plaza', 'indexes': [Index(fields=['course', 'position'])], 'pk_attr': 'id', 'table_description': 'A lesson in its courses order, with quiz on, quiz_questions questions are drawn'},
+            options={'table': 'course_lesson', 'app': 'plaza', 'indexes': [Index(fields=['course_id', 'position'])], 'pk_attr': 'id', 'table_description': 'A lesson in its courses order, with quiz on, quiz_questions questions are drawn'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ('passed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('best_score', fields.IntField(null=True)),
             ],
-            options={'table': 'course_lesson_progress', 'app': 'plaza', 'unique_together': (('lesson', 'employee'),), 'indexes': [Index(fields=['course', 'employee'])], 'pk_attr': 'id', 'table_description': 'What a person has done in a lesson: read it, passed its quiz, their best score.'},
+            options={'table': 'course_lesson_progress', 'app': 'plaza', 'unique_together': (('lesson', 'employee'),), 'indexes': [Index(fields=['course_id', 'employee_id'])], 'pk_attr': 'id', 'table_description': 'What a person has done in a lesson: read it, passed its quiz, their best score.'},
             bases=['Model'],
         ),
         ops.CreateModel(

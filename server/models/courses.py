@@ -76,7 +76,7 @@ class Lesson(Model):
 
     class Meta:
         table = "course_lesson"
-        indexes = (("course", "position"),)
+        indexes = (("course_id", "position"),)
 
 
 class Question(Model):
@@ -163,7 +163,7 @@ class LessonProgress(Model):
     class Meta:
         table = "course_lesson_progress"
         unique_together = (("lesson", "employee"),)
-        indexes = (("course", "employee"),)
+        indexes = (("course_id", "employee_id"),)
 
 
 class CourseCompletion(Model):

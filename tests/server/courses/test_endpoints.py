@@ -14,6 +14,7 @@ from server.courses import grading
 from server.models import ActivityEvent, Attempt, AuditEntry, CourseCompletion
 from tests.community import Clients, make_org
 from tests.conftest import LiveServer
+from tests.helpers import run_jobs
 
 QUESTIONS: list[dict[str, Any]] = [
     {
@@ -81,7 +82,7 @@ async def make_course(
         assert r.status_code == 201, r.text
     published = await comms.post(f"/api/admin/courses/{cid}/publish")
     assert published.status_code == 200, published.text
-    body = published.json()
+    body: dict[str, Any] = published.json()
     assert body["state"] == "published" and body["problems"] == []
     return body
 
@@ -235,6 +236,19 @@ async def test_two_submits_at_once_grade_one_time(live: LiveServer) -> None:
         assert await ActivityEvent.filter(type="quiz.passed").count() == int(passed)
 
 
+async def test_starts_at_once_share_one_attempt(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        comms, carol = await as_(org.comms), await as_(org.carol)
+        course = await make_course(comms, quiz={**QUIZ, "attempts": 1})
+        cid, lesson = course["id"], course["lessons"][1]["id"]
+        url = f"/api/courses/{cid}/lessons/{lesson}/attempts"
+        started = await asyncio.gather(*(carol.post(url) for _ in range(4)))
+        assert {r.status_code for r in started} == {201}
+        assert len({r.json()["id"] for r in started}) == 1
+        assert await Attempt.filter(employee_id=org.carol.id).count() == 1
+
+
 async def test_assignments_audiences_and_a_directors_progress(live: LiveServer) -> None:
     org = await make_org()
     async with Clients(live.url) as as_:
@@ -373,3 +387,27 @@ async def test_authoring_is_audited_and_a_published_course_stays_sound(live: Liv
         }
         assert (await alice.get("/api/admin/courses")).status_code == 403
         assert not await CourseCompletion.exists()
+
+
+async def test_passing_earns_the_default_rules_points(live: LiveServer) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        comms, alice = await as_(org.comms), await as_(org.alice)
+        course = await make_course(comms)
+        cid = course["id"]
+        first, second = (lesson["id"] for lesson in course["lessons"])
+        await alice.post(f"/api/courses/{cid}/lessons/{first}/read")
+        attempt = (await alice.post(f"/api/courses/{cid}/lessons/{second}/attempts")).json()
+        row = await Attempt.get(id=attempt["id"])
+        answers = grading.perfect_answers(row.questions)
+        result = (
+            await alice.post(f"/api/attempts/{attempt['id']}/submit", json={"answers": answers})
+        ).json()
+        assert result["passed"] and result["course_completed"]
+        live.settings.__dict__["settle_sweep_seconds"] = 0.0
+        await run_jobs(live.settings)
+        # Settled: the result says what the pass earned (10 + 5 for a perfect score).
+        back = (await alice.get(f"/api/attempts/{attempt['id']}")).json()
+        assert back["points"] == 15
+        wallet = (await alice.get("/api/me/wallet")).json()
+        assert wallet["points"] == 15 + 50  # and the completed course
