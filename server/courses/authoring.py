@@ -350,6 +350,15 @@ def is_id(text: str) -> bool:
     return text.isascii() and text.isdigit() and len(text) <= 18
 
 
+async def by_code_or_name(model: Any, text: str) -> Any:
+    """A place by its code (at most 64 characters) or its name (200)."""
+    if len(text) <= 64:
+        found = await model.get_or_none(code=text)
+        if found is not None:
+            return found
+    return await model.filter(name=text[:200]).first() if len(text) <= 200 else None
+
+
 async def place_value(kind: AudienceKind, value: str | None) -> str | None:
     """An assignment's place as stored (the place's id), from its id, code or name."""
     if kind is AudienceKind.EVERYONE:
@@ -360,7 +369,7 @@ async def place_value(kind: AudienceKind, value: str | None) -> str | None:
     if is_id(text):
         place = await model.get_or_none(id=int(text))
     if place is None and text:
-        place = await model.get_or_none(code=text) or await model.filter(name=text).first()
+        place = await by_code_or_name(model, text)
     if place is None:
         raise ApiError(
             422, "validation_failed", field="audience.value", reason=f"no {kind.value} {text!r}"

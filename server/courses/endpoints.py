@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, RootModel, field_validator
 from starlette.responses import Response
@@ -34,7 +34,7 @@ from server.models import (
     Role,
     Store,
 )
-from server.schemas import Strict
+from server.schemas import MAX_INT64, Strict
 
 api = Api()
 TAGS = ["courses"]
@@ -109,16 +109,16 @@ class LessonOut(LessonCard):
     course_title: str
 
 
-class OptionOut(BaseModel):
+class QuizOptionOut(BaseModel):
     id: int
     text: str
 
 
-class QuestionOut(BaseModel):
+class QuizQuestionOut(BaseModel):
     id: int
     kind: Kind
     text: str
-    options: list[OptionOut]
+    options: list[QuizOptionOut]
 
 
 class AttemptOut(BaseModel):
@@ -130,7 +130,7 @@ class AttemptOut(BaseModel):
     submitted: Literal[False]
     time_limit_s: int
     pass_mark: int
-    questions: list[QuestionOut]  # shuffled; no correctness anywhere
+    questions: list[QuizQuestionOut]  # shuffled; no correctness anywhere
 
 
 class OptionResult(BaseModel):
@@ -171,11 +171,24 @@ class AttemptOrResult(RootModel[AttemptOut | ResultOut]):
     pass
 
 
+OptionId = Annotated[int, Field(ge=-MAX_INT64 - 1, le=MAX_INT64)]
+
+
 class SubmitIn(Strict):
-    answers: dict[str, list[int]] = Field(default_factory=dict, max_length=200)
+    answers: dict[str, list[OptionId]] = Field(default_factory=dict, max_length=200)
 
 
 # -- employee --------------------------------------------------------------------------------
+
+
+def given(body: BaseModel, nullable: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The fields a PATCH body sets; null means "unchanged" except where it means "none"
+    (`nullable`: a quiz or a cover removed)."""
+    return {
+        k: v
+        for k, v in body.model_dump(exclude_unset=True).items()
+        if v is not None or k in nullable
+    }
 
 
 def cover_url(course: Course) -> str | None:
@@ -327,11 +340,11 @@ def attempt_out(attempt: Attempt) -> AttemptOut:
         time_limit_s=int((attempt.deadline - attempt.started_at).total_seconds()),
         pass_mark=attempt.pass_mark,
         questions=[
-            QuestionOut(
+            QuizQuestionOut(
                 id=int(q["id"]),
                 kind=q["kind"],
                 text=q["text"],
-                options=[OptionOut(id=int(o["id"]), text=o["text"]) for o in q["options"]],
+                options=[QuizOptionOut(id=int(o["id"]), text=o["text"]) for o in q["options"]],
             )
             for q in attempt.questions
         ],
@@ -469,15 +482,15 @@ async def get_file(ctx: Ctx) -> Response:
 # -- progress (directors: their store; comms and admins: any) --------------------------------
 
 
-class PersonOut(BaseModel):
+class CoursePersonOut(BaseModel):
     id: int
     name: str
     avatar_url: str | None
     store: str | None
 
 
-class ProgressRow(BaseModel):
-    person: PersonOut
+class CourseProgressRow(BaseModel):
+    person: CoursePersonOut
     status: Status
     done_lessons: int
     lessons: int
@@ -486,7 +499,7 @@ class ProgressRow(BaseModel):
     overdue: bool
 
 
-class ProgressSummary(BaseModel):
+class CourseProgressSummary(BaseModel):
     people: int
     completed: int
     in_progress: int
@@ -497,11 +510,11 @@ class ProgressSummary(BaseModel):
 class CourseProgressOut(BaseModel):
     course: CourseCard
     store: str | None
-    summary: ProgressSummary
-    items: list[ProgressRow]
+    summary: CourseProgressSummary
+    items: list[CourseProgressRow]
 
 
-class ProgressQuery(Strict):
+class CourseProgressQuery(Strict):
     store: str | None = Field(
         default=None, max_length=200, description="A store's id, code or name"
     )
@@ -515,13 +528,15 @@ async def _store_named(text: str) -> Store | None:
         found = await Store.get_or_none(id=int(text))
         if found:
             return found
-    return await Store.get_or_none(code=text) or await Store.filter(name=text).first()
+    found_by_name: Store | None = await authoring.by_code_or_name(Store, text)
+    return found_by_name
 
 
 @api.route("GET", "/api/courses/{id:int}/progress",
            summary="Who has done a course: my store (directors), any store or all (comms)",
-           tags=TAGS, query=ProgressQuery, response=CourseProgressOut, roles=DIRECTORS)  # fmt: skip
-async def course_progress(ctx: Ctx, query: ProgressQuery) -> CourseProgressOut:
+           tags=TAGS, query=CourseProgressQuery, response=CourseProgressOut,
+           roles=DIRECTORS)  # fmt: skip
+async def course_progress(ctx: Ctx, query: CourseProgressQuery) -> CourseProgressOut:
     me = ctx.me
     course = await Course.get_or_none(id=ctx.path_int("id"))
     if course is None:
@@ -556,8 +571,8 @@ async def course_progress(ctx: Ctx, query: ProgressQuery) -> CourseProgressOut:
     dues = [a.due_at for a in assignments if a.due_at is not None]
     due = min(dues) if dues else None
     now = datetime.now(UTC)
-    items: list[ProgressRow] = []
-    summary = ProgressSummary(people=0, completed=0, in_progress=0, not_started=0, overdue=0)
+    items: list[CourseProgressRow] = []
+    summary = CourseProgressSummary(people=0, completed=0, in_progress=0, not_started=0, overdue=0)
     for person in rows:
         mine = [progress_rows.get((person.id, lesson.id)) for lesson in lessons]
         done = sum(
@@ -571,8 +586,8 @@ async def course_progress(ctx: Ctx, query: ProgressQuery) -> CourseProgressOut:
         summary.overdue += int(overdue)
         if len(items) < MAX_PROGRESS_ROWS:
             items.append(
-                ProgressRow(
-                    person=PersonOut(
+                CourseProgressRow(
+                    person=CoursePersonOut(
                         id=person.id,
                         name=person.name,
                         avatar_url=f"/api/employees/{person.id}/avatar"
@@ -648,14 +663,14 @@ class AdminQuestion(BaseModel):
     explanation: str
 
 
-class Audience(Strict):
+class CourseAudience(Strict):
     kind: Literal["everyone", "store", "department", "city", "region"]
     value: str | None = Field(
         default=None, max_length=200, description="The place's id, code or name"
     )
 
 
-class AudienceOut(BaseModel):
+class CourseAudienceOut(BaseModel):
     kind: Literal["everyone", "store", "department", "city", "region"]
     value: str | None  # the place's id
     name: str | None  # the place's name
@@ -663,7 +678,7 @@ class AudienceOut(BaseModel):
 
 class AdminAssignment(BaseModel):
     id: int
-    audience: AudienceOut
+    audience: CourseAudienceOut
     due_at: datetime | None
     people: int
 
@@ -733,13 +748,6 @@ class QuestionIn(Strict):
     options: list[OptionIn] = Field(min_length=2, max_length=10)
     explanation: str = Field(default="", max_length=2000)
 
-    @field_validator("options")
-    @classmethod
-    def _distinct(cls, options: list[OptionIn]) -> list[OptionIn]:
-        if len({o.text for o in options}) != len(options):
-            raise ValueError("options must differ")
-        return options
-
 
 class QuestionPatch(Strict):
     kind: Kind | None = None
@@ -747,16 +755,9 @@ class QuestionPatch(Strict):
     options: list[OptionIn] | None = Field(default=None, min_length=2, max_length=10)
     explanation: str | None = Field(default=None, max_length=2000)
 
-    @field_validator("options")
-    @classmethod
-    def _distinct(cls, options: list[OptionIn] | None) -> list[OptionIn] | None:
-        if options is not None and len({o.text for o in options}) != len(options):
-            raise ValueError("options must differ")
-        return options
-
 
 class AssignmentIn(Strict):
-    audience: Audience
+    audience: CourseAudience
     due_at: datetime | None = None
 
     @field_validator("due_at")
@@ -767,11 +768,11 @@ class AssignmentIn(Strict):
         return value
 
 
-class PreviewIn(Strict):
+class LessonPreviewIn(Strict):
     body_md: str = Field(max_length=50_000)
 
 
-class PreviewOut(BaseModel):
+class LessonPreviewOut(BaseModel):
     html: str
 
 
@@ -827,7 +828,7 @@ async def admin_course(course_id: int, locale: str) -> AdminCourse:
         assignments=[
             AdminAssignment(
                 id=a.id,
-                audience=AudienceOut(kind=a.kind.value, value=a.value, name=names[a.id]),
+                audience=CourseAudienceOut(kind=a.kind.value, value=a.value, name=names[a.id]),
                 due_at=a.due_at,
                 people=reach[a.id],
             )
@@ -892,7 +893,7 @@ async def admin_get(ctx: Ctx) -> AdminCourse:
            tags=TAGS, body=CoursePatch, response=AdminCourse, roles=COMMS)  # fmt: skip
 async def admin_patch(ctx: Ctx, body: CoursePatch) -> AdminCourse:
     course_id = ctx.path_int("id")
-    changes = body.model_dump(exclude_unset=True)
+    changes = given(body, ("cover_upload_id",))
     if "cover_upload_id" in changes and changes["cover_upload_id"] is not None:
         upload = await Attachment.get_or_none(id=changes["cover_upload_id"])
         if upload is None or upload.owner_id != ctx.me.id:
@@ -941,7 +942,7 @@ async def admin_patch_lesson(ctx: Ctx, body: LessonPatch) -> AdminCourse:
         ctx.path_int("lesson_id"),
         ctx.me.id,
         ctx.locale,
-        body.model_dump(exclude_unset=True),
+        given(body, ("quiz",)),
     )
     return await admin_course(course_id, ctx.locale)
 
@@ -968,7 +969,7 @@ async def admin_add_question(ctx: Ctx, body: QuestionIn) -> AdminCourse:
 async def admin_patch_question(ctx: Ctx, body: QuestionPatch) -> AdminCourse:
     course_id = ctx.path_int("id")
     await authoring.update_question(
-        course_id, ctx.path_int("qid"), ctx.me.id, ctx.locale, body.model_dump(exclude_unset=True)
+        course_id, ctx.path_int("qid"), ctx.me.id, ctx.locale, given(body)
     )
     return await admin_course(course_id, ctx.locale)
 
@@ -1014,8 +1015,8 @@ async def admin_unassign(ctx: Ctx) -> AdminCourse:
 
 
 @api.route("POST", "/api/admin/courses/{id:int}/preview-markdown",
-           summary="A lesson body rendered as readers will see it", tags=TAGS, body=PreviewIn,
-           response=PreviewOut, roles=COMMS)  # fmt: skip
-async def admin_preview(ctx: Ctx, body: PreviewIn) -> PreviewOut:
+           summary="A lesson body rendered as readers will see it", tags=TAGS, body=LessonPreviewIn,
+           response=LessonPreviewOut, roles=COMMS)  # fmt: skip
+async def admin_preview(ctx: Ctx, body: LessonPreviewIn) -> LessonPreviewOut:
     course = await authoring.course_or_404(ctx.path_int("id"))
-    return PreviewOut(html=render_lesson(body.body_md, course.id))
+    return LessonPreviewOut(html=render_lesson(body.body_md, course.id))

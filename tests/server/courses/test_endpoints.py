@@ -274,6 +274,15 @@ async def test_assignments_audiences_and_a_directors_progress(live: LiveServer) 
             json={"audience": {"kind": "store", "value": "Atlantis"}},
         )
         assert bad.status_code == 422
+        # Found by schemathesis: a value longer than any code or name is nothing, not a 500.
+        long = await comms.post(
+            f"/api/admin/courses/{cid}/assignments",
+            json={"audience": {"kind": "city", "value": "0" * 200}},
+        )
+        assert long.status_code == 422
+        assert (
+            await admin.get(f"/api/courses/{cid}/progress", params={"store": "0" * 200})
+        ).status_code == 404
         # Alice (north) has it, assigned and overdue; Bob (south) does not see it at all.
         card = next(c for c in (await alice.get("/api/courses")).json()["items"] if c["id"] == cid)
         assert card["assigned"] and card["overdue"] and card["due_at"] is not None
@@ -368,6 +377,14 @@ async def test_authoring_is_audited_and_a_published_course_stays_sound(live: Liv
             and "evil" not in html
             and "<em>hi</em>" in html
         )
+        # Null in a PATCH leaves a field as it is (a quiz or a cover: null removes it).
+        same = await comms.patch(f"/api/admin/courses/{cid}", json={"title": None, "summary": None})
+        assert same.status_code == 200 and same.json()["title"] == "Shelf basics"
+        kept_lesson = await comms.patch(
+            f"/api/admin/courses/{cid}/lessons/{course['lessons'][0]['id']}",
+            json={"title": None, "body_md": None, "position": None},
+        )
+        assert kept_lesson.status_code == 200
         unpublished = await comms.post(f"/api/admin/courses/{cid}/unpublish")
         assert unpublished.json()["state"] == "draft"
         listed = (await comms.get("/api/admin/courses")).json()["items"]

@@ -3468,7 +3468,7 @@ export interface components {
         AdminAssignment: {
             /** Id */
             id: number;
-            audience: components["schemas"]["AudienceOut"];
+            audience: components["schemas"]["CourseAudienceOut"];
             /** Due At */
             due_at: string | null;
             /** People */
@@ -3654,7 +3654,7 @@ export interface components {
         };
         /** AssignmentIn */
         AssignmentIn: {
-            audience: components["schemas"]["Audience"];
+            audience: components["schemas"]["CourseAudience"];
             /**
              * Due At
              * @default null
@@ -3704,7 +3704,7 @@ export interface components {
             /** Pass Mark */
             pass_mark: number;
             /** Questions */
-            questions: components["schemas"]["QuestionOut"][];
+            questions: components["schemas"]["QuizQuestionOut"][];
         };
         /** AttendanceIn */
         AttendanceIn: {
@@ -3716,20 +3716,6 @@ export interface components {
             /** Marked */
             marked: number;
         };
-        /** Audience */
-        Audience: {
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "everyone" | "store" | "department" | "city" | "region";
-            /**
-             * Value
-             * @description The place's id, code or name
-             * @default null
-             */
-            value?: string | null;
-        };
         /** AudienceCount */
         AudienceCount: {
             /** Count */
@@ -3739,18 +3725,6 @@ export interface components {
         AudienceIn: {
             /** Tokens */
             tokens: string[];
-        };
-        /** AudienceOut */
-        AudienceOut: {
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "everyone" | "store" | "department" | "city" | "region";
-            /** Value */
-            value: string | null;
-            /** Name */
-            name: string | null;
         };
         /** AudiencePlace */
         AudiencePlace: {
@@ -4290,6 +4264,32 @@ export interface components {
             /** Groups */
             groups: components["schemas"]["GroupActivity"][];
         };
+        /** CourseAudience */
+        CourseAudience: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "everyone" | "store" | "department" | "city" | "region";
+            /**
+             * Value
+             * @description The place's id, code or name
+             * @default null
+             */
+            value?: string | null;
+        };
+        /** CourseAudienceOut */
+        CourseAudienceOut: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "everyone" | "store" | "department" | "city" | "region";
+            /** Value */
+            value: string | null;
+            /** Name */
+            name: string | null;
+        };
         /** CourseCard */
         CourseCard: {
             /** Id */
@@ -4386,14 +4386,57 @@ export interface components {
              */
             cover_upload_id?: number | null;
         };
+        /** CoursePersonOut */
+        CoursePersonOut: {
+            /** Id */
+            id: number;
+            /** Name */
+            name: string;
+            /** Avatar Url */
+            avatar_url: string | null;
+            /** Store */
+            store: string | null;
+        };
         /** CourseProgressOut */
         CourseProgressOut: {
             course: components["schemas"]["CourseCard"];
             /** Store */
             store: string | null;
-            summary: components["schemas"]["ProgressSummary"];
+            summary: components["schemas"]["CourseProgressSummary"];
             /** Items */
-            items: components["schemas"]["ProgressRow"][];
+            items: components["schemas"]["CourseProgressRow"][];
+        };
+        /** CourseProgressRow */
+        CourseProgressRow: {
+            person: components["schemas"]["CoursePersonOut"];
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "not_started" | "in_progress" | "completed";
+            /** Done Lessons */
+            done_lessons: number;
+            /** Lessons */
+            lessons: number;
+            /** Best Scores */
+            best_scores: (number | null)[];
+            /** Completed At */
+            completed_at: string | null;
+            /** Overdue */
+            overdue: boolean;
+        };
+        /** CourseProgressSummary */
+        CourseProgressSummary: {
+            /** People */
+            people: number;
+            /** Completed */
+            completed: number;
+            /** In Progress */
+            in_progress: number;
+            /** Not Started */
+            not_started: number;
+            /** Overdue */
+            overdue: number;
         };
         /** DecisionBody */
         DecisionBody: {
@@ -5150,6 +5193,16 @@ export interface components {
              */
             position?: number | null;
         };
+        /** LessonPreviewIn */
+        LessonPreviewIn: {
+            /** Body Md */
+            body_md: string;
+        };
+        /** LessonPreviewOut */
+        LessonPreviewOut: {
+            /** Html */
+            html: string;
+        };
         /** Level */
         Level: {
             /** Number */
@@ -5381,6 +5434,17 @@ export interface components {
              */
             correct?: boolean;
         };
+        /** OptionOut */
+        OptionOut: {
+            /** Id */
+            id: number;
+            /** Text */
+            text: string;
+            /** Votes */
+            votes: number;
+            /** Voters */
+            voters: components["schemas"]["PersonRef"][];
+        };
         /** OptionResult */
         OptionResult: {
             /** Id */
@@ -5415,17 +5479,6 @@ export interface components {
             store: string | null;
             /** Skills */
             skills: string[];
-        };
-        /** PersonOut */
-        PersonOut: {
-            /** Id */
-            id: number;
-            /** Name */
-            name: string;
-            /** Avatar Url */
-            avatar_url: string | null;
-            /** Store */
-            store: string | null;
         };
         /** PersonRef */
         PersonRef: {
@@ -5540,7 +5593,7 @@ export interface components {
             /** Answered */
             answered: boolean;
             /** Options */
-            options: components["schemas"]["server__polls__endpoints__OptionOut"][];
+            options: components["schemas"]["OptionOut"][];
         };
         /** PostEdit */
         PostEdit: {
@@ -5695,6 +5748,11 @@ export interface components {
             /** People */
             people: components["schemas"]["PresenceEntry"][];
         };
+        /** PreviewIn */
+        PreviewIn: {
+            /** Body */
+            body: string;
+        };
         /** PreviewOut */
         PreviewOut: {
             /** Html */
@@ -5792,38 +5850,6 @@ export interface components {
             me: number[];
             place: components["schemas"]["PlaceSeries"] | null;
         };
-        /** ProgressRow */
-        ProgressRow: {
-            person: components["schemas"]["PersonOut"];
-            /**
-             * Status
-             * @enum {string}
-             */
-            status: "not_started" | "in_progress" | "completed";
-            /** Done Lessons */
-            done_lessons: number;
-            /** Lessons */
-            lessons: number;
-            /** Best Scores */
-            best_scores: (number | null)[];
-            /** Completed At */
-            completed_at: string | null;
-            /** Overdue */
-            overdue: boolean;
-        };
-        /** ProgressSummary */
-        ProgressSummary: {
-            /** People */
-            people: number;
-            /** Completed */
-            completed: number;
-            /** In Progress */
-            in_progress: number;
-            /** Not Started */
-            not_started: number;
-            /** Overdue */
-            overdue: number;
-        };
         /** PublicationOut */
         PublicationOut: {
             /** Id */
@@ -5875,20 +5901,6 @@ export interface components {
              * @default
              */
             explanation?: string;
-        };
-        /** QuestionOut */
-        QuestionOut: {
-            /** Id */
-            id: number;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "single" | "multiple" | "true_false";
-            /** Text */
-            text: string;
-            /** Options */
-            options: components["schemas"]["server__courses__endpoints__OptionOut"][];
         };
         /** QuestionPatch */
         QuestionPatch: {
@@ -5961,6 +5973,13 @@ export interface components {
             /** Attempts */
             attempts: number;
         };
+        /** QuizOptionOut */
+        QuizOptionOut: {
+            /** Id */
+            id: number;
+            /** Text */
+            text: string;
+        };
         /** QuizOutAdmin */
         QuizOutAdmin: {
             /** Question Count */
@@ -5971,6 +5990,20 @@ export interface components {
             pass_mark: number;
             /** Attempts */
             attempts: number;
+        };
+        /** QuizQuestionOut */
+        QuizQuestionOut: {
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "single" | "multiple" | "true_false";
+            /** Text */
+            text: string;
+            /** Options */
+            options: components["schemas"]["QuizOptionOut"][];
         };
         /** ReactionsOut */
         ReactionsOut: {
@@ -6946,34 +6979,6 @@ export interface components {
             archived_at: string;
             /** By Id */
             by_id: number;
-        };
-        /** OptionOut */
-        server__courses__endpoints__OptionOut: {
-            /** Id */
-            id: number;
-            /** Text */
-            text: string;
-        };
-        /** PreviewIn */
-        server__courses__endpoints__PreviewIn: {
-            /** Body Md */
-            body_md: string;
-        };
-        /** OptionOut */
-        server__polls__endpoints__OptionOut: {
-            /** Id */
-            id: number;
-            /** Text */
-            text: string;
-            /** Votes */
-            votes: number;
-            /** Voters */
-            voters: components["schemas"]["PersonRef"][];
-        };
-        /** PreviewIn */
-        server__posts__endpoints__PreviewIn: {
-            /** Body */
-            body: string;
         };
         /** ArchivedOut */
         server__posts__schemas__ArchivedOut: {
@@ -9142,7 +9147,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["server__posts__endpoints__PreviewIn"];
+                "application/json": components["schemas"]["PreviewIn"];
             };
         };
         responses: {
@@ -15997,7 +16002,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["server__courses__endpoints__PreviewIn"];
+                "application/json": components["schemas"]["LessonPreviewIn"];
             };
         };
         responses: {
@@ -16007,7 +16012,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PreviewOut"];
+                    "application/json": components["schemas"]["LessonPreviewOut"];
                 };
             };
             /** @description A dependency (Redis, the database) is down; try again after Retry-After seconds */
