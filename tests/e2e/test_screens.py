@@ -55,7 +55,72 @@ def screens(plaza: Plaza) -> dict[str, str]:
     found.update(_contest_screens(api))
     found["chats"] = "/chat"
     found["chat"] = f"/chat/{_chat_with_messages(plaza, api)}"
+    found.update(_course_screens(plaza, api))
     return found
+
+
+SCREENS_COURSE = "Serving customers well"
+
+
+def _course_screens(plaza: Plaza, employee: httpx.Client) -> dict[str, str]:
+    """A published course with a quiz (made once per server, found by its title) and the
+    employee's running attempt at it, so the quiz screen shows questions and the clock."""
+    comms = plaza.api("comms")
+    course = next(
+        (
+            c
+            for c in comms.get("/api/admin/courses").json()["items"]
+            if c["title"] == SCREENS_COURSE
+        ),
+        None,
+    )
+    if course is None:
+        created = comms.post(
+            "/api/admin/courses",
+            json={"title": SCREENS_COURSE, "summary": "Greeting, listening and closing a sale."},
+        )
+        assert created.status_code == 201, created.text
+        course_id = created.json()["id"]
+        for title, quiz in (
+            ("Greeting", None),
+            (
+                "Listening",
+                {"question_count": 2, "time_limit_s": 14400, "pass_mark": 50, "attempts": 20},
+            ),
+        ):
+            body = {"title": title, "body_md": f"## {title}\n\nSmile and say hello.", "quiz": quiz}
+            response = comms.post(f"/api/admin/courses/{course_id}/lessons", json=body)
+            assert response.status_code in (200, 201), response.text
+        for text in ("Greet every customer within a minute?", "Interrupt a customer to save time?"):
+            question = {
+                "kind": "true_false",
+                "text": text,
+                "options": [
+                    {"text": "True", "correct": "Greet" in text},
+                    {"text": "False", "correct": "Greet" not in text},
+                ],
+                "explanation": "Customers remember how they were welcomed.",
+            }
+            response = comms.post(f"/api/admin/courses/{course_id}/questions", json=question)
+            assert response.status_code in (200, 201), response.text
+        assign = {"audience": {"kind": "everyone"}, "due_at": "2031-01-31T18:00:00Z"}
+        response = comms.post(f"/api/admin/courses/{course_id}/assignments", json=assign)
+        assert response.status_code in (200, 201), response.text
+        response = comms.post(f"/api/admin/courses/{course_id}/publish")
+        assert response.status_code == 200, response.text
+    else:
+        course_id = course["id"]
+    lessons = employee.get(f"/api/courses/{course_id}").json()["lessons"]
+    quiz_lesson = next(lesson for lesson in lessons if lesson["quiz"])
+    # A running attempt (four hours long): the quiz screen resumes it.
+    started = employee.post(f"/api/courses/{course_id}/lessons/{quiz_lesson['id']}/attempts")
+    assert started.status_code in (200, 201), started.text
+    return {
+        "courses": "/courses",
+        "course": f"/courses/{course_id}",
+        "lesson": f"/courses/{course_id}/lessons/{lessons[0]['id']}",
+        "quiz": f"/courses/{course_id}/lessons/{quiz_lesson['id']}/quiz",
+    }
 
 
 def _rewards_screens(plaza: Plaza, employee_id: int) -> dict[str, str]:
@@ -219,6 +284,7 @@ WORKSPACE_SCREENS = {
     "rwadmin-allowances": "/admin/rewards/allowances",
     "rwadmin-audit": "/admin/rewards/audit",
     "admin-contests": "/admin/contests",
+    "courses-admin": "/admin/courses",
 }
 
 

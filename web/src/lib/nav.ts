@@ -14,6 +14,7 @@ import Trophy from '@lucide/svelte/icons/trophy';
 import Award from '@lucide/svelte/icons/award';
 import MessagesSquare from '@lucide/svelte/icons/messages-square';
 import Briefcase from '@lucide/svelte/icons/briefcase';
+import GraduationCap from '@lucide/svelte/icons/graduation-cap';
 import type { Component } from 'svelte';
 
 /** Everyone who has a workspace (`/admin`, its sections in `$lib/workspace`): kept here so
@@ -32,6 +33,7 @@ export const NAV: NavItem[] = [
 	{ href: '/events', label: m.nav_events, icon: Calendar, phone: true },
 	{ href: '/people', label: m.nav_people, icon: Contact, phone: true },
 	{ href: '/digest', label: m.nav_digest, icon: Star },
+	{ href: '/courses', label: m.courses_nav, icon: GraduationCap },
 	{ href: '/wallet', label: m.rewards_nav_wallet, icon: WalletIcon },
 	{ href: '/wheel', label: m.rewards_nav_wheel, icon: LoaderPinwheel },
 	{ href: '/shop', label: m.rewards_nav_shop, icon: Gift },

@@ -16,6 +16,7 @@ export const SECTIONS: WorkspaceSection[] = [
 	{ href: '/admin/wheel', label: m.comms_nav_wheel, roles: RULE_EDITORS },
 	{ href: '/admin/rewards', label: m.rwadmin_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/contests', label: m.contests_admin_nav, roles: ['comms', 'admin'] },
+	{ href: '/admin/courses', label: m.courses_admin_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/analytics', label: m.analytics_nav, roles: ['comms', 'admin'] },
 	{ href: '/admin/moderation', label: m.moderation_nav, roles: ['moderator', 'admin'] },
 	{ href: '/admin/people', label: m.itadmin_nav_people, roles: ['admin'] },

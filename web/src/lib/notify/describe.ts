@@ -112,6 +112,19 @@ export function describe(n: Notification, me: number | null = null): Described {
 			return describeModeration(n.kind, p);
 		case 'post.confirm_reminder':
 			return { text: m.content_notify_reminder({ title: str(p.title) }), href: postLink(p), icon: 'other' };
+		case 'course.assigned':
+		case 'course.due_soon': {
+			const course = id(p.course_id);
+			const title = str(p.title);
+			const due = str(p.due_at);
+			const text =
+				n.kind === 'course.due_soon'
+					? m.courses_notify_due_soon({ title, date: due ? formatDate(due) : '' })
+					: due
+						? m.courses_notify_assigned_due({ title, date: formatDate(due) })
+						: m.courses_notify_assigned({ title });
+			return { text, href: course ? `/courses/${course}` : '/courses', icon: 'other' };
+		}
 		default:
 			return { text: m.notify_other(), href: postLink(p), icon: 'other' };
 	}
