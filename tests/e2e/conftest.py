@@ -26,3 +26,12 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _close_what_a_test_left_open(browser: Browser) -> Iterator[None]:
+    """A test that fails half-way leaves its browser profiles signed in, and the next test
+    would find those people online (presence) or their pages still acting: close them."""
+    yield
+    for context in list(browser.contexts):
+        context.close()

@@ -200,6 +200,17 @@ def new_context(
     return context
 
 
+def eventually(probe: Callable[[], bool], seconds: float = 15) -> bool:
+    """Whether `probe()` comes true within `seconds`: for what the server does after the
+    page already shows it (an optimistic update, a job), read back through the API."""
+    deadline = time.monotonic() + seconds
+    while not probe():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def screenshot(page: Page, name: str) -> Path:
     """Writes docs/screenshots/<name>.png (the README shows them)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

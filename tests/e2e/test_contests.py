@@ -66,9 +66,10 @@ def _with_contest(text: str, item: str) -> str:
 
 
 @pytest.fixture
-def race(plaza: Plaza) -> Iterator[dict[str, str]]:
-    """A store contest published in the live ruleset: it starts now and ends
-    90 seconds from now with no grace; the rules as they were afterwards."""
+def race(browser: Browser, plaza: Plaza) -> Iterator[dict[str, str]]:
+    """A store contest the comms team publishes in the rule editor, in the browser: it
+    starts now and ends 90 seconds from now with no grace; the rules as they were
+    afterwards."""
     comms = plaza.api("comms")
     before = comms.get("/api/rulesets/live").json()
     zone = ZoneInfo(comms.get("/api/scheduled").json()["timezone"])
@@ -77,18 +78,32 @@ def race(plaza: Plaza) -> Iterator[dict[str, str]]:
     contest_id = f"e2e_race_{tag}"
     # From now: posts other tests made a moment ago do not count.
     item = _contest_yaml(contest_id, now - timedelta(seconds=2), now + timedelta(seconds=90), tag)
-    saved = comms.post(
-        "/api/rulesets", json={"text": _with_contest(before["text"], item), "message": tag}
-    )
-    assert saved.status_code == 201, saved.text
-    published = comms.post(
-        f"/api/rulesets/{saved.json()['id']}/publish", json={"message": f"e2e race {tag}"}
-    )
-    assert published.status_code == 201, published.text
+    _publish_in_the_editor(browser, plaza, _with_contest(before["text"], item), tag)
     try:
         yield {"id": contest_id, "title": f"Store race {tag}", "tag": tag}
     finally:
         comms.post(f"/api/rulesets/{before['id']}/publish", json={"message": "e2e: back"})
+
+
+def _publish_in_the_editor(browser: Browser, plaza: Plaza, text: str, tag: str) -> None:
+    """The comms user pastes the file with the new contest into the rule editor, sees it
+    checked, publishes it, and finds it under way in the workspace's contests."""
+    context = new_context(browser, plaza, "comms")
+    page = context.new_page()
+    page.goto("/admin/rules")
+    status = page.get_by_test_id("check-status")
+    expect(status).to_contain_text("No problems found")
+    page.get_by_role("textbox", name="Ruleset YAML").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+    expect(status).to_contain_text("No problems found")
+    page.get_by_label("What changed").fill(f"e2e race {tag}")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status").filter(has_text="is live")).to_be_visible()
+    page.goto("/admin/contests")
+    listed = page.locator(f"li[data-contest=e2e_race_{tag}][data-source=live]")
+    expect(listed).to_contain_text(f"Store race {tag}")
+    context.close()
 
 
 def _post(api: httpx.Client, body: str) -> None:
