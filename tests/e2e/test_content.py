@@ -87,6 +87,8 @@ def test_a_banner_from_the_workspace_tops_the_feed_until_it_is_ended(
     assert plaza.api("employee").get(f"/api/posts/{post['id']}").json()["pinned"] is True
     pins.get_by_role("button", name=f"Unpin “{post['body']}”").click()
     expect(pins).not_to_contain_text(str(post["body"]))
+    # The list drops the post at once; the notice comes when the server has unpinned it.
+    expect(_notice(page)).to_contain_text("The post is no longer pinned.")
     assert plaza.api("employee").get(f"/api/posts/{post['id']}").json()["pinned"] is False
     reader.close()
     context.close()
@@ -124,6 +126,7 @@ def test_a_saved_audience_counts_its_reach_as_it_is_defined(browser: Browser, pl
     item.get_by_role("button", name=f"Delete “{name}”").click()
     page.get_by_role("alertdialog").get_by_role("button", name="Delete").click()
     expect(page.locator("li.item", has_text=name)).to_have_count(0)
+    expect(_notice(page)).to_contain_text(f"“{name}” is deleted.")
     assert all(s["name"] != name for s in comms.get("/api/segments").json()["items"])
     context.close()
 
