@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,7 @@ import cel
 from rules.errors import Problem
 from rules.events import COMMON_FIELDS, EVENT_TYPES, PROFILE_FIELDS, REVERSIBLE_BY, matches
 from rules.expr import Analysis, ExprSyntaxError, analyse, compile_expr, trial
-from rules.model import Award, Contest, Rule, RulesetFile
+from rules.model import Award, Contest, PrizeAward, Rule, RulesetFile
 from rules.source import Document, Path
 
 SPECIAL_TARGETS = ("actor", "subject")
@@ -37,7 +38,9 @@ class Checked:
     contest_when: dict[int, Compiled] = field(default_factory=dict)
 
 
-def check(doc: Document, model: RulesetFile) -> Checked:
+def check(doc: Document, model: RulesetFile, shop_items: Collection[str] | None = None) -> Checked:
+    """`shop_items`: the shop's item ids a contest prize may name (None: not checked, as
+    when loading a version saved earlier; an item withdrawn since is handled at the close)."""
     out = Checked()
     if model.timezone is not None:
         try:
@@ -55,7 +58,7 @@ def check(doc: Document, model: RulesetFile) -> Checked:
             )
         seen.setdefault(rule.id, index)
         _check_rule(doc, model, index, rule, out)
-    _check_contests(doc, model, out)
+    _check_contests(doc, model, out, shop_items)
     _check_tests(doc, model, out)
     return out
 
@@ -146,9 +149,27 @@ def reverse_link(event: str, other: str, named: str | None) -> tuple[str | None,
     return shared[0], ""
 
 
-def _check_award(doc: Document, model: RulesetFile, at: Path, award: Award, out: Checked) -> None:
-    if award.points == 0 and award.spins == 0 and award.badge is None:
-        out.problems.append(doc.problem(at, "the award gives nothing (points, spins or badge)"))
+def _check_award(
+    doc: Document,
+    model: RulesetFile,
+    at: Path,
+    award: Award,
+    out: Checked,
+    shop_items: Collection[str] | None = None,
+) -> None:
+    item = award.item if isinstance(award, PrizeAward) else None
+    if award.points == 0 and award.spins == 0 and award.badge is None and item is None:
+        what = (
+            "points, spins, badge or item"
+            if isinstance(award, PrizeAward)
+            else ("points, spins or badge")
+        )
+        out.problems.append(doc.problem(at, f"the award gives nothing ({what})"))
+    if item is not None and shop_items is not None and item not in shop_items:
+        known = ", ".join(sorted(shop_items)) or "none"
+        out.problems.append(
+            doc.problem((*at, "item"), f"no shop item {item!r} (in the shop: {known})")
+        )
     if award.badge is not None and award.badge not in model.badges:
         defined = ", ".join(sorted(model.badges)) or "none"
         out.problems.append(
@@ -227,7 +248,9 @@ def _judge_expression(
     return (), Compiled(compile_expr(analysis.flat_source), analysis)
 
 
-def _check_contests(doc: Document, model: RulesetFile, out: Checked) -> None:
+def _check_contests(
+    doc: Document, model: RulesetFile, out: Checked, shop_items: Collection[str] | None
+) -> None:
     seen: dict[str, int] = {}
     for index, contest in enumerate(model.contests):
         at: Path = ("contests", index)
@@ -239,11 +262,16 @@ def _check_contests(doc: Document, model: RulesetFile, out: Checked) -> None:
                 )
             )
         seen.setdefault(contest.id, index)
-        _check_contest(doc, model, index, contest, out)
+        _check_contest(doc, model, index, contest, out, shop_items)
 
 
 def _check_contest(
-    doc: Document, model: RulesetFile, index: int, contest: Contest, out: Checked
+    doc: Document,
+    model: RulesetFile,
+    index: int,
+    contest: Contest,
+    out: Checked,
+    shop_items: Collection[str] | None,
 ) -> None:
     at: Path = ("contests", index)
     problem = out.problems.append
@@ -329,7 +357,7 @@ def _check_contest(
             )
     if score.when is not None and event_type is not None:
         _check_contest_when(doc, index, event_type, score.when, out)
-    _check_winners(doc, model, at, contest, out)
+    _check_winners(doc, model, at, contest, out, shop_items)
 
 
 def _check_contest_when(
@@ -358,7 +386,12 @@ def _check_contest_when(
 
 
 def _check_winners(
-    doc: Document, model: RulesetFile, at: Path, contest: Contest, out: Checked
+    doc: Document,
+    model: RulesetFile,
+    at: Path,
+    contest: Contest,
+    out: Checked,
+    shop_items: Collection[str] | None,
 ) -> None:
     problem = out.problems.append
     winners = contest.winners
@@ -403,7 +436,7 @@ def _check_winners(
                         f"{winners.first}",
                     )
                 )
-        _check_award(doc, model, (*place, "award"), prize.award, out)
+        _check_award(doc, model, (*place, "award"), prize.award, out, shop_items)
 
 
 def _check_tests(doc: Document, model: RulesetFile, out: Checked) -> None:

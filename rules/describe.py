@@ -36,6 +36,7 @@ from rules.model import (
     Expect,
     Limit,
     Prize,
+    PrizeAward,
     ReverseOn,
     Rule,
     RulesetFile,
@@ -159,6 +160,12 @@ KEY_HELP: Final[Mapping[type[BaseModel], Mapping[str, str]]] = {
         "spins": "wheel spins given (0..1000)",
         "badge": "a badge id defined under badges:",
     },
+    PrizeAward: {
+        "points": "points given (0..1,000,000)",
+        "spins": "wheel spins given (0..1000)",
+        "badge": "a badge id defined under badges:",
+        "item": "a shop item's id: one unit from the shop's stock to each winner",
+    },
     Tier: {
         "at": "the count of matching events that reaches this tier",
         "award": "what reaching it gives",
@@ -243,7 +250,7 @@ LEVELS: Final[tuple[tuple[tuple[str, ...], type[BaseModel]], ...]] = (
     (("contests", "score"), Score),
     (("contests", "winners"), Winners),
     (("contests", "prizes"), Prize),
-    (("contests", "prizes", "award"), Award),
+    (("contests", "prizes", "award"), PrizeAward),
     (("tests",), Case),
     (("tests", "expect", "*"), Expect),
 )

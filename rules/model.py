@@ -50,6 +50,12 @@ class Award(Strict):
     badge: Name | None = None
 
 
+class PrizeAward(Award):
+    """A contest prize may also give a unit of a shop item (its id in the shop)."""
+
+    item: Name | None = None
+
+
 class Limit(Strict):
     max: Annotated[int, Field(ge=0)]
     per: Period
@@ -148,7 +154,7 @@ class Prize(Strict):
     place: Annotated[int, Field(ge=1, le=1000)] | None = None
     over: Annotated[float, Field(ge=0)] | None = None
     winners: bool | None = None
-    award: Award
+    award: PrizeAward
 
 
 class Contest(Strict):

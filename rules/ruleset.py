@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from importlib import resources
@@ -28,10 +28,11 @@ class AwardSpec:
     points: int
     spins: int
     badge: str | None
+    item: str | None = None  # a shop item's id (contest prizes only)
 
     @classmethod
     def of(cls, award: Award) -> AwardSpec:
-        return cls(award.points, award.spins, award.badge)
+        return cls(award.points, award.spins, award.badge, getattr(award, "item", None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,9 +209,11 @@ def check_text(text: str, path: str = "<string>", default_timezone: str = "UTC")
     return []
 
 
-def check_ruleset(text: str, path: str = "<string>") -> tuple[str, list[Problem]]:
+def check_ruleset(
+    text: str, path: str = "<string>", shop_items: Collection[str] | None = None
+) -> tuple[str, list[Problem]]:
     """The version and every problem `load_ruleset` would raise, without building the
-    Ruleset (the editor's check while typing)."""
+    Ruleset (the editor's check while typing). `shop_items`: see `checker.check`."""
     try:
         doc = parse(text, path)
     except RulesetInvalid as exc:
@@ -219,19 +222,24 @@ def check_ruleset(text: str, path: str = "<string>") -> tuple[str, list[Problem]
     model, problems = validate(doc)
     if model is None:
         return "", sorted(problems)
-    checked = check(doc, model)
+    checked = check(doc, model, shop_items)
     if checked.problems:
         return "", sorted(checked.problems)
     return hashlib.sha256(canonical_bytes(text)).hexdigest(), []
 
 
-def load_ruleset(text: str, path: str = "<string>", default_timezone: str = "UTC") -> Ruleset:
+def load_ruleset(
+    text: str,
+    path: str = "<string>",
+    default_timezone: str = "UTC",
+    shop_items: Collection[str] | None = None,
+) -> Ruleset:
     """Parse, validate, check and compile; raises RulesetInvalid with every problem."""
     doc = parse(text, path)
     model, problems = validate(doc)
     if model is None:
         raise RulesetInvalid(problems)
-    checked = check(doc, model)
+    checked = check(doc, model, shop_items)
     if checked.problems:
         raise RulesetInvalid(checked.problems)
     rules = tuple(

@@ -16,7 +16,7 @@ from server.courses.demo import load_demo_course
 from server.hr.parse import HrRow, Parsed
 from server.hr.service import import_rows
 from server.models import Company, Employee, Role
-from server.rewards.demo import load_demo_rewards
+from server.rewards.demo import load_demo_rewards, load_demo_shop
 from server.services import Services
 
 DEMO_PASSWORD = "Plaza-demo-2026"  # noqa: S105 - documented demo login, printed by `make run`
@@ -140,7 +140,8 @@ async def load_demo(services: Services) -> list[tuple[str, str]]:
     for person in DEMO_PEOPLE:
         await Employee.filter(email=person["email"]).update(role=Role(person["role"]))
     # Before the community's posts: they are judged by the rules live when they happen,
-    # and the store contest counts what those rules award.
+    # and the store contest counts what those rules award (its first prize is from the shop).
+    await load_demo_shop(DEMO_DOMAIN)
     await load_demo_contest(services)
     await load_demo_community(services)
     await load_demo_rewards(services, DEMO_DOMAIN)

@@ -25,7 +25,16 @@ from gamification import live as live_events
 from gamification import sql, store
 from gamification.contests.live import LiveStandings
 from gamification.lease import lease
-from gamification.ledger import NO_ORG, POINTS, SPINS, Transfer, system_account, user_account
+from gamification.ledger import (
+    NO_ORG,
+    POINTS,
+    SPINS,
+    Transfer,
+    item_currency,
+    stock_account,
+    system_account,
+    user_account,
+)
 from gamification.store import BadgeRow
 from rules.ruleset import ContestSpec, Ruleset
 from rules.standings import prize_slots
@@ -37,6 +46,7 @@ from server.models import (
     ContestPrize,
     Employee,
     EmployeeStatus,
+    Redemption,
     Role,
     RulesetVersion,
 )
@@ -167,7 +177,16 @@ async def _give(
             transfers: list[Transfer] = []
             badges: list[BadgeRow] = []
             prizes: list[ContestPrize] = []
+            redemptions: list[Redemption] = []
             orgs = await store.people(conn, [g[1] for g in ids.values()])
+            # Shop items come out of the shop's stock while it lasts (read in this
+            # transaction; a concurrent purchase of the last unit rolls this chunk back and
+            # the next run gives it again). Beyond it the winner still has the prize: the
+            # unit is owed, counted on `item:<id>:contest`, as the stock never goes below 0.
+            wanted = {spec.prizes[g[3]].award.item for g in ids.values()} - {None}
+            stock = await store.balances(
+                conn, [stock_account(item_currency(str(i))) for i in sorted(map(str, wanted))]
+            )
             texts_of: dict[int, dict[str, str]] = {}
             for prize_id, (participant, person, slot, index) in ids.items():
                 if prize_id in done:
@@ -197,6 +216,39 @@ async def _give(
                                 org=org,
                             )
                         )
+                if award.item:
+                    currency = item_currency(award.item)
+                    source = stock_account(currency)
+                    if stock[source] > 0:
+                        stock[source] -= 1
+                    else:
+                        source = system_account(currency, "contest")
+                    transfers.append(
+                        Transfer(
+                            id=f"{prize_id}:i",
+                            kind="contest",
+                            currency=currency,
+                            debit=source,
+                            credit=user_account(currency, person),
+                            amount=1,
+                            at=now,
+                            user_id=person,
+                            reason=texts["en"],
+                            org=org,
+                        )
+                    )
+                    # The shop's list of what to hand over, and the winner's "my items".
+                    redemptions.append(
+                        Redemption(
+                            id=prize_id,
+                            user_id=person,
+                            item_id=award.item,
+                            price=0,
+                            status="completed",
+                            created_at=now,
+                            decided_at=now,
+                        )
+                    )
                 if award.badge:
                     badge = ruleset.badges.get(award.badge)
                     badges.append(
@@ -233,6 +285,8 @@ async def _give(
             await store.post(conn, transfers, now)
             await store.insert_badges(conn, badges)
             await ContestPrize.bulk_create(prizes, using_db=conn)
+            if redemptions:
+                await Redemption.bulk_create(redemptions, using_db=conn)
     except IntegrityError:
         log.warning("contest %s: a concurrent close gave these prizes", spec.id)
 

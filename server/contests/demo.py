@@ -39,7 +39,7 @@ contests:
                     read_confirmed, event_attended, poll_answered]
     winners: {{top: 3}}
     prizes:
-      - {{place: 1, award: {{points: 300, spins: 2}}}}
+      - {{place: 1, award: {{points: 300, spins: 2, item: plaza_tshirt}}}}
       - {{place: 2, award: {{points: 200, spins: 1}}}}
       - {{place: 3, award: {{points: 100}}}}
       - {{over: 5, award: {{spins: 1}}}}

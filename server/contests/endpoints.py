@@ -50,7 +50,7 @@ class ContestBadgeRef(BaseModel):
 
 
 class ContestItemRef(BaseModel):
-    id: int
+    id: str
     title: str
 
 
@@ -285,13 +285,14 @@ async def contest_dry_run(ctx: Ctx, body: ContestDryRunBody) -> dict[str, Any]:
         spec, [r.participant for r in shown + winners] + [s.participant for s in slots]
     )
     prizes = []
+    items = await service.shop_titles(spec)
     for slot in slots[:500]:
         prize = spec.prizes[slot.prize]
         prizes.append(
             {
                 "participant": names[slot.participant],
-                "award": service.award_out(spec, ruleset, prize.award, ctx.locale),
-                "text": words.prize_text(spec, prize, ruleset.badges, ctx.locale),
+                "award": service.award_out(spec, ruleset, prize.award, ctx.locale, items),
+                "text": words.prize_text(spec, prize, ruleset.badges, ctx.locale, items),
             }
         )
     return {

@@ -27,6 +27,7 @@ from server.models import (
     EmployeeStatus,
     Region,
     RulesetVersion,
+    ShopItem,
     Store,
 )
 from server.services import Services
@@ -423,7 +424,7 @@ async def contest_out(
         "participants": spec.participants,
         "per_head": spec.per_head,
         "rules_in_words": words.rules_in_words(spec, known.ruleset, locale),
-        "prizes": prizes_out(spec, known.ruleset, locale),
+        "prizes": prizes_out(spec, known.ruleset, locale, await shop_titles(spec)),
         "participant_count": (
             known.close.participant_count
             if known.close is not None and known.close.state == "settled"
@@ -434,23 +435,46 @@ async def contest_out(
     }
 
 
-def award_out(spec: ContestSpec, ruleset: Ruleset, award: Any, locale: str) -> dict[str, Any]:
+async def shop_titles(spec: ContestSpec) -> dict[str, dict[str, str]]:
+    """The titles of the shop items the contest's prizes name, by id."""
+    wanted = {p.award.item for p in spec.prizes if p.award.item}
+    if not wanted:
+        return {}
+    return dict(await ShopItem.filter(id__in=sorted(wanted)).values_list("id", "title"))
+
+
+def award_out(
+    spec: ContestSpec,
+    ruleset: Ruleset,
+    award: Any,
+    locale: str,
+    items: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, Any]:
     badge = None
     if award.badge:
         found = ruleset.badges.get(award.badge)
         title = words.pick(dict(found.title), locale) if found else award.badge
         badge = {"id": award.badge, "title": title}
-    return {"points": award.points, "spins": award.spins, "badge": badge, "item": None}
+    item = None
+    if award.item:
+        titled = (items or {}).get(award.item)
+        item = {"id": award.item, "title": words.pick(titled, locale) if titled else award.item}
+    return {"points": award.points, "spins": award.spins, "badge": badge, "item": item}
 
 
-def prizes_out(spec: ContestSpec, ruleset: Ruleset, locale: str) -> list[dict[str, Any]]:
+def prizes_out(
+    spec: ContestSpec,
+    ruleset: Ruleset,
+    locale: str,
+    items: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[dict[str, Any]]:
     return [
         {
             "for": p.for_,
             "place": p.place,
             "over": p.over,
-            "award": award_out(spec, ruleset, p.award, locale),
-            "text": words.prize_text(spec, p, ruleset.badges, locale),
+            "award": award_out(spec, ruleset, p.award, locale, items),
+            "text": words.prize_text(spec, p, ruleset.badges, locale, items),
         }
         for p in spec.prizes
     ]

@@ -81,7 +81,13 @@ def rules_in_words(spec: ContestSpec, ruleset: Ruleset | None, locale: str) -> l
     return out
 
 
-def award_text(award: AwardSpec, badges: Mapping[str, Any], locale: str) -> str:
+def award_text(
+    award: AwardSpec,
+    badges: Mapping[str, Any],
+    locale: str,
+    items: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """`items`: the shop's item titles per language, by id."""
     parts = []
     if award.points:
         parts.append(translate_plural(locale, "contest.points", award.points))
@@ -91,14 +97,24 @@ def award_text(award: AwardSpec, badges: Mapping[str, Any], locale: str) -> str:
         badge = badges.get(award.badge)
         title = pick(dict(badge.title), locale) if badge is not None else award.badge
         parts.append(translate(locale, "contest.badge", title=title))
+    if award.item:
+        found = (items or {}).get(award.item)
+        title = pick(dict(found), locale) if found else award.item
+        parts.append(translate(locale, "contest.item", title=title))
     joiner = translate(locale, "contest.and")
     if len(parts) <= 1:
         return "".join(parts)
     return ", ".join(parts[:-1]) + joiner + parts[-1]
 
 
-def prize_text(spec: ContestSpec, prize: PrizeSpec, badges: Mapping[str, Any], locale: str) -> str:
-    award = award_text(prize.award, badges, locale)
+def prize_text(
+    spec: ContestSpec,
+    prize: PrizeSpec,
+    badges: Mapping[str, Any],
+    locale: str,
+    items: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    award = award_text(prize.award, badges, locale, items)
     if prize.for_ == "place":
         text = translate(locale, "contest.prize.place", place=prize.place, award=award)
     elif prize.for_ == "over":

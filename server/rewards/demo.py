@@ -85,7 +85,8 @@ EMPLOYEE_HISTORY: Final = [
 ]
 
 
-async def load_demo_rewards(services: Services, domain: str) -> None:
+async def load_demo_shop(domain: str) -> None:
+    """The shop's items and stock (before the demo contest, whose first prize is one)."""
     comms = await Employee.get_or_none(email=f"comms@{domain}")
     if comms is None:
         return
@@ -101,6 +102,12 @@ async def load_demo_rewards(services: Services, domain: str) -> None:
             by=comms.id,
             key=f"demo-{item.id}-stock",
         )
+
+
+async def load_demo_rewards(services: Services, domain: str) -> None:
+    comms = await Employee.get_or_none(email=f"comms@{domain}")
+    if comms is None:
+        return
     people = await Employee.filter(email__endswith=f"@{domain}").order_by("id").only("id", "email")
     conn = sql.default()
     orgs = await store.people(conn, [p.id for p in people])

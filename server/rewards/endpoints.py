@@ -531,6 +531,7 @@ class RedemptionOut(BaseModel):
     decided_at: str | None
     decided_by_id: int | None
     note: str
+    prize: str | None = None  # a contest's prize: what it was for, in the reader's language
 
 
 class Redemptions(BaseModel):
@@ -586,7 +587,7 @@ async def redeem(ctx: Ctx, body: RedeemBody) -> dict[str, Any]:
 @api.route("GET", "/api/me/redemptions", summary="My redemptions", tags=["shop"],
            response=Redemptions)  # fmt: skip
 async def my_redemptions(ctx: Ctx) -> dict[str, Any]:
-    return {"redemptions": await shop.redemptions(ctx.me.id, None)}
+    return {"redemptions": await shop.redemptions(ctx.me.id, None, ctx.locale)}
 
 
 class RedemptionsQuery(Strict):
@@ -596,7 +597,7 @@ class RedemptionsQuery(Strict):
 @api.route("GET", "/api/admin/redemptions", summary="Redemptions to decide", tags=["shop"],
            query=RedemptionsQuery, response=Redemptions, roles=COMMS)  # fmt: skip
 async def all_redemptions(ctx: Ctx, query: RedemptionsQuery) -> dict[str, Any]:
-    return {"redemptions": await shop.redemptions(None, query.status)}
+    return {"redemptions": await shop.redemptions(None, query.status, ctx.locale)}
 
 
 class DecisionBody(Strict):

@@ -27,7 +27,7 @@ from gamification.ledger import (
 from gamification.store import InsufficientFunds
 from server import audit
 from server.errors import ApiError, not_found
-from server.models import Redemption, ShopItem
+from server.models import ContestPrize, Redemption, ShopItem
 from server.rewards.service import Posted, key_id
 
 
@@ -139,6 +139,7 @@ def _out(r: Redemption) -> dict[str, Any]:
         "decided_at": r.decided_at.isoformat() if r.decided_at else None,
         "decided_by_id": r.decided_by_id,
         "note": r.note,
+        "prize": None,
     }
 
 
@@ -246,10 +247,22 @@ async def decide(rid: str, approve: bool, by: int, note: str) -> tuple[dict[str,
     return _out(await Redemption.get(id=rid)), Posted(tuple(transfers), batch, now, True)
 
 
-async def redemptions(user_id: int | None, status: str | None) -> list[dict[str, Any]]:
+async def redemptions(
+    user_id: int | None, status: str | None, locale: str = "en"
+) -> list[dict[str, Any]]:
+    """Newest first. A contest's prize (price 0, the id of its prize row) says which
+    contest gave it: "1st of 17 stores in the December contest"."""
     query = Redemption.all()
     if user_id is not None:
         query = query.filter(user_id=user_id)
     if status is not None:
         query = query.filter(status=status)
-    return [_out(r) for r in await query.order_by("-created_at").limit(200)]
+    rows = [_out(r) for r in await query.order_by("-created_at").limit(200)]
+    given = [r["id"] for r in rows if r["price"] == 0]
+    if given:
+        texts = dict(await ContestPrize.filter(id__in=given).values_list("id", "texts"))
+        for r in rows:
+            found = texts.get(r["id"])
+            if found:
+                r["prize"] = found.get(locale) or found.get("en") or next(iter(found.values()))
+    return rows

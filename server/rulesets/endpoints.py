@@ -235,7 +235,7 @@ def _zone(ctx: Ctx) -> str:
 )
 async def check(ctx: Ctx, body: RulesetText) -> CheckResult:
     # The same problems as loading it (compile_or_422), without building the ruleset.
-    version, problems = check_ruleset(body.text, "ruleset.yaml")
+    version, problems = check_ruleset(body.text, "ruleset.yaml", await service.shop_item_ids())
     return CheckResult(
         ok=not problems,
         version=version,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,13 @@ from rules.ruleset import Ruleset, default_text, load_ruleset
 from rules.source import canonical_bytes
 from server import audit
 from server.errors import ApiError
-from server.models import ActivityEvent, Employee, RulesetPublication, RulesetVersion
+from server.models import (
+    ActivityEvent,
+    Employee,
+    RulesetPublication,
+    RulesetVersion,
+    ShopItem,
+)
 from server.rulesets.registry import announce
 
 EMPTY_RULESET = "version: 1\nrules: []\n"
@@ -34,9 +40,11 @@ EMPTY_RULESET = "version: 1\nrules: []\n"
 _PAGE = 5000
 
 
-def compile_or_422(text: str, default_timezone: str) -> Ruleset:
+def compile_or_422(
+    text: str, default_timezone: str, shop_items: Collection[str] | None = None
+) -> Ruleset:
     try:
-        return load_ruleset(text, "ruleset.yaml", default_timezone)
+        return load_ruleset(text, "ruleset.yaml", default_timezone, shop_items)
     except RulesetInvalid as exc:
         raise invalid_file(exc, "ruleset_invalid") from None
 
@@ -56,11 +64,19 @@ def invalid_file(exc: RulesetInvalid, code: str) -> ApiError:
     )
 
 
+async def shop_item_ids() -> frozenset[str]:
+    """The items a contest prize may name: the shop's active ones."""
+    return frozenset(
+        str(i) for i in await ShopItem.filter(active=True).values_list("id", flat=True)
+    )
+
+
 async def save_draft(
     text: str, author_id: int | None, message: str, default_timezone: str
 ) -> tuple[RulesetVersion, Ruleset]:
-    """Store a checked ruleset; the same text twice is the same version."""
-    ruleset = compile_or_422(text, default_timezone)
+    """Store a checked ruleset; the same text twice is the same version. A contest prize
+    must name an item the shop sells."""
+    ruleset = compile_or_422(text, default_timezone, await shop_item_ids())
     row = await RulesetVersion.get_or_none(version=ruleset.version)
     if row is None:
         row = await RulesetVersion.create(

@@ -52,7 +52,7 @@ def _contest_yaml(contest_id: str, starts: datetime, ends: datetime, tag: str) -
         "\n    score: {count: post.created}"
         "\n    winners: {top: 1}"
         "\n    prizes:"
-        "\n      - {place: 1, award: {points: 77}}"
+        "\n      - {place: 1, award: {points: 77, item: coffee_voucher}}"
         "\n    announce: true"
     )
 
@@ -144,6 +144,7 @@ def test_stores_compete_live_then_the_winners_get_the_prize(
     expect(page.get_by_role("heading", level=1, name=race["title"])).to_be_visible()
     expect(page.get_by_test_id("contest-rules").get_by_role("listitem").first).to_be_visible()
     expect(page.get_by_test_id("contest-prizes")).to_contain_text("77")
+    expect(page.get_by_test_id("contest-prizes")).to_contain_text("A coffee voucher from the shop")
     standings = page.get_by_test_id("standings")
     mine = standings.locator("li.me")
     expect(mine).to_contain_text("Moscow, Arbat")
@@ -186,6 +187,18 @@ def test_stores_compete_live_then_the_winners_get_the_prize(
     expect(entry.first).to_contain_text(
         re.compile(rf"1st of \d+ stores? in the contest .{race['title']}.")
     )
+    # ... and the shop item among their rewards in the shop, saying which contest gave it.
+    shop = winner.new_page()
+    shop.goto("/shop")
+    voucher = (
+        shop.get_by_test_id("my-redemptions")
+        .get_by_role("listitem")
+        .filter(has_text="Contest prize: 1st of")
+        .filter(has_text=race["title"])
+    )
+    expect(voucher).to_contain_text("A coffee voucher")
+    expect(voucher).to_contain_text("Done")
+    screenshot(shop, "shop-contest-prize-desktop-en")
     winner.close()
 
     # Past contests list it, with the winner.

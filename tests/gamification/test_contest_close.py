@@ -1,6 +1,8 @@
 """The close of a contest, exactly once: a worker process killed (os._exit, as kill -9)
 half-way through the prizes, then the close run again: every prize is there exactly once,
-the ledger balances, one announcement post; a third run changes nothing."""
+the ledger balances, one announcement post; a third run changes nothing. The first two
+places also win a shop item of which one unit is in stock: the first takes it, the second's
+is owed (the stock never goes below zero)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,26 @@ from pathlib import Path
 import orjson
 
 from gamification import sql, store
-from gamification.ledger import POINTS, SPINS, user_account
+from gamification.ledger import (
+    POINTS,
+    SPINS,
+    item_currency,
+    stock_account,
+    system_account,
+    user_account,
+)
 from server.activity import new_event_id
 from server.contests.close import close_due
-from server.models import Channel, ContestClose, ContestPrize, LedgerTransfer, Post, Role
+from server.models import (
+    Channel,
+    ContestClose,
+    ContestPrize,
+    LedgerTransfer,
+    Post,
+    Redemption,
+    Role,
+)
+from server.rewards import shop
 from server.services import Services
 from server.settings import Settings
 from tests.gamification.support import people, publish_rules
@@ -43,8 +61,8 @@ contests:
     score: {{count: post.created}}
     winners: {{top: 3}}
     prizes:
-      - {{place: 1, award: {{points: 500, badge: champion}}}}
-      - {{place: 2, award: {{points: 300, spins: 1}}}}
+      - {{place: 1, award: {{points: 500, badge: champion, item: mug}}}}
+      - {{place: 2, award: {{points: 300, spins: 1, item: mug}}}}
       - {{place: 3, award: {{points: 100}}}}
       - {{over: 1, award: {{spins: 1}}}}
 """
@@ -73,8 +91,10 @@ asyncio.run(main())
 async def test_a_close_killed_half_way_gives_every_prize_exactly_once(db: Settings) -> None:
     now = datetime.now(UTC)
     starts, ends = now - timedelta(days=10), now - timedelta(days=2)
+    comms = await make_employee("comms@example.com", role=Role.COMMS)
+    await shop.put_item("mug", title={"en": "A mug", "ru": "Кружка"}, description={}, price=50,
+                        needs_approval=False, active=True, add_stock=1, by=comms.id, key="m")  # fmt: skip
     await publish_rules(db, rules(starts, ends))
-    await make_employee("comms@example.com", role=Role.COMMS)
     await Channel.create(name="News", mandatory=True)
     crowd = await people(PEOPLE)
     # Person i posts i % 7 + 1 times; three of them more, so the top 3 is clear.
@@ -151,14 +171,26 @@ async def test_a_close_killed_half_way_gives_every_prize_exactly_once(db: Settin
     assert await ContestPrize.filter(contest_id="posts").count() == PEOPLE + 3
     transfers = await LedgerTransfer.filter(kind="contest")
     assert (
-        len(transfers) == len({t.id for t in transfers}) == 3 + 1 + PEOPLE
-    )  # points x3, spin, spins
+        len(transfers) == len({t.id for t in transfers}) == 3 + 1 + PEOPLE + 2
+    )  # points x3, spin, spins, mugs
     balances = await store.balances(
         sql.default(),
         [user_account(c, p.id) for p in crowd[:4] for c in (POINTS, SPINS)],
     )
     assert [balances[user_account(POINTS, p.id)] for p in crowd[:4]] == [500, 300, 100, 0]
     assert [balances[user_account(SPINS, p.id)] for p in crowd[:4]] == [1, 2, 1, 1]
+    mug = item_currency("mug")
+    mugs = await store.balances(
+        sql.default(),
+        [stock_account(mug), system_account(mug, "contest")]
+        + [user_account(mug, p.id) for p in crowd[:3]],
+    )
+    assert list(mugs.values()) == [0, -1, 1, 1, 0]  # one from stock, one owed
+    given = await Redemption.filter(item_id="mug").order_by("user_id")
+    assert [(r.user_id, r.price, r.status) for r in given] == [
+        (crowd[0].id, 0, "completed"), (crowd[1].id, 0, "completed")]  # fmt: skip
+    mine = await shop.redemptions(crowd[1].id, None, "ru")
+    assert mine[0]["prize"] == "2-е место из 250 участников в конкурсе «Посты декабря»"
     assert await store.verify(sql.default()) == []
     posts = await Post.filter(id=done.announcement_post_id)
     assert len(posts) == 1 and "December posts" in posts[0].body

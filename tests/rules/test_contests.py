@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from rules.ruleset import check_text, load_ruleset
+from rules.ruleset import check_ruleset, check_text, load_ruleset
 from rules.testing import run_tests
 
 HEAD = """\
@@ -50,6 +50,34 @@ def test_a_prize_past_the_top_and_ends_before_starts() -> None:
     assert found[0].startswith("12:11: ends 2026-12-01T00:00:00 is not after starts")
     assert "16:17: a prize for place 4, but the winners are the top 3" in found
     assert any(f.startswith("17:35: undefined badge 'nope'") for f in found)
+
+
+def test_a_shop_item_prize_must_be_in_the_shop_when_the_shop_is_known() -> None:
+    text = (
+        HEAD
+        + """\
+  - id: c
+    title: {en: C}
+    starts: 2026-12-01T00:00
+    ends: 2026-12-31T00:00
+    score: {count: post.created}
+    winners: {top: 2}
+    prizes:
+      - {place: 1, award: {item: mug}}
+      - {place: 2, award: {item: hat, points: 5}}
+"""
+    )
+    # An item alone is a prize; loading a saved version does not ask the shop.
+    assert load_ruleset(text).contests[0].prizes[0].award.item == "mug"
+    version, found = check_ruleset(text, shop_items={"mug", "tea"})
+    assert version == ""
+    assert [f"{p.line}:{p.column}: {p.message}" for p in found] == [
+        "17:34: no shop item 'hat' (in the shop: mug, tea)"
+    ]
+    assert check_ruleset(text, shop_items={"mug", "hat"})[1] == []
+    # A rule's award has no item: shop items are contest prizes only.
+    rule = HEAD.replace("award: {points: 10}", "award: {item: mug}") + "  []\n"
+    assert any("item" in p.message for p in check_text(rule))
 
 
 def test_an_unknown_event_field_in_when_is_pointed_at_inside_the_expression() -> None:

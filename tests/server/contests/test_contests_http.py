@@ -11,6 +11,7 @@ import orjson
 from gamification.live import SCHEMAS
 from server.activity import hand_off
 from server.models import City, Region, Role, Store
+from server.rewards import shop
 from server.services import Services
 from tests.conftest import LiveServer
 from tests.gamification.support import post_created, publish_rules
@@ -38,7 +39,7 @@ contests:
     score: {{count: post.created, when: 'event.kind == "post"'}}
     winners: {{top: 2}}
     prizes:
-      - {{place: 1, award: {{points: 500, badge: champion}}}}
+      - {{place: 1, award: {{points: 500, badge: champion, item: cap}}}}
       - {{place: 2, award: {{points: 300, spins: 1}}}}
   - id: posters
     title: {{en: Posters}}
@@ -60,6 +61,9 @@ async def signed_in(live: LiveServer, email: str) -> httpx.AsyncClient:
 
 async def test_live_standings_per_head_with_my_store_and_the_comms_view(live: LiveServer) -> None:
     now = datetime.now(UTC)
+    boss = await make_employee("boss@example.com", role=Role.COMMS, password=False)
+    await shop.put_item("cap", title={"en": "A cap", "ru": "Кепка"}, description={}, price=80,
+                        needs_approval=False, active=True, add_stock=5, by=boss.id, key="c")  # fmt: skip
     await publish_rules(
         live.settings, contest_rules(now - timedelta(days=1), now + timedelta(days=1))
     )
@@ -97,6 +101,8 @@ async def test_live_standings_per_head_with_my_store_and_the_comms_view(live: Li
         assert stores["prizes"][0]["for"] == "place"
         assert stores["prizes"][0]["award"]["badge"] == {"id": "champion", "title": "Чемпион"}
         assert "500 баллов" in stores["prizes"][0]["text"]
+        assert stores["prizes"][0]["award"]["item"] == {"id": "cap", "title": "Кепка"}
+        assert "Кепка из магазина" in stores["prizes"][0]["text"]
         assert (await me.get("/api/contests?when=past")).json()["items"] == []
 
         r = await me.get("/api/contests/stores/standings")
@@ -167,6 +173,16 @@ async def test_live_standings_per_head_with_my_store_and_the_comms_view(live: Li
         assert r.status_code == 422
         assert r.json()["error"] == "ruleset_invalid"
         assert r.json()["problems"][0]["line"] == 3
+        # The editor's check knows the shop: a prize naming an item it does not sell is
+        # pointed at, and saving it is refused the same way.
+        text = contest_rules(now, now + timedelta(days=1)).replace("item: cap", "item: hat")
+        r = await comms.post("/api/rulesets/check", json={"text": text})
+        assert r.status_code == 200, r.text
+        assert [(p["line"], p["message"]) for p in r.json()["problems"]] == [
+            (19, "no shop item 'hat' (in the shop: cap)")]  # fmt: skip
+        r = await comms.post("/api/rulesets", json={"text": text, "message": "hat"})
+        assert r.status_code == 422, r.text
+        assert "line 19" in r.json()["detail"] and "hat" in r.json()["detail"]
     finally:
         await me.aclose()
         await comms.aclose()

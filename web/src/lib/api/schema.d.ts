@@ -4464,7 +4464,7 @@ export interface components {
         /** ContestItemRef */
         ContestItemRef: {
             /** Id */
-            id: number;
+            id: string;
             /** Title */
             title: string;
         };
@@ -6385,6 +6385,11 @@ export interface components {
             decided_by_id: number | null;
             /** Note */
             note: string;
+            /**
+             * Prize
+             * @default null
+             */
+            prize?: string | null;
         };
         /** Redemptions */
         Redemptions: {
