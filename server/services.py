@@ -23,7 +23,14 @@ def arq_redis_settings(settings: Settings) -> RedisSettings:
 
 def job_serializer(value: Any) -> bytes:
     # JSON, never pickle: arq's default would let anyone who can write to Redis run code.
-    return orjson.dumps(value)
+    # A failed job's result is its exception: kept as its repr, not a serialising error.
+    return orjson.dumps(value, default=_as_text)
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, BaseException):
+        return repr(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def job_deserializer(raw: bytes) -> Any:

@@ -92,3 +92,14 @@ async def test_shutdown_runs_even_when_a_job_task_ended_cancelled(db: Settings) 
     await asyncio.sleep(0)
     await asyncio.wait_for(worker.close(), 10)
     assert shut == [True]
+
+
+def test_a_failed_jobs_result_is_stored_as_json_with_its_error() -> None:
+    # arq stores a failed job's exception as its result; JSON (never pickle) keeps its text
+    # instead of logging a serialising error and losing what went wrong.
+    from server.services import job_deserializer, job_serializer
+
+    stored = job_deserializer(job_serializer({"r": ValueError("no such store"), "s": False}))
+    assert stored == {"r": "ValueError('no such store')", "s": False}
+    with pytest.raises(TypeError):
+        job_serializer({"r": object()})
