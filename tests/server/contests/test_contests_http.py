@@ -102,7 +102,7 @@ async def test_live_standings_per_head_with_my_store_and_the_comms_view(live: Li
         assert stores["prizes"][0]["award"]["badge"] == {"id": "champion", "title": "Чемпион"}
         assert "500 баллов" in stores["prizes"][0]["text"]
         assert stores["prizes"][0]["award"]["item"] == {"id": "cap", "title": "Кепка"}
-        assert "Кепка из магазина" in stores["prizes"][0]["text"]
+        assert "товар магазина «Кепка»" in stores["prizes"][0]["text"]
         assert (await me.get("/api/contests?when=past")).json()["items"] == []
 
         r = await me.get("/api/contests/stores/standings")
