@@ -144,7 +144,9 @@ def test_stores_compete_live_then_the_winners_get_the_prize(
     expect(page.get_by_role("heading", level=1, name=race["title"])).to_be_visible()
     expect(page.get_by_test_id("contest-rules").get_by_role("listitem").first).to_be_visible()
     expect(page.get_by_test_id("contest-prizes")).to_contain_text("77")
-    expect(page.get_by_test_id("contest-prizes")).to_contain_text("the shop item “A coffee voucher”")
+    expect(page.get_by_test_id("contest-prizes")).to_contain_text(
+        "the shop item “A coffee voucher”"
+    )
     standings = page.get_by_test_id("standings")
     mine = standings.locator("li.me")
     expect(mine).to_contain_text("Moscow, Arbat")
