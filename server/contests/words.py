@@ -42,12 +42,19 @@ def rules_in_words(spec: ContestSpec, ruleset: Ruleset | None, locale: str) -> l
     if spec.per_head:
         out.append(translate(locale, "contest.per_head"))
     when = spec.when_source or ""
+    # The event and field in words ("every new post"); the code name when one has none.
+    event = translate(locale, f"contest.event.{spec.event}")
+    if event.startswith("contest.event."):
+        event = spec.event or ""
     if spec.score == "count":
         key = "contest.score.count_when" if when else "contest.score.count"
-        out.append(translate(locale, key, event=spec.event, when=when))
+        out.append(translate(locale, key, event=event, when=when))
     elif spec.score == "sum":
+        field = translate(locale, f"contest.field.{spec.field}")
+        if field.startswith("contest.field."):
+            field = spec.field or ""
         key = "contest.score.sum_when" if when else "contest.score.sum"
-        out.append(translate(locale, key, event=spec.event, field=spec.field, when=when))
+        out.append(translate(locale, key, event=event, field=field, when=when))
     else:
         titles = []
         for rule_id in sorted(spec.rules):
