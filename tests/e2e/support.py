@@ -8,9 +8,11 @@ import json
 import os
 import re
 import signal
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -346,3 +348,25 @@ def check_screens(
                 if locale == "ru" and (english := english_on(page)):
                     problems[f"{name} {device}: English in the Russian UI"] = english
     return problems
+
+
+def png(width: int = 48, height: int = 64, seed: int = 0) -> bytes:
+    """A small real PNG (a colour gradient), as a phone's photo would be for the server."""
+    rows = []
+    for y in range(height):
+        row = bytearray([0])
+        for x in range(width):
+            row += bytes([(x * 5 + seed) % 256, (y * 4) % 256, (120 + seed * 3) % 256])
+        rows.append(bytes(row))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
+        + chunk(b"IEND", b"")
+    )

@@ -6,9 +6,7 @@ deleting, stickers by keyboard, a group chat started from the dialog, a 360 px p
 from __future__ import annotations
 
 import re
-import struct
 import uuid
-import zlib
 
 import httpx
 from playwright.sync_api import Browser, Page, expect
@@ -18,27 +16,11 @@ from tests.e2e.support import (
     Plaza,
     eventually,
     new_context,
+    png,
     screenshot,
     serious_axe_violations,
     sideways_overflow,
 )
-
-
-def _png(width: int = 160, height: int = 90) -> bytes:
-    """A real PNG (the server checks the bytes, not only the declared type)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    rows = b"".join(b"\x00" + b"\xf5\x9e\x0b" * width for _ in range(height))
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
 
 
 def _me(api: httpx.Client) -> dict[str, object]:
@@ -209,7 +191,7 @@ def test_edit_delete_and_a_sticker_by_keyboard(browser: Browser, plaza: Plaza) -
     # A file: an image shows in the conversation, with the text typed as its caption.
     box.fill("The new shelf layout")
     page.get_by_test_id("chat-file").set_input_files(
-        files=[{"name": "shelf.png", "mimeType": "image/png", "buffer": _png()}]
+        files=[{"name": "shelf.png", "mimeType": "image/png", "buffer": png(160, 90)}]
     )
     image = page.get_by_role("img", name="Image: shelf.png")
     expect(image).to_be_visible()

@@ -8,9 +8,7 @@ arrow keys, and whose author then sees who has seen it."""
 from __future__ import annotations
 
 import re
-import struct
 import uuid
-import zlib
 
 import httpx
 from playwright.sync_api import Browser, Locator, Page, expect
@@ -19,6 +17,7 @@ from tests.e2e.support import (
     PHONE,
     Plaza,
     new_context,
+    png,
     screenshot,
     serious_axe_violations,
     sideways_overflow,
@@ -27,30 +26,8 @@ from tests.e2e.support import (
 COMPANY_NEWS = 1  # a mandatory channel of the demo company
 
 
-def _png(width: int = 48, height: int = 64, seed: int = 0) -> bytes:
-    """A small real PNG (a colour gradient), as a phone's photo would be for the server."""
-    rows = []
-    for y in range(height):
-        row = bytearray([0])
-        for x in range(width):
-            row += bytes([(x * 5 + seed) % 256, (y * 4) % 256, (120 + seed * 3) % 256])
-        rows.append(bytes(row))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"".join(rows)))
-        + chunk(b"IEND", b"")
-    )
-
-
 def _image(name: str, seed: int = 0) -> dict[str, object]:
-    return {"name": name, "mimeType": "image/png", "buffer": _png(seed=seed)}
+    return {"name": name, "mimeType": "image/png", "buffer": png(seed=seed)}
 
 
 def _composer(page: Page) -> Locator:

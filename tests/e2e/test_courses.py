@@ -15,6 +15,7 @@ from tests.e2e.support import (
     PHONE,
     Plaza,
     new_context,
+    png,
     screenshot,
     serious_axe_violations,
     sideways_overflow,
@@ -37,14 +38,37 @@ def _write_course(page: Page, title: str, store: str) -> int:
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
     course_id = int(re.search(r"/admin/courses/(\d+)", page.url).group(1))  # type: ignore[union-attr]
 
+    # A cover, saved as soon as it is chosen.
+    cover = page.get_by_role("group", name="Cover picture")
+    expect(cover).to_contain_text("No cover")
+    cover.locator("input[type=file]").set_input_files(
+        {"name": "cover.png", "mimeType": "image/png", "buffer": png(160, 90, seed=7)}
+    )
+    expect(_notice(page)).to_contain_text("The cover is saved.")
+    expect(cover.get_by_role("img", name="The course's cover")).to_be_visible()
+    expect(cover.get_by_role("button", name="Change the cover")).to_be_visible()
+
     # The lesson, with a preview of its Markdown and a quiz of two questions.
     lesson = page.get_by_test_id("lesson-editor").last
     lesson.get_by_label("Lesson title").fill("Greeting customers")
     lesson.get_by_label("Text (Markdown)").fill(
         "## Greet everyone\n\nSay **hello** within a minute."
     )
+    # A picture uploaded from the editor goes in at the cursor and shows in the preview.
+    lesson.locator("input[type=file]").set_input_files(
+        {"name": "shelf-display.png", "mimeType": "image/png", "buffer": png(64, 36)}
+    )
+    expect(lesson.get_by_role("status")).to_contain_text("The picture is in the text")
+    expect(lesson.get_by_label("Text (Markdown)")).to_have_value(
+        re.compile(r"\!\[shelf display\]\(/api/attachments/\d+\)")
+    )
     lesson.get_by_role("button", name="Preview").click()
     expect(lesson.locator(".preview strong")).to_have_text("hello")
+    shown = lesson.locator(".preview img[alt='shelf display']")
+    expect(shown).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 64", arg=shown.element_handle()
+    )
     lesson.get_by_label("A quiz after this lesson").check()
     lesson.get_by_label("Questions drawn from the bank").fill("2")
     lesson.get_by_label("Time limit, minutes").fill("5")
@@ -107,6 +131,7 @@ def test_a_course_written_in_the_workspace_is_taken_on_a_phone_and_seen_by_the_d
     page = context.new_page()
     page.goto("/courses")
     tile = page.locator(f"article[data-course='{course_id}']")
+    expect(tile.locator(".cover img")).to_be_visible()
     expect(tile).to_contain_text("Due")
     expect(tile).to_contain_text("0 of 1 lesson")
     assert sideways_overflow(page) == 0
@@ -114,6 +139,12 @@ def test_a_course_written_in_the_workspace_is_taken_on_a_phone_and_seen_by_the_d
     expect(page.get_by_role("heading", name=title, level=1)).to_be_visible()
     page.get_by_test_id("continue").click()
     expect(page.locator(".prose h2")).to_have_text("Greet everyone")
+    # The lesson's picture, served to the course's reader.
+    picture = page.locator(".prose img[alt='shelf display']")
+    expect(picture).to_be_visible()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth === 64", arg=picture.element_handle()
+    )
     page.get_by_test_id("take-quiz").click()
     page.get_by_test_id("start-quiz").click()
     expect(page.get_by_test_id("countdown")).to_contain_text(re.compile(r"[45]:\d\d"))

@@ -6,30 +6,18 @@ people from the top bar."""
 from __future__ import annotations
 
 import re
-import struct
 import uuid
-import zlib
 
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.support import PHONE, Plaza, new_context, serious_axe_violations, sideways_overflow
-
-
-def _png(width: int = 8, height: int = 8, rgb: tuple[int, int, int] = (200, 30, 90)) -> bytes:
-    """A small valid PNG of one colour."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    row = b"\x00" + bytes(rgb) * width
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(row * height))
-        + chunk(b"IEND", b"")
-    )
+from tests.e2e.support import (
+    PHONE,
+    Plaza,
+    new_context,
+    png,
+    serious_axe_violations,
+    sideways_overflow,
+)
 
 
 def test_find_an_expert_by_a_skill_from_the_demo_data(browser: Browser, plaza: Plaza) -> None:
@@ -162,7 +150,7 @@ def test_a_new_photo_shows_at_once(browser: Browser, plaza: Plaza) -> None:
     me = plaza.api("moderator").get("/api/me").json()
     page.goto("/people/me")
     page.locator("#profile-avatar").set_input_files(
-        {"name": "me.png", "mimeType": "image/png", "buffer": _png()}
+        {"name": "me.png", "mimeType": "image/png", "buffer": png(8, 8)}
     )
     expect(page.get_by_text("Your new photo is saved.")).to_be_visible()
     preview = page.get_by_test_id("avatar-preview").locator("img")

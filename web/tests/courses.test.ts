@@ -189,3 +189,12 @@ describe('course notifications', () => {
 		expect(describeNote(note('course.assigned', { title: 'Safety' })).href).toBe('/courses');
 	});
 });
+
+describe('altFromName', () => {
+	it('reads a picture file name as its alt text, with nothing Markdown would break on', async () => {
+		const { altFromName } = await import('$lib/api/attachments');
+		expect(altFromName('shelf-display_2.JPG')).toBe('shelf display 2');
+		expect(altFromName('[draft](v2).png')).toBe('draftv2');
+		expect(altFromName('photo')).toBe('photo');
+	});
+});

@@ -22,7 +22,7 @@ export const adminCoursesApi = {
 	list: async () => (await api.GET('/api/admin/courses')).data!,
 	create: async (body: { title: string; summary: string }) => (await api.POST('/api/admin/courses', { body })).data!,
 	get: async (id: number) => (await api.GET('/api/admin/courses/{id}', course(id))).data!,
-	patch: async (id: number, body: { title?: string; summary?: string; cover_upload_id?: number }) =>
+	patch: async (id: number, body: { title?: string; summary?: string; cover_upload_id?: number | null }) =>
 		(await api.PATCH('/api/admin/courses/{id}', { ...course(id), body })).data!,
 	publish: async (id: number) => (await api.POST('/api/admin/courses/{id}/publish', course(id))).data!,
 	unpublish: async (id: number) => (await api.POST('/api/admin/courses/{id}/unpublish', course(id))).data!,
