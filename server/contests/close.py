@@ -50,6 +50,7 @@ from server.models import (
     Role,
     RulesetVersion,
 )
+from server.notifications.service import notify
 from server.rewards.service import key_id
 from server.services import Services
 
@@ -137,6 +138,7 @@ async def close_contest(
             await fault("chunk")
     row.settled = await ContestPrize.filter(contest_id=spec.id).count()
     await row.save(update_fields=["settled"])
+    await _tell_winners(services, spec)
     if spec.announce and row.announcement_post_id is None:
         await _announce(services, row, spec, winners_json, len(rows))
     if fault is not None:
@@ -152,6 +154,31 @@ async def close_contest(
     )
     log.info("contest %s closed: %s prizes", spec.id, row.prizes)
     return row
+
+
+async def _tell_winners(services: Services, spec: ContestSpec) -> None:
+    """A notification per prize, from the prize rows (so a close that died after giving is
+    told on its next run; `notify`'s key per prize and person makes it once)."""
+    given = await ContestPrize.filter(contest_id=spec.id).values_list(
+        "user_id", "prize", "place", "texts"
+    )
+    alike: dict[tuple[int, int], tuple[dict[str, str], list[int]]] = {}
+    for user_id, index, place, texts in given:
+        alike.setdefault((int(index), int(place)), (dict(texts), []))[1].append(int(user_id))
+    for (index, place), (texts, people) in sorted(alike.items()):
+        award = spec.prizes[index].award if index < len(spec.prizes) else None
+        payload = {
+            "contest_id": spec.id,
+            "title": dict(spec.title),
+            "text": texts,
+            "points": award.points if award else 0,
+            "spins": award.spins if award else 0,
+            "badge": award.badge if award else None,
+            "item": award.item if award else None,
+        }
+        for start in range(0, len(people), CHUNK):  # a bounded query per call
+            chunk = people[start : start + CHUNK]
+            await notify(services, chunk, "contest.prize", payload, f"{spec.id}:{index}:{place}")
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

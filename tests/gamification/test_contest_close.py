@@ -31,6 +31,7 @@ from server.models import (
     ContestClose,
     ContestPrize,
     LedgerTransfer,
+    Notification,
     Post,
     Redemption,
     Role,
@@ -189,6 +190,16 @@ async def test_a_close_killed_half_way_gives_every_prize_exactly_once(db: Settin
     given = await Redemption.filter(item_id="mug").order_by("user_id")
     assert [(r.user_id, r.price, r.status) for r in given] == [
         (crowd[0].id, 0, "completed"), (crowd[1].id, 0, "completed")]  # fmt: skip
+    # Each prize told once, although the close ran twice after its death.
+    told = await Notification.filter(kind="contest.prize")
+    assert len(told) == PEOPLE + 3
+    first = sorted(
+        ((n.payload["points"], n.payload["spins"], n.payload["item"], n.payload["text"]["en"])
+         for n in told if n.employee_id == crowd[0].id),
+        key=str,
+    )  # fmt: skip
+    place = "1st of 250 participants in the contest “December posts”"
+    assert first == [(0, 1, None, place), (500, 0, "mug", place)]
     mine = await shop.redemptions(crowd[1].id, None, "ru")
     assert mine[0]["prize"] == "2-е место из 250 участников в конкурсе «Посты декабря»"
     assert await store.verify(sql.default()) == []

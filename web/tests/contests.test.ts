@@ -149,3 +149,17 @@ describe('the rule editor link', () => {
 		expect(requestedLine(text, new URLSearchParams(''))).toBeNull();
 	});
 });
+
+describe('the prize notification', () => {
+	afterEach(() => setLocale('en', { reload: false }));
+
+	it('says which place in which contest, in the reader\'s language, and links to the contest', async () => {
+		const { describe: describeNote } = await import('../src/lib/notify/describe');
+		const text = { en: '1st of 17 stores in the contest “December”', ru: '1-е место из 17 магазинов в конкурсе «Декабрь»' };
+		const n = { id: 1, kind: 'contest.prize', payload: { contest_id: 'dec race', text, points: 300 }, actor: null, read_at: null, created_at: '2026-12-07T00:00:00Z' };
+		setLocale('en', { reload: false });
+		expect(describeNote(n as never)).toMatchObject({ text: 'Your prize: 1st of 17 stores in the contest “December”', href: '/contests/dec%20race', icon: 'badge' });
+		setLocale('ru', { reload: false });
+		expect(describeNote(n as never).text).toBe('Ваш приз: 1-е место из 17 магазинов в конкурсе «Декабрь»');
+	});
+});

@@ -112,6 +112,14 @@ export function describe(n: Notification, me: number | null = null): Described {
 			return describeModeration(n.kind, p);
 		case 'post.confirm_reminder':
 			return { text: m.content_notify_reminder({ title: str(p.title) }), href: postLink(p), icon: 'other' };
+		case 'contest.prize': {
+			const contest = str(p.contest_id);
+			return {
+				text: m.contests_notify_prize({ text: localized(p.text) }),
+				href: contest ? `/contests/${encodeURIComponent(contest)}` : '/contests',
+				icon: 'badge'
+			};
+		}
 		case 'course.assigned':
 		case 'course.due_soon': {
 			const course = id(p.course_id);
