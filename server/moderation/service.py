@@ -341,7 +341,12 @@ async def _set_visible(services: Services, case: ModerationCase, visible: bool) 
         await message.save(update_fields=["deleted_at"])
         await _publish(services, message, "new" if visible else "deleted")
     else:
-        await Story.filter(id=case.target_id).update(deleted_at=stamp)
+        changed = await Story.filter(id=case.target_id).update(deleted_at=stamp)
+        story = await Story.get_or_none(id=case.target_id).select_related("author")
+        if visible and changed and story is not None:
+            from server.stories import service as stories
+
+            await stories.announce(services, story, story.author)  # the rings refresh
 
 
 async def _archive_deleted(case: ModerationCase, moderator: Employee) -> None:

@@ -6908,6 +6908,11 @@ export interface components {
              * @default false
              */
             seen?: boolean;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
         };
         /** SubmitIn */
         SubmitIn: {
