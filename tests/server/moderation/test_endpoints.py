@@ -212,7 +212,13 @@ async def test_comment_and_chat_reports_and_a_moderator_delete_keeps_the_origina
             "/api/reports", json={"kind": "message", "id": message["message_id"], "reason": "r"}
         )
         assert hidden.status_code == 404  # not in the chat: cannot see it, cannot report it
-        for kind, ident in (("comment", comment["id"]), ("message", message["message_id"])):
+        nasty = (await alice.post("/api/posts", json={"body": "Nasty post"})).json()
+        reported = (
+            ("comment", comment["id"]),
+            ("message", message["message_id"]),
+            ("post", nasty["id"]),
+        )
+        for kind, ident in reported:
             answer = await bob.post("/api/reports", json={"kind": kind, "id": ident, "reason": "r"})
             assert answer.status_code == 201, answer.text
         for case in await _queue(mod):
@@ -230,6 +236,9 @@ async def test_comment_and_chat_reports_and_a_moderator_delete_keeps_the_origina
             )
         ).json()
         assert chat_archive["entries"][0]["body"] == "Nasty DM"
+        archive = (await mod.get("/api/archive", params={"post_id": nasty["id"]})).json()
+        assert [a["body"] for a in archive["items"]] == ["Nasty post"]
+        assert (await bob.get(f"/api/posts/{nasty['id']}")).status_code == 404
 
 
 async def test_regexes_are_checked_before_they_are_saved(live: LiveServer) -> None:
