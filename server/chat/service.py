@@ -288,7 +288,9 @@ async def _own_message(me: Employee, chat_id: int, message_id: int) -> ChatMessa
     return message
 
 
-def _archive(message: ChatMessage, action: ChatArchiveAction, by: Employee) -> Any:
+def archive_message(message: ChatMessage, action: ChatArchiveAction, by: Employee) -> Any:
+    """The message as it was, kept in the moderation archive before an edit or a deletion
+    (the author's, a moderator's in the chat or from the moderation queue)."""
     return ChatMessageArchive.create(
         message_id=message.id,
         chat_id=message.chat_id,
@@ -313,7 +315,7 @@ async def edit(
         raise ApiError(422, "validation_failed", field="body", reason="empty or too long")
     screened = await moderation.screen(me.id, body)
     async with in_transaction():
-        await _archive(message, ChatArchiveAction.EDIT, me)
+        await archive_message(message, ChatArchiveAction.EDIT, me)
         message.body = screened.shown
         message.edited_at = datetime.now(UTC)
         if screened.held:
@@ -336,7 +338,7 @@ async def delete(services: Services, me: Employee, chat_id: int, message_id: int
         if message.author_id != me.id:
             raise forbidden()
     async with in_transaction():
-        await _archive(message, ChatArchiveAction.DELETE, me)
+        await archive_message(message, ChatArchiveAction.DELETE, me)
         message.deleted_at = datetime.now(UTC)
         await message.save(update_fields=["deleted_at"])
     await _publish(services, message, "deleted")

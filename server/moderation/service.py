@@ -22,13 +22,10 @@ from server.community.sql import ints
 from server.errors import ApiError, not_found
 from server.models import (
     ActivityEvent,
-    ArchivedText,
-    ArchiveReason,
     CaseStatus,
     ChatArchiveAction,
     ChatMember,
     ChatMessage,
-    ChatMessageArchive,
     Comment,
     Employee,
     ItemKind,
@@ -341,48 +338,34 @@ async def _set_visible(services: Services, case: ModerationCase, visible: bool) 
         await message.save(update_fields=["deleted_at"])
         await _publish(services, message, "new" if visible else "deleted")
     else:
-        await Story.filter(id=case.target_id).update(deleted_at=stamp)
+        changed = await Story.filter(id=case.target_id).update(deleted_at=stamp)
+        story = await Story.get_or_none(id=case.target_id).select_related("author")
+        if visible and changed and story is not None:
+            from server.stories import service as stories
+
+            await stories.announce(services, story, story.author)  # the rings refresh
 
 
 async def _archive_deleted(case: ModerationCase, moderator: Employee) -> None:
-    """A moderator's deletion keeps the original in the archive, as an author's does."""
+    """A moderator's deletion keeps the original in the archive, as an author's does (the
+    same archiving step as the posts', comments' and chat's own delete paths; not those
+    paths whole: they record `post.deleted`/`comment.deleted`, and refuse a hidden item)."""
+    from server.chat import service as chat
+    from server.posts import interactions
+    from server.posts import service as posts
+
     if case.kind is ItemKind.POST:
         post = await Post.get_or_none(id=case.target_id)
         if post is not None:
-            await ArchivedText.create(
-                post_id=post.id,
-                author_id=post.author_id,
-                editor_id=moderator.id,
-                reason=ArchiveReason.DELETED,
-                body=post.body,
-                written_at=post.edited_at or post.created_at,
-            )
+            await posts.archive_deleted(post, moderator.id)
     elif case.kind is ItemKind.COMMENT:
         comment = await Comment.get_or_none(id=case.target_id)
         if comment is not None:
-            await ArchivedText.create(
-                post_id=comment.post_id,
-                comment_id=comment.id,
-                author_id=comment.author_id,
-                editor_id=moderator.id,
-                reason=ArchiveReason.DELETED,
-                body=comment.body,
-                written_at=comment.edited_at or comment.created_at,
-            )
+            await interactions.archive_deleted(comment, moderator.id)
     elif case.kind is ItemKind.MESSAGE:
         message = await ChatMessage.get_or_none(id=case.target_id)
         if message is not None:
-            await ChatMessageArchive.create(
-                message_id=message.id,
-                chat_id=message.chat_id,
-                author_id=message.author_id,
-                action=ChatArchiveAction.DELETE,
-                body=message.body,
-                sticker=message.sticker,
-                attachment_name=message.attachment_name,
-                original_created_at=message.created_at,
-                by_id=moderator.id,
-            )
+            await chat.archive_message(message, ChatArchiveAction.DELETE, moderator)
 
 
 # What an item earns by when it is created: its event type and the field naming it.

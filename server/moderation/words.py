@@ -7,10 +7,12 @@ the word), so one entry catches a Russian noun's dozen case forms and English pl
 -ing and -ed; a near miss ("class" for "classic") has another stem and is not caught.
 Boundaries are Unicode word boundaries (`\\w` is Unicode in Python's `re`).
 
-Speed: stemming every word of a 2,000-character post costs ~3 ms of pure Python, so the
-matcher first scans with one compiled alternation of the entries' stem prefixes (C speed)
-and stems only the words that start like an entry (bench/watched_words.py: p99 well under
-2 ms with 2,000 entries).
+Speed (bench/watched_words.py: 2,000 entries, 2,000-character posts, p99 under 2 ms):
+Snowball runs in C when PyStemmer is installed (a dependency; the pure-Python stemmer,
+ten times slower, is the fallback and gives the same stems); a word is stemmed only when
+it starts like an entry (one set lookup of its first letters throws out most words), and
+its stem is kept in a bounded dict; the regular expressions are first searched as one
+alternation, and run one by one only when it finds something.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 
 import snowballstemmer
 
@@ -83,16 +84,40 @@ _STEMMERS = {
 _FLEETING = re.compile(r"([^аеёиоуыэюяь])[оеё]([^аеёиоуыэюяьй])$")
 
 
-@lru_cache(maxsize=65536)
+_STEMS: dict[str, str] = {}  # lowercased word (ё as е): its stem; cleared when full
+_STEMS_MAX = 65536
+_VOWELS = frozenset("аеёиоуыэюяь")
+_SOFT = _VOWELS | {"й"}
+
+
 def stem(word: str) -> str:
     """The canonical stem of one word: lowercased, ё as е, Snowball, fleeting vowel out."""
     low = word.lower().replace("ё", "е")
-    if _CYRILLIC.search(low):
+    found = _STEMS.get(low)
+    return found if found is not None else _stem_lowered(low)
+
+
+def _stem_lowered(low: str) -> str:
+    if not low.isascii() and _CYRILLIC.search(low):
         base = str(_STEMMERS["russian"].stemWord(low))
-        if len(base) >= 4:
-            base = _FLEETING.sub(r"\1\2", base)
-        return base
-    return str(_STEMMERS["english"].stemWord(low))
+        if (
+            len(base) >= 4
+            and base[-2] in "оеё"
+            and base[-3] not in _VOWELS
+            and base[-1] not in _SOFT
+        ):
+            base = base[:-2] + base[-1]
+    else:
+        base = str(_STEMMERS["english"].stemWord(low))
+    if len(_STEMS) >= _STEMS_MAX:
+        _STEMS.clear()
+    _STEMS[low] = base
+    return base
+
+
+def clear_stem_cache() -> None:
+    """Forget every stem (the bench's cold figure)."""
+    _STEMS.clear()
 
 
 def _prefix(word: str) -> str:
@@ -211,7 +236,8 @@ class Matcher:
         # that word starts with: a text's word is stemmed only when it starts like one.
         self._by_stem: dict[str, list[tuple[Entry, tuple[str, ...]]]] = {}
         self._stem_prefixes: set[str] = set()
-        # One-word wildcards by their literal start ("idio*": "idio"), tried on whole words.
+        # One-word wildcards by their literal start ("idio*": "idio"), tried on whole words;
+        # those that start with * or ? ("" here) are tried on every word.
         self._wild: dict[str, list[tuple[Entry, re.Pattern[str]]]] = {}
         self._scans: list[tuple[Entry, re.Pattern[str], str]] = []  # regexes, long wildcards
         for entry in self.entries:
@@ -234,58 +260,111 @@ class Matcher:
                 self._wild.setdefault(start, []).append((entry, whole))
             else:
                 self._scans.append((entry, re.compile(entry.pattern, re.IGNORECASE), "regex"))
-        self._lengths = sorted({len(p) for p in self._stem_prefixes} | {len(p) for p in self._wild})
+        starts = self._stem_prefixes | set(self._wild)
+        self._lengths = sorted({len(p) for p in starts})
+        # The gate: a word's first `_g` letters (the shortest start's length) give the
+        # lengths of the starts that begin so, the only ones worth slicing the word at: one
+        # dict lookup throws out most words. Wildcards that start with * or ? (start "",
+        # length 0) are tried on every word.
+        self._g = min((len(p) for p in starts if p), default=0)
+        lead = (0,) if "" in self._wild else ()
+        by_lead: dict[str, set[int]] = {}
+        for p in starts:
+            if p:
+                by_lead.setdefault(p[: self._g], set()).add(len(p))
+        self._gate = {key: (*lead, *sorted(ks)) for key, ks in by_lead.items()}
+        self._ungated: tuple[int, ...] | None = lead or None
+        # The regular expressions as one alternation, searched once: when it finds nothing
+        # none of them can (each is then run alone, for every hit and overlaps as before).
+        self._scan_gate = _alternation([rx.pattern for _, rx, _ in self._scans])
 
     def __len__(self) -> int:
         return len(self.entries)
 
     def check(self, text: str) -> list[Hit]:
         hits: list[Hit] = []
-        lengths, prefixes, wild = self._lengths, self._stem_prefixes, self._wild
-        if lengths:
-            tokens = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
-            for i, (start, end, token) in enumerate(tokens):
-                low = token.lower().replace("ё", "е")
-                stemmed = False
-                for k in lengths:
-                    if k > len(low):
-                        break
-                    key = low[:k]
-                    if not stemmed and key in prefixes:
-                        stemmed = True
-                        found = self._by_stem.get(stem(token))
-                        if found:
-                            hits.extend(self._stem_hits(text, tokens, i, found))
-                    if key in wild:
-                        for entry, whole in wild[key]:
-                            if whole.fullmatch(low):
-                                hits.append(Hit(entry, start, end, token, "wildcard"))
-        for entry, rx, why in self._scans:
-            for m in rx.finditer(text):
-                if m.end() > m.start():
-                    hits.append(Hit(entry, m.start(), m.end(), m.group(), why))
-        hits.sort(key=lambda h: (h.start, -h.end))
+        if self._lengths:
+            self._word_hits(text, hits)
+        if self._scans and (self._scan_gate is None or self._scan_gate.search(text)):
+            for entry, rx, why in self._scans:
+                for m in rx.finditer(text):
+                    if m.end() > m.start():
+                        hits.append(Hit(entry, m.start(), m.end(), m.group(), why))
+        if len(hits) > 1:
+            hits.sort(key=_order)
         return hits
+
+    def _word_hits(self, text: str, hits: list[Hit]) -> None:
+        prefixes, wild, by_stem = self._stem_prefixes, self._wild, self._by_stem
+        g, gate, ungated = self._g, self._gate, self._ungated
+        stems = _STEMS
+        tokens = list(_WORD.finditer(text))
+        for i, m in enumerate(tokens):
+            token = m.group()
+            low = token.lower().replace("ё", "е")
+            ks = gate.get(low[:g], ungated)
+            if ks is None:
+                continue
+            stemmed = False
+            n = len(low)
+            for k in ks:
+                if k > n:
+                    break
+                key = low[:k]
+                if not stemmed and key in prefixes:
+                    stemmed = True
+                    first = stems.get(low)
+                    if first is None:
+                        first = _stem_lowered(low)
+                    found = by_stem.get(first)
+                    if found:
+                        self._stem_hits(text, tokens, i, first, found, hits)
+                if key in wild:
+                    for entry, whole in wild[key]:
+                        if whole.fullmatch(low):
+                            hits.append(Hit(entry, m.start(), m.end(), token, "wildcard"))
 
     @staticmethod
     def _stem_hits(
         text: str,
-        tokens: list[tuple[int, int, str]],
+        tokens: list[re.Match[str]],
         i: int,
+        first_stem: str,
         found: list[tuple[Entry, tuple[str, ...]]],
-    ) -> list[Hit]:
-        hits = []
-        start, _, first = tokens[i]
-        first_stem = stem(first)
+        hits: list[Hit],
+    ) -> None:
+        start = tokens[i].start()
         for entry, rest in found:
+            if not rest:
+                hits.append(
+                    Hit(entry, start, tokens[i].end(), tokens[i].group(), f"stem {first_stem}")
+                )
+                continue
             if len(tokens) - i - 1 < len(rest):
                 continue
-            if all(stem(tokens[i + 1 + j][2]) == wanted for j, wanted in enumerate(rest)):
-                last = tokens[i + len(rest)][1]
+            if all(stem(tokens[i + 1 + j].group()) == wanted for j, wanted in enumerate(rest)):
+                last = tokens[i + len(rest)].end()
                 words = " ".join((first_stem, *rest))
-                why = f"stems {words}" if rest else f"stem {first_stem}"
-                hits.append(Hit(entry, start, last, text[start:last], why))
-        return hits
+                hits.append(Hit(entry, start, last, text[start:last], f"stems {words}"))
+
+
+def _order(hit: Hit) -> tuple[int, int]:
+    return (hit.start, -hit.end)
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    """One pattern that matches somewhere exactly when one of `patterns` does, or None when
+    they cannot be joined (back-references and named groups would change meaning, global
+    inline flags are refused inside a group)."""
+    if not patterns:
+        return None
+    for pattern in patterns:
+        if re.search(r"\\\d|\(\?P|\(\?\(", pattern):
+            return None
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error:
+        return None
 
 
 def verdict(hits: Sequence[Hit]) -> Action | None:

@@ -197,20 +197,28 @@ async def edit_comment(services: Services, viewer: Viewer, comment_id: int, text
     return comment
 
 
+async def archive_deleted(
+    comment: Comment, editor_id: int, using_db: BaseDBAsyncClient | None = None
+) -> ArchivedText:
+    """The deleted comment's text kept in the archive: by its author, a group's or a
+    moderator's deletion (the moderation queue's "delete" too)."""
+    return await ArchivedText.create(
+        post_id=comment.post_id,
+        comment_id=comment.id,
+        author_id=comment.author_id,
+        editor_id=editor_id,
+        reason=ArchiveReason.DELETED,
+        body=comment.body,
+        written_at=comment.edited_at or comment.created_at,
+        using_db=using_db,
+    )
+
+
 async def delete_comment(services: Services, viewer: Viewer, comment_id: int) -> None:
     comment, post = await _my_comment(viewer, comment_id)
     require(comment.author_id == viewer.id or can_moderate_post(viewer, post))
     async with in_transaction() as conn:
-        await ArchivedText.create(
-            post_id=comment.post_id,
-            comment_id=comment.id,
-            author_id=comment.author_id,
-            editor_id=viewer.id,
-            reason=ArchiveReason.DELETED,
-            body=comment.body,
-            written_at=comment.edited_at or comment.created_at,
-            using_db=conn,
-        )
+        await archive_deleted(comment, viewer.id, conn)
         comment.deleted_at = datetime.now(UTC)
         await comment.save(update_fields=["deleted_at"], using_db=conn)
         await Post.filter(id=post.id).using_db(conn).update(comment_count=F("comment_count") - 1)

@@ -294,19 +294,27 @@ async def edit_post(services: Services, viewer: Viewer, post_id: int, text: str)
     return post
 
 
+async def archive_deleted(
+    post: Post, editor_id: int, using_db: BaseDBAsyncClient | None = None
+) -> ArchivedText:
+    """The deleted post's text kept in the archive: by its author, a group's or a
+    moderator's deletion (the moderation queue's "delete" too)."""
+    return await ArchivedText.create(
+        post_id=post.id,
+        author_id=post.author_id,
+        editor_id=editor_id,
+        reason=ArchiveReason.DELETED,
+        body=post.body,
+        written_at=post.edited_at or post.created_at,
+        using_db=using_db,
+    )
+
+
 async def delete_post(services: Services, viewer: Viewer, post_id: int) -> None:
     post = await visible_post(viewer, post_id)
     require(can_moderate_post(viewer, post))
     async with in_transaction() as conn:
-        await ArchivedText.create(
-            post_id=post.id,
-            author_id=post.author_id,
-            editor_id=viewer.id,
-            reason=ArchiveReason.DELETED,
-            body=post.body,
-            written_at=post.edited_at or post.created_at,
-            using_db=conn,
-        )
+        await archive_deleted(post, viewer.id, conn)
         post.deleted_at = datetime.now(UTC)
         post.pinned = False
         await post.save(update_fields=["deleted_at", "pinned"], using_db=conn)

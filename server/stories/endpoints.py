@@ -41,6 +41,7 @@ class StoryOut(BaseModel):
     created_at: datetime
     expires_at: datetime
     seen: bool = False
+    held: bool = False  # mine, waiting for a moderator's approval: only its author gets it
 
 
 class RingOut(BaseModel):
@@ -63,7 +64,7 @@ class ViewersOut(BaseModel):
     viewers: list[ViewerOut]
 
 
-def _out(story: Story, seen: bool = False) -> StoryOut:
+def _out(story: Story, seen: bool = False, held: bool = False) -> StoryOut:
     return StoryOut(
         id=story.id,
         author_id=story.author_id,
@@ -75,6 +76,7 @@ def _out(story: Story, seen: bool = False) -> StoryOut:
         created_at=story.created_at,
         expires_at=story.expires_at,
         seen=seen,
+        held=held,
     )
 
 
@@ -88,7 +90,8 @@ def _out(story: Story, seen: bool = False) -> StoryOut:
     status=201,
 )
 async def create_text(ctx: Ctx, body: TextStoryIn) -> StoryOut:
-    return _out(await service.create_text(ctx.services, ctx.me, body.text, body.background))
+    story = await service.create_text(ctx.services, ctx.me, body.text, body.background)
+    return _out(story, held=story.deleted_at is not None)
 
 
 @api.route(
@@ -124,7 +127,7 @@ async def list_rings(ctx: Ctx) -> RingsOut:
                 author=Ref(id=r.author.id, name=r.author.name),
                 pinned=r.pinned,
                 all_seen=len(r.seen_ids) == len(r.stories),
-                stories=[_out(s, s.id in r.seen_ids) for s in r.stories],
+                stories=[_out(s, s.id in r.seen_ids, s.id in r.held_ids) for s in r.stories],
             )
             for r in rings
         ]

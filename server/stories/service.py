@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -116,12 +116,22 @@ class Ring:
     stories: list[Story]
     seen_ids: set[int]
     pinned: bool
+    held_ids: set[int] = field(default_factory=set)  # mine, waiting for approval
 
 
 async def rings(me: Employee) -> list[Ring]:
     """Live stories grouped by author: pinned company stories first, then unseen rings,
-    then seen ones, newest first within each."""
-    stories = await Story.filter(**_live()).select_related("author").order_by("created_at")
+    then seen ones, newest first within each. My own stories held for a moderator's
+    approval are in my ring too (marked), never in anyone else's list."""
+    held = await moderation.held_of(me.id, ItemKind.STORY)
+    shown = Q(deleted_at=None)
+    if held:
+        shown |= Q(id__in=sorted(held), author_id=me.id)
+    stories = (
+        await Story.filter(shown, expires_at__gt=now())
+        .select_related("author")
+        .order_by("created_at")
+    )
     views = StoryView.filter(viewer_id=me.id, story_id__in=[s.id for s in stories])
     seen: set[int] = {row["story_id"] for row in await views.values("story_id")}
     by_author: dict[int, Ring] = {}
@@ -131,6 +141,8 @@ async def rings(me: Employee) -> list[Ring]:
         ring.pinned = ring.pinned or story.pinned
         if story.id in seen:
             ring.seen_ids.add(story.id)
+        if story.deleted_at is not None:
+            ring.held_ids.add(story.id)
     return sorted(
         by_author.values(),
         key=lambda r: (
@@ -139,6 +151,13 @@ async def rings(me: Employee) -> list[Ring]:
             -r.stories[-1].created_at.timestamp(),
         ),
     )
+
+
+async def _mine_held(me: Employee, story_id: int) -> Story | None:
+    """My story waiting for approval (live): I may open it, the others get 404."""
+    if not await moderation.held_of(me.id, ItemKind.STORY, [story_id]):
+        return None
+    return await Story.get_or_none(id=story_id, author_id=me.id, expires_at__gt=now())
 
 
 async def _live_story(story_id: int) -> Story:
@@ -151,6 +170,8 @@ async def _live_story(story_id: int) -> Story:
 async def view(me: Employee, story_id: int) -> None:
     """Mark seen; the first view by each person records `story.viewed` (once: a
     deterministic event id), in the same transaction as the view row."""
+    if await _mine_held(me, story_id) is not None:
+        return  # my own, waiting for approval: nothing to count
     story = await _live_story(story_id)
     if story.author_id == me.id or await StoryView.exists(story_id=story.id, viewer_id=me.id):
         return
@@ -167,7 +188,7 @@ async def view(me: Employee, story_id: int) -> None:
 
 
 async def viewers(me: Employee, story_id: int) -> list[StoryView]:
-    story = await Story.get_or_none(id=story_id, deleted_at=None)
+    story = await Story.get_or_none(id=story_id, deleted_at=None) or await _mine_held(me, story_id)
     if story is None:
         raise not_found()
     if story.author_id != me.id and me.role not in EDITORS:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.e2e.support import (
     PHONE,
@@ -254,6 +254,107 @@ def test_a_held_post_stays_with_its_author_marked_and_earns_once_approved(
         points = employee_api.get("/api/me/wallet").json()["points"]
         assert points >= before + earned
         expect(page.get_by_test_id("wallet-points")).to_contain_text(f"{points:,}")
+        context.close()
+    finally:
+        moderator_api.delete(f"/api/moderation/words/{added.json()['id']}")
+
+
+def _walk_to(page: Page, viewer: Locator, story_id: int) -> None:
+    """In the story viewer, move on (arrow key) until the story `story_id` is on screen."""
+    for _ in range(30):
+        if viewer.locator(f"[data-story-id='{story_id}']").count():
+            return
+        page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(100)
+    expect(viewer.locator(f"[data-story-id='{story_id}']")).to_be_visible()
+
+
+def test_a_held_story_shows_to_its_author_marked_and_to_others_once_approved(
+    browser: Browser, plaza: Plaza
+) -> None:
+    word = "snarvik" + uuid.uuid4().hex[:4]
+    moderator_api = plaza.api("moderator")
+    added = moderator_api.post(
+        "/api/moderation/words", json={"pattern": word, "kind": "word", "action": "hold"}
+    )
+    assert added.status_code == 201, added.text
+    employee_api, director_api = plaza.api("employee"), plaza.api("director")
+    me = employee_api.get("/api/me").json()
+    text = f"The {word} is back {uuid.uuid4().hex[:6]}"
+    try:
+        # The employee shares the story from the composer.
+        context = new_context(browser, plaza, "employee")
+        page = context.new_page()
+        page.goto("/feed")
+        expect(page.locator(".shell[data-live=online]")).to_be_attached()
+        bar = page.get_by_role("region", name="Stories")
+        bar.get_by_role("button", name="Add a story").click()
+        dialog = page.get_by_role("dialog", name="New story")
+        dialog.get_by_label("Text (without a photo)").fill(text)
+        dialog.get_by_role("button", name="Share the story").click()
+        expect(dialog).to_have_count(0)
+        rings = employee_api.get("/api/stories").json()["rings"]
+        story = next(s for r in rings for s in r["stories"] if s["text"] == text)
+        assert story["held"] is True
+
+        # After a reload it is in their own ring, marked; the director does not get it.
+        page.reload()
+        own = bar.get_by_role("button", name=re.compile("Your stor(y|ies)"))
+        expect(own).to_have_attribute("data-held", "true")
+        expect(own).to_have_accessible_name(re.compile("Waiting for approval"))
+        own.click()
+        viewer = page.get_by_role("dialog", name=me["name"])
+        _walk_to(page, viewer, story["id"])
+        expect(viewer).to_contain_text(text)
+        expect(viewer.locator("[data-held]")).to_contain_text("Waiting for approval")
+        expect(viewer).to_contain_text("Only you can see it until a moderator approves it.")
+        expect(viewer.get_by_role("button", name="Delete this story")).to_have_count(0)
+        screenshot(page, "moderation-held-story-desktop-en")
+        assert serious_axe_violations(page) == []
+        page.keyboard.press("Escape")
+        ids = [
+            s["id"] for r in director_api.get("/api/stories").json()["rings"] for s in r["stories"]
+        ]
+        assert story["id"] not in ids
+        assert director_api.post(f"/api/stories/{story['id']}/view").status_code == 404
+
+        # The director's feed is open when the moderator approves it in the queue.
+        other = new_context(browser, plaza, "director", viewport=PHONE)
+        other_page = other.new_page()
+        other_page.goto("/feed")
+        expect(other_page.locator(".shell[data-live=online]")).to_be_attached()
+        moderation = new_context(browser, plaza, "moderator")
+        queue = moderation.new_page()
+        queue.goto("/admin/moderation")
+        case = next(
+            c
+            for c in moderator_api.get("/api/moderation/queue").json()["items"]
+            if c["kind"] == "story" and c["target_id"] == story["id"]
+        )
+        assert case["status"] == "held"
+        item = queue.locator(f"[data-case-id='{case['id']}']")
+        expect(item).to_contain_text(text)
+        item.get_by_role("button", name="Approve").click()
+        expect(item).to_have_count(0)
+        moderation.close()
+
+        # The director's bar gets the ring without a reload, and the story is in it.
+        ring = other_page.get_by_role("region", name="Stories").locator(
+            f"button[data-ring='{me['id']}']"
+        )
+        expect(ring).to_have_attribute("data-unseen", "true", timeout=10_000)
+        ring.click()
+        seen = other_page.get_by_role("dialog", name=me["name"])
+        _walk_to(other_page, seen, story["id"])
+        expect(seen).to_contain_text(text)
+        expect(seen).not_to_contain_text("Waiting for approval")
+        other.close()
+
+        # Its author sees it unmarked now.
+        page.reload()
+        expect(
+            bar.get_by_role("button", name=re.compile("Your stor(y|ies)"))
+        ).not_to_have_attribute("data-held", "true")
         context.close()
     finally:
         moderator_api.delete(f"/api/moderation/words/{added.json()['id']}")

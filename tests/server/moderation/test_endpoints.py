@@ -212,7 +212,13 @@ async def test_comment_and_chat_reports_and_a_moderator_delete_keeps_the_origina
             "/api/reports", json={"kind": "message", "id": message["message_id"], "reason": "r"}
         )
         assert hidden.status_code == 404  # not in the chat: cannot see it, cannot report it
-        for kind, ident in (("comment", comment["id"]), ("message", message["message_id"])):
+        nasty = (await alice.post("/api/posts", json={"body": "Nasty post"})).json()
+        reported = (
+            ("comment", comment["id"]),
+            ("message", message["message_id"]),
+            ("post", nasty["id"]),
+        )
+        for kind, ident in reported:
             answer = await bob.post("/api/reports", json={"kind": kind, "id": ident, "reason": "r"})
             assert answer.status_code == 201, answer.text
         for case in await _queue(mod):
@@ -230,6 +236,9 @@ async def test_comment_and_chat_reports_and_a_moderator_delete_keeps_the_origina
             )
         ).json()
         assert chat_archive["entries"][0]["body"] == "Nasty DM"
+        archive = (await mod.get("/api/archive", params={"post_id": nasty["id"]})).json()
+        assert [a["body"] for a in archive["items"]] == ["Nasty post"]
+        assert (await bob.get(f"/api/posts/{nasty['id']}")).status_code == 404
 
 
 async def test_regexes_are_checked_before_they_are_saved(live: LiveServer) -> None:
@@ -395,3 +404,45 @@ async def test_the_author_sees_their_held_post_and_comment_marked_and_nobody_els
         assert held in [p["id"] for p in (await bob.get(blog)).json()["items"]]
         mine = (await alice.get("/api/feed")).json()["items"]
         assert [p["held"] for p in mine if p["id"] == held] == [False]
+
+
+def _stories(rings: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return {s["id"]: s for r in rings["rings"] for s in r["stories"]}
+
+
+async def test_a_held_story_shows_to_its_author_marked_and_to_all_once_approved(
+    live: LiveServer,
+) -> None:
+    org = await make_org()
+    async with Clients(live.url) as as_:
+        alice, bob, mod = await as_(org.alice), await as_(org.bob), await as_(org.moderator)
+        await _word(mod, "fooberry", "word", "hold")
+        posted = await alice.post("/api/stories", json={"text": "Fooberries for all"})
+        assert posted.status_code == 201, posted.text
+        story = posted.json()
+        assert story["held"] is True
+
+        mine = _stories((await alice.get("/api/stories")).json())
+        assert mine[story["id"]]["held"] is True
+        assert mine[story["id"]]["text"] == "Fooberries for all"
+        assert (await alice.post(f"/api/stories/{story['id']}/view")).status_code == 204
+        viewers = await alice.get(f"/api/stories/{story['id']}/viewers")
+        assert viewers.status_code == 200 and viewers.json()["viewers"] == []
+        # Nobody else sees it, nor can open, view or list its viewers.
+        for other in (bob, mod):
+            assert story["id"] not in _stories((await other.get("/api/stories")).json())
+        assert (await bob.post(f"/api/stories/{story['id']}/view")).status_code == 404
+        assert (await bob.get(f"/api/stories/{story['id']}/viewers")).status_code == 404
+        assert not await ActivityEvent.filter(actor_id=org.alice.id, type="story.created").count()
+
+        case = next(c for c in await _queue(mod) if c["target_id"] == story["id"])
+        assert case["kind"] == "story" and case["status"] == "held"
+        done = await mod.post(
+            f"/api/moderation/cases/{case['id']}/actions", json={"action": "approve"}
+        )
+        assert done.status_code == 200, done.text
+        for who in (alice, bob):
+            seen = _stories((await who.get("/api/stories")).json())
+            assert seen[story["id"]]["held"] is False
+        assert (await bob.post(f"/api/stories/{story['id']}/view")).status_code == 204
+        assert await _created("story.created", "story_id", story["id"]) == 1

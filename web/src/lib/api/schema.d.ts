@@ -6913,6 +6913,11 @@ export interface components {
              * @default false
              */
             seen?: boolean;
+            /**
+             * Held
+             * @default false
+             */
+            held?: boolean;
         };
         /** SubmitIn */
         SubmitIn: {
