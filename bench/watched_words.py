@@ -2,16 +2,17 @@
 
     python -m bench.watched_words            # 2,000 entries, 2,000 posts of 2,000 characters
     python -m bench.watched_words --quick    # 2,000 entries, 300 posts
-    python -m bench.watched_words --repeat 5 # each post timed 5 times, the fastest kept
+    python -m bench.watched_words --repeat 1 # each post timed once (the default is 5)
 
 Entries: 1,800 words, 150 phrases, 40 wildcards and 10 regular expressions, half Russian,
 half English. Each post is 2,000 characters of words from a 6,000-word vocabulary that
 holds inflected forms of the entries, so many words start like an entry and are stemmed.
 Prints p50/p99 of `Matcher.check` per post with the stem cache warm (a process that has
 seen the vocabulary) and cold (the cache cleared before every post), against p99 < 2 ms.
-On a busy machine (a VM's stolen time counts as the thread's CPU time) one post in fifty
-may take ten times its cost once and not again: `--repeat` keeps each post's fastest of
-n runs, the matcher's own cost.
+Each post is timed 5 times: the first call's figures (the post is new to the CPU's caches,
+as a real one is) and the fastest call's (what the check itself costs, as timeit reports
+it). On this 2-core VM about one first call in fifty takes 3-10 times its cost and the same
+post is fast when timed again; the bench counts how often a post slow once is slow again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ if __package__ in (None, ""):  # run as `python bench/watched_words.py`
 from server.moderation.words import Action, Entry, Kind, Matcher, clear_stem_cache
 
 SEED = 20261206
+BUDGET_MS = 2.0
 RU = [c + v for c in "бвгджзклмнпрстфхчш" for v in "аеиоу"]
 EN = [c + v for c in "bcdfghklmnprstvw" for v in "aeiou"]
 RU_ENDINGS = ["", "а", "у", "ом", "е", "ы", "ов", "ам", "ами", "ах"]
@@ -93,7 +95,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument(
-        "--repeat", type=int, default=1, help="time each post n times, keep the fastest"
+        "--repeat", type=int, default=5, help="time each post n times (first call and fastest)"
     )
     args = parser.parse_args()
     posts_n = 300 if args.quick else 2000
@@ -106,26 +108,42 @@ def main() -> None:
     for text in posts:  # the warm figures are for a process that has seen the vocabulary
         matcher.check(text)
     for label, cold in (("warm", False), ("cold", True)):
-        times, cpu = [], []
+        first, best, wall = [], [], []
+        again = []  # for each post whose first call went over the budget: its other calls
         for text in posts:
-            best_cpu = best_wall = float("inf")
+            runs = []
             for _ in range(max(1, args.repeat)):
                 if cold:
                     clear_stem_cache()
                 began, began_cpu = time.perf_counter(), time.thread_time()
                 found = matcher.check(text)
-                best_cpu = min(best_cpu, (time.thread_time() - began_cpu) * 1000)
-                best_wall = min(best_wall, (time.perf_counter() - began) * 1000)
-            cpu.append(best_cpu)
-            times.append(best_wall)
+                runs.append((time.thread_time() - began_cpu) * 1000)
+                if len(runs) == 1:
+                    wall.append((time.perf_counter() - began) * 1000)
+            first.append(runs[0])
+            best.append(min(runs))
+            if runs[0] > BUDGET_MS:
+                again += runs[1:]
             hits += len(found)
         # CPU time as well: on a shared machine the wall clock's tail is other processes.
         print(
-            f"{label:>4} stem cache: CPU p50 {statistics.median(cpu):.3f} ms, "
-            f"p99 {percentile(cpu, 0.99):.3f} ms; wall p50 {statistics.median(times):.3f} ms, "
-            f"p99 {percentile(times, 0.99):.3f} ms, over {len(posts)} posts of 2,000 "
-            "characters (target p99 < 2 ms)"
+            f"{label:>4} stem cache, each post's first call: CPU p50 "
+            f"{statistics.median(first):.3f} ms, p99 {percentile(first, 0.99):.3f} ms; wall p50 "
+            f"{statistics.median(wall):.3f} ms, p99 {percentile(wall, 0.99):.3f} ms, over "
+            f"{len(posts)} posts of 2,000 characters (target p99 < {BUDGET_MS:.0f} ms, ratio "
+            f"{percentile(first, 0.99) / BUDGET_MS:.2f})"
         )
+        if args.repeat > 1:
+            # Whether the tail is the text's: a post slow once is timed again. On this VM it
+            # mostly is not (the slow calls are other posts from run to run), so the fastest
+            # of the runs is what the check itself costs, as timeit reports it.
+            slow_again = sum(t > BUDGET_MS for t in again)
+            print(
+                f"      fastest of {args.repeat} calls a post: p50 {statistics.median(best):.3f} "
+                f"ms, p99 {percentile(best, 0.99):.3f} ms (ratio "
+                f"{percentile(best, 0.99) / BUDGET_MS:.2f}); the posts over {BUDGET_MS:.0f} ms at "
+                f"the first call went over again in {slow_again} of {len(again)} later calls"
+            )
     print(f"2,000 entries compiled in {compile_ms:.0f} ms; {hits / 2 / len(posts):.1f} hits a post")
 
 
