@@ -50,7 +50,7 @@ from server.models import (
     Role,
     RulesetVersion,
 )
-from server.notifications.service import notify
+from server.notifications.service import notify_each
 from server.rewards.service import key_id
 from server.services import Services
 
@@ -158,27 +158,23 @@ async def close_contest(
 
 async def _tell_winners(services: Services, spec: ContestSpec) -> None:
     """A notification per prize, from the prize rows (so a close that died after giving is
-    told on its next run; `notify`'s key per prize and person makes it once)."""
-    given = await ContestPrize.filter(contest_id=spec.id).values_list(
-        "user_id", "prize", "place", "texts"
-    )
-    alike: dict[tuple[int, int], tuple[dict[str, str], list[int]]] = {}
-    for user_id, index, place, texts in given:
-        alike.setdefault((int(index), int(place)), (dict(texts), []))[1].append(int(user_id))
-    for (index, place), (texts, people) in sorted(alike.items()):
-        award = spec.prizes[index].award if index < len(spec.prizes) else None
+    told on its next run; the key per prize and person makes it once)."""
+    given = await ContestPrize.filter(contest_id=spec.id).values_list("user_id", "prize", "texts")
+    items = []
+    for user_id, index, texts in given:
+        award = spec.prizes[int(index)].award if int(index) < len(spec.prizes) else None
         payload = {
             "contest_id": spec.id,
             "title": dict(spec.title),
-            "text": texts,
+            "text": dict(texts),
             "points": award.points if award else 0,
             "spins": award.spins if award else 0,
             "badge": award.badge if award else None,
             "item": award.item if award else None,
         }
-        for start in range(0, len(people), CHUNK):  # a bounded query per call
-            chunk = people[start : start + CHUNK]
-            await notify(services, chunk, "contest.prize", payload, f"{spec.id}:{index}:{place}")
+        items.append((int(user_id), payload, f"{spec.id}:{index}"))
+    for start in range(0, len(items), CHUNK):  # a bounded query per transaction
+        await notify_each(services, "contest.prize", items[start : start + CHUNK])
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ row is the truth, the event a hint: a client that missed it reads `GET /api/noti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,11 +16,11 @@ from tortoise.transactions import in_transaction
 
 from realtime.events import NotificationEvent
 from realtime.notify import push_notification
-from server.community.sql import ints
 from server.models import Notification
 from server.services import Services
 
 MAX_PAGE = 100
+PUSH_AT_ONCE = 32
 
 
 async def notify(
@@ -31,28 +32,34 @@ async def notify(
 ) -> list[int]:
     """Create one notification per employee (once per `dedupe` key, so a job that runs
     twice notifies once); returns the ids of those notified now."""
-    targets = sorted(set(employee_ids))
-    if not targets:
+    return await notify_each(services, kind, [(e, payload, dedupe) for e in set(employee_ids)])
+
+
+async def notify_each(
+    services: Services, kind: str, items: Sequence[tuple[int, dict[str, Any], str]]
+) -> list[int]:
+    """`notify` with a payload and a dedupe key per employee (each contest winner's own
+    place), in one transaction and one push for all of them."""
+    chosen = {f"{kind}:{dedupe}:{e}"[:120]: (e, payload) for e, payload, dedupe in items}
+    if not chosen:
         return []
-    keys = [f"{kind}:{dedupe}:{e}"[:120] for e in targets]
+    keys = sorted(chosen)
     async with in_transaction() as conn:
-        existing = set(
-            ints(
-                await Notification.filter(dedupe_key__in=keys)
-                .using_db(conn)
-                .values_list("employee_id", flat=True)
-            )
-        )
+        existing = {
+            str(k)
+            for k in await Notification.filter(dedupe_key__in=keys)
+            .using_db(conn)
+            .values_list("dedupe_key", flat=True)
+        }
         fresh = [
-            Notification(employee_id=e, kind=kind, payload=payload, dedupe_key=k)
-            for e, k in zip(targets, keys, strict=True)
-            if e not in existing
+            Notification(employee_id=chosen[k][0], kind=kind, payload=chosen[k][1], dedupe_key=k)
+            for k in keys
+            if k not in existing
         ]
         await Notification.bulk_create(fresh, ignore_conflicts=True, using_db=conn)
-    notified = [n.employee_id for n in fresh]
-    if notified:
-        await _push(services, [k for e, k in zip(targets, keys, strict=True) if e not in existing])
-    return notified
+    if fresh:
+        await _push(services, [str(n.dedupe_key) for n in fresh])
+    return sorted(n.employee_id for n in fresh)
 
 
 async def _push(services: Services, dedupe_keys: list[str]) -> None:
@@ -65,7 +72,8 @@ async def _push(services: Services, dedupe_keys: list[str]) -> None:
         .group_by("employee_id")
         .values_list("employee_id", "n")
     )
-    for row in rows:
+
+    async def push(row: Notification) -> None:
         by = row.payload.get("by")
         event = NotificationEvent(
             id=row.id,
@@ -77,6 +85,12 @@ async def _push(services: Services, dedupe_keys: list[str]) -> None:
         await push_notification(
             services.publisher, row.employee_id, event, unread=int(unread.get(row.employee_id, 0))
         )
+
+    # Many recipients (a contest's winners) at once: their pushes overlap on the Redis
+    # connections instead of waiting for each other's round trips; one person's own two
+    # events (the notification, then the unread count) stay in order.
+    for start in range(0, len(rows), PUSH_AT_ONCE):
+        await asyncio.gather(*(push(row) for row in rows[start : start + PUSH_AT_ONCE]))
 
 
 async def list_for(
