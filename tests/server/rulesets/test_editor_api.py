@@ -19,7 +19,7 @@ from rules.describe import describe, help_keys
 from server.activity import record
 from server.models import ActivityEvent, Role
 from server.models.audit import AuditEntry
-from server.rulesets.service import profiles
+from server.rulesets.service import profiles, stored_events
 from tests.conftest import LiveServer
 from tests.helpers import login, make_employee
 
@@ -147,6 +147,29 @@ async def test_dry_run_totals_equal_plaza_rules_replay(
     assert report["spins"]["draft"] == sum(u["spins"] for u in replayed["users"].values())
     assert {k: v["draft"] for k, v in report["rules"].items() if v["draft"]} == replayed["rules"]
     assert report["points"]["draft"] == 6 * 7 + 2 * 3  # long posts: ann's 130 and 170
+
+
+async def test_the_dry_run_reads_each_event_of_its_period_once(live: LiveServer) -> None:
+    """Events are read an hour at a time: one on each hour's edge, several in an hour and
+    none in others, and the period's own ends (its start in, its end out)."""
+    ann = await make_employee("ann@example.com")
+    since = datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+    until = since + timedelta(hours=5)
+    moments = [
+        since - timedelta(microseconds=1),  # before the period: out
+        since,
+        since + timedelta(hours=1, microseconds=-1),
+        since + timedelta(hours=1),  # the first hour's end, the next one's start
+        since + timedelta(hours=1, microseconds=1),
+        *(since + timedelta(hours=3, minutes=m) for m in range(1, 60, 7)),  # none in hour 3
+        until - timedelta(microseconds=1),
+        until,  # the period's end: out
+    ]
+    for n, at in enumerate(moments):
+        await record("user.daily_login", ann.id, {}, at=at, event_id=f"edge{n:02d}")
+    found = await stored_events(since, until)
+    assert sorted(e.id for e in found) == [f"edge{n:02d}" for n in range(1, len(moments) - 1)]
+    assert {e.at for e in found} == set(moments[1:-1])
 
 
 async def test_stores_points_per_rule_and_prize_cost_come_from_the_server(
