@@ -161,7 +161,9 @@ def to_rules_event(row: ActivityEvent) -> Event:
     )
 
 
-async def stored_events(since: datetime, until: datetime) -> list[Event]:
+async def stored_events(
+    since: datetime, until: datetime, between: Callable[[], None] | None = None
+) -> list[Event]:
     """The events of a period, read by plain SQL (building an ORM object a row cost more
     than the dry run's replay of it, bench/dry_run.py), an hour of events at a time.
 
@@ -169,7 +171,8 @@ async def stored_events(since: datetime, until: datetime) -> list[Event]:
     sorts the events itself. Pages of "ORDER BY id LIMIT n" made SQLite walk the `at` range
     to its end and sort it for every page (a week of 1.5 M events: over ten minutes).
     Reading the next hour while this one becomes events gained nothing: the driver's
-    thread builds the rows holding the GIL."""
+    thread builds the rows holding the GIL. `between` is called after each hour (a dry run
+    that was cancelled raises there)."""
     conn = sql.default()
     events: list[Event] = []
     query = (
@@ -195,6 +198,8 @@ async def stored_events(since: datetime, until: datetime) -> list[Event]:
                 )
             )
         start = end
+        if between is not None:
+            between()
     return events
 
 
@@ -226,7 +231,8 @@ async def dry_run(
 ) -> dict[str, Any]:
     until = datetime.now(UTC)
     since = until - timedelta(days=days)
-    events = await stored_events(since, until)
+    # While reading, the progress stays "reading" (a total of 0), and a cancel is heard.
+    events = await stored_events(since, until, (lambda: progress(0, 0)) if progress else None)
     people: Mapping[str, Profile] = await profiles()
     baseline = published or load_ruleset(EMPTY_RULESET, "empty", "UTC")
     from server.rewards.wheel import live_wheel  # it imports this module

@@ -167,9 +167,20 @@ async def test_the_dry_run_reads_each_event_of_its_period_once(live: LiveServer)
     ]
     for n, at in enumerate(moments):
         await record("user.daily_login", ann.id, {}, at=at, event_id=f"edge{n:02d}")
-    found = await stored_events(since, until)
+    hours: list[int] = []
+    found = await stored_events(since, until, lambda: hours.append(len(hours)))
     assert sorted(e.id for e in found) == [f"edge{n:02d}" for n in range(1, len(moments) - 1)]
     assert {e.at for e in found} == set(moments[1:-1])
+    assert len(hours) == 5  # told after each hour: a cancelled dry run stops reading there
+
+    class Stop(Exception):
+        pass
+
+    def stop() -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        await stored_events(since, until, stop)
 
 
 async def test_stores_points_per_rule_and_prize_cost_come_from_the_server(
