@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response, StreamingResponse
 from tortoise.functions import Max, Sum
 
-from server.analytics import figures, report, rollup, spans
+from server.analytics import figures, report, rewards, rollup, spans
 from server.api import Api, Ctx
 from server.community.sql import fetch, placeholders
 from server.errors import ApiError
@@ -384,13 +384,14 @@ async def reward_figures(ctx: Ctx, query: Range) -> RewardFigures:
     for r in rows:
         value = int(r["total"] or 0)
         by_key.setdefault(r["metric"], {})[r["key"]] = value
-        if r["metric"] != "earners":  # people per day do not add up across days
+        if r["metric"] not in rewards.PEOPLE_A_DAY:  # people a day do not add up across days
             totals[r["metric"]] = totals.get(r["metric"], 0) + value
-    if "earners" in by_key:  # the average number of people who earned points a day
-        days = await RewardCell.filter(
-            day__gte=query.start, day__lte=query.end, metric="earners"
-        ).count()
-        totals["earners"] = round(sum(by_key["earners"].values()) / max(1, days))
+    for metric in rewards.PEOPLE_A_DAY:  # the average a day, over the days that have any
+        if metric in by_key:
+            days = await RewardCell.filter(
+                day__gte=query.start, day__lte=query.end, metric=metric
+            ).count()
+            totals[metric] = round(sum(by_key[metric].values()) / max(1, days))
     return RewardFigures(start=query.start, end=query.end, totals=totals, by_key=by_key)
 
 

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 POINTS, SPINS = "points", "spins"
+# Figures that count people on a day: a period shows their average a day.
+PEOPLE_A_DAY = ("earners", "kudos_givers", "kudos_receivers")
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,10 @@ def reward_figures(
     transfers: Iterable[Transfer],
     prizes_won: Iterable[str],
     redemptions: Iterable[tuple[str, int]],
-    kudos: int,
+    kudos: Iterable[tuple[int, int | None]],
 ) -> Figures:
     """`prizes_won`: the prize of each spin that won one; `redemptions`: (status, price) of
-    each redemption asked for that day."""
+    each redemption asked for that day; `kudos`: (giver, recipient) of each kudos given."""
     out: Figures = Counter()
     earners: set[int] = set()
     for t in transfers:
@@ -67,8 +69,18 @@ def reward_figures(
     for status, price in redemptions:
         out[("redemptions", status)] += 1
         out[("redemption_points", status)] += price
-    if kudos:
-        out[("kudos", "")] += kudos
+    givers: set[int] = set()
+    receivers: set[int] = set()
+    for giver, recipient in kudos:
+        out[("kudos", "")] += 1
+        givers.add(giver)
+        if recipient is not None:
+            receivers.add(recipient)
+    # People a day, like the earners: they are averaged over a period, never added up.
+    if givers:
+        out[("kudos_givers", "")] = len(givers)
+    if receivers:
+        out[("kudos_receivers", "")] = len(receivers)
     if earners:
         out[("earners", "")] = len(earners)
     return out

@@ -299,12 +299,14 @@ async def _roll_rewards(day: date, zone: ZoneInfo) -> None:
     asked = await Redemption.filter(created_at__gte=start, created_at__lt=end).values_list(
         "status", "price"
     )
-    kudos = await ActivityEvent.filter(at__gte=start, at__lt=end, type="kudos.given").count()
+    kudos = await ActivityEvent.filter(at__gte=start, at__lt=end, type="kudos.given").values_list(
+        "actor_id", "subject_id"
+    )
     figures = rewards.reward_figures(
         transfers,
         [str(p) for p in prizes if p],
         [(str(status), int(price)) for status, price in asked],
-        kudos,
+        [(int(giver), int(to) if to is not None else None) for giver, to in kudos],
     )
     async with in_transaction():
         await RewardCell.filter(day=day).delete()

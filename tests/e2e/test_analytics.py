@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.support import (
+    SCREENSHOTS,
     Plaza,
     check_screens,
     new_context,
@@ -65,6 +66,16 @@ def test_comms_reads_the_dashboard_changes_the_period_and_sets_a_goal(
     assert sorted(n if n != "~others" else "Others (small groups merged)" for n in names) == sorted(
         s.strip() for s in shown
     )
+
+    # Rewards of the week: kudos given, by how many people a day, and to how many.
+    rewards = api.get("/api/analytics/rewards", params=week).json()["totals"]
+    section = page.locator('section[aria-labelledby="rewards-title"]')
+    for metric in ("kudos", "kudos_givers", "kudos_receivers", "earners"):
+        expect(section.locator(f'[data-reward="{metric}"] .figure-value')).to_have_text(
+            f"{rewards.get(metric, 0):,}"
+        )
+    section.scroll_into_view_if_needed()
+    section.screenshot(path=str(SCREENSHOTS / "analytics-rewards-desktop-en.png"))
 
     # A goal: set, shown with its progress, removed.
     page.get_by_label("Figure", exact=True).select_option("views")

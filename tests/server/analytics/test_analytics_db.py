@@ -176,6 +176,9 @@ async def test_reach_of_posts_and_the_rewards_they_earned(live: LiveServer) -> N
         post_id = created.json()["id"]
         assert (await bob.post(f"/api/posts/{post_id}/view")).status_code in (200, 204)
         assert (await bob.put(f"/api/posts/{post_id}/reactions/👍")).status_code in (200, 201, 204)
+        for body in ("Thanks for the machines", "And for the beans"):
+            thanks = await bob.post("/api/posts", json={"body": body, "kudos_to": org.alice.id})
+            assert thanks.status_code == 201, thanks.text
     await run_jobs(live.settings)  # the rules settle the post's points
     today = datetime.now(utc).astimezone(live.settings.zone).date()
     await store.rebuild(today, live.settings.zone, today)
@@ -194,3 +197,6 @@ async def test_reach_of_posts_and_the_rewards_they_earned(live: LiveServer) -> N
             sum(figures["by_key"]["points_issued"].values()) == figures["totals"]["points_issued"]
         )
         assert figures["totals"]["earners"] >= 1
+        # Two kudos, from one person to one person.
+        assert figures["totals"]["kudos"] == 2
+        assert (figures["totals"]["kudos_givers"], figures["totals"]["kudos_receivers"]) == (1, 1)

@@ -152,7 +152,7 @@ def test_reward_figures_say_what_issued_points_and_what_was_spent() -> None:
         ],
         prizes_won=["mug", "mug", "day_off"],
         redemptions=[("pending", 30), ("completed", 100)],
-        kudos=4,
+        kudos=[(1, 2), (1, 3), (2, 3), (5, None)],  # the last one's recipient has left
     )
     assert figures[("points_issued", "good_post")] == 10  # 20 paid, 10 taken back
     assert figures[("points_reversed", "good_post")] == 10
@@ -164,3 +164,4 @@ def test_reward_figures_say_what_issued_points_and_what_was_spent() -> None:
     assert figures[("redemptions", "completed")] == 1
     assert figures[("redemption_points", "completed")] == 100
     assert figures[("kudos", "")] == 4 and figures[("earners", "")] == 3
+    assert figures[("kudos_givers", "")] == 3 and figures[("kudos_receivers", "")] == 2
