@@ -10,7 +10,7 @@ import uuid
 import httpx
 from playwright.sync_api import Browser, BrowserContext, expect
 
-from tests.e2e.support import DEMO_DOMAIN, DEMO_PASSWORD, Plaza, new_context
+from tests.e2e.support import DEMO_DOMAIN, DEMO_PASSWORD, PHONE, Plaza, new_context, screenshot
 
 
 def _register(plaza: Plaza, name: str) -> tuple[str, int]:
@@ -168,4 +168,27 @@ def test_hr_import_upload_shows_progress_and_the_rejected_rows(
     first = page.get_by_test_id("audit-entries").locator("li").first
     expect(first).to_contain_text("HR import finished")
     expect(first).to_contain_text("rejected")
+    admin.close()
+
+
+def test_on_a_phone_the_workspace_tab_bar_shows_the_current_section(
+    browser: Browser, plaza: Plaza
+) -> None:
+    """The admin's ten sections do not fit 360 px: the bar scrolls sideways, and opening a
+    section late in it (People, the Audit log) brings its tab into view."""
+    admin = new_context(browser, plaza, "admin", viewport=PHONE)
+    page = admin.new_page()
+    tabs = page.get_by_role("navigation", name="Workspace sections")
+    for path, name in (("/admin/people", "People"), ("/admin/audit", "Audit log")):
+        page.goto(path)
+        current = tabs.get_by_role("link", name=name, exact=True)
+        expect(current).to_have_attribute("aria-current", "page")
+        expect(current).to_be_in_viewport(ratio=1)
+    screenshot(page, "admin-audit-tabs-phone-en")
+    # Back to the first section from the bar itself (the app navigates without a reload).
+    first = tabs.get_by_role("link", name="Content", exact=True)
+    first.scroll_into_view_if_needed()
+    first.click()
+    expect(first).to_have_attribute("aria-current", "page")
+    expect(first).to_be_in_viewport(ratio=1)
     admin.close()
