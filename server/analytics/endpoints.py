@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from typing import Any, Literal
 
 import orjson
@@ -255,6 +257,35 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
+def _csv(
+    name: str, header: list[str], rows: Callable[[], Awaitable[Iterable[Sequence[object]]]]
+) -> StreamingResponse:
+    """A table as a CSV download, streamed. The BOM makes spreadsheet programs read the
+    Cyrillic names as UTF-8; it and the header go out before the rows are computed, so the
+    download starts at once."""
+
+    async def lines() -> AsyncIterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        yield "\ufeff".encode() + buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
+        for row in await rows():
+            writer.writerow(row)
+            if buffer.tell() > 16_384:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode()
+
+    return StreamingResponse(
+        lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @api.route("GET", "/api/analytics/breakdown.csv", summary="The breakdown as CSV (UTF-8 with BOM)",
            tags=TAGS, query=BreakdownQuery, roles=ANALYSTS,
            response_media_type="text/csv")  # fmt: skip
@@ -262,32 +293,17 @@ async def breakdown_csv(ctx: Ctx, query: BreakdownQuery) -> Response:
     _check(query.start, query.end)
     today = _today(ctx)
 
-    async def lines() -> AsyncIterator[bytes]:
-        # The BOM makes spreadsheet programs read the Cyrillic names as UTF-8. It and the
-        # header go out before the table is computed: the download starts at once.
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([query.dimension, "key", *CSV_COLUMNS])
-        yield "\ufeff".encode() + buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
+    async def rows() -> list[list[object]]:
         table = await _breakdown(query, today)
-        for cell in table.cells:
-            values = cell["values"]
-            writer.writerow(
-                [cell["name"] or cell["key"], cell["key"], *(values[c] for c in CSV_COLUMNS)]
-            )
-            if buffer.tell() > 16_384:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue().encode()
+        return [
+            [c["name"] or c["key"], c["key"], *(c["values"][n] for n in CSV_COLUMNS)]
+            for c in table.cells
+        ]
 
-    name = f"plaza-{query.dimension}-{query.start}-{query.end}.csv"
-    return StreamingResponse(
-        lines(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    return _csv(
+        f"plaza-{query.dimension}-{query.start}-{query.end}.csv",
+        [query.dimension, "key", *CSV_COLUMNS],
+        rows,
     )
 
 
@@ -372,6 +388,10 @@ class RewardFigures(BaseModel):
 @api.route("GET", "/api/analytics/rewards", summary="Points, spins, prizes, redemptions, kudos",
            tags=TAGS, query=Range, response=RewardFigures, roles=ANALYSTS)  # fmt: skip
 async def reward_figures(ctx: Ctx, query: Range) -> RewardFigures:
+    return await _rewards(query)
+
+
+async def _rewards(query: Range) -> RewardFigures:
     _check(query.start, query.end)
     rows = (
         await RewardCell.filter(day__gte=query.start, day__lte=query.end)
@@ -439,21 +459,29 @@ class Content(BaseModel):
     groups: list[GroupActivity]
 
 
-def _excerpt(body: str, limit: int = 90) -> str:
-    text = " ".join(body.split())
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _excerpt(html: str, limit: int = 90) -> str:
+    """The post's words as a reader sees them (from its rendered HTML: no Markdown marks)."""
+    text = " ".join(unescape(_TAGS.sub(" ", html)).split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @api.route("GET", "/api/analytics/posts", summary="Reach of the period's posts and channels",
            tags=TAGS, query=PostsQuery, response=Content, roles=ANALYSTS)  # fmt: skip
 async def content(ctx: Ctx, query: PostsQuery) -> Content:
+    return await _content(query)
+
+
+async def _content(query: PostsQuery) -> Content:
     _check(query.start, query.end)
     stats = await PostStat.filter(day__gte=query.start, day__lte=query.end)
     channels = {
         c.id: c for c in await Channel.filter(id__in={s.channel_id for s in stats if s.channel_id})
     }
     top = sorted(stats, key=lambda s: (-s.viewers, -s.post_id))[: query.limit]
-    bodies = dict(await Post.filter(id__in=[s.post_id for s in top]).values_list("id", "body"))
+    bodies = dict(await Post.filter(id__in=[s.post_id for s in top]).values_list("id", "html"))
     posts = [
         PostReach(
             id=s.post_id,
@@ -508,3 +536,47 @@ async def content(ctx: Ctx, query: PostsQuery) -> Content:
     return Content(
         start=query.start, end=query.end, posts=posts, channels=summary, groups=groups[:50]
     )
+
+
+class ContentTableQuery(PostsQuery):
+    table: Literal["posts", "channels", "groups"] = "posts"
+
+
+@api.route("GET", "/api/analytics/posts.csv",
+           summary="A table of the period's content as CSV: posts, channels or groups",
+           tags=TAGS, query=ContentTableQuery, roles=ANALYSTS,
+           response_media_type="text/csv")  # fmt: skip
+async def content_csv(ctx: Ctx, query: ContentTableQuery) -> Response:
+    _check(query.start, query.end)
+    columns = {
+        "posts": ["id", "excerpt", "day", "channel", "audience", "viewers", "reach",
+                  "reactions", "comments", "confirmations"],
+        "channels": ["id", "name", "mandatory", "posts", "viewers", "read_rate"],
+        "groups": ["id", "name", "posts", "viewers", "reactions", "comments"],
+    }[query.table]  # fmt: skip
+
+    async def rows() -> list[list[object]]:
+        found = await _content(query)
+        items: list[BaseModel] = list(getattr(found, query.table))
+        return [[getattr(item, c) if getattr(item, c) is not None else "" for c in columns]
+                for item in items]  # fmt: skip
+
+    return _csv(f"plaza-{query.table}-{query.start}-{query.end}.csv", columns, rows)
+
+
+class RewardTableQuery(Range):
+    table: Literal["points_issued", "prizes_won", "redemptions"] = "points_issued"
+
+
+@api.route("GET", "/api/analytics/rewards.csv",
+           summary="A rewards table as CSV: points by rule or source, prizes won, redemptions",
+           tags=TAGS, query=RewardTableQuery, roles=ANALYSTS,
+           response_media_type="text/csv")  # fmt: skip
+async def rewards_csv(ctx: Ctx, query: RewardTableQuery) -> Response:
+    _check(query.start, query.end)
+
+    async def rows() -> list[list[object]]:
+        figures_ = (await _rewards(query)).by_key.get(query.table, {})
+        return [[key, value] for key, value in sorted(figures_.items(), key=lambda kv: -kv[1])]
+
+    return _csv(f"plaza-{query.table}-{query.start}-{query.end}.csv", ["key", query.table], rows)

@@ -77,6 +77,37 @@ def test_comms_reads_the_dashboard_changes_the_period_and_sets_a_goal(
     section.scroll_into_view_if_needed()
     section.screenshot(path=str(SCREENSHOTS / "analytics-rewards-desktop-en.png"))
 
+    # The most read posts: sorted by a click on a column, and downloaded as CSV with the
+    # same posts.
+    posts = page.get_by_role("region", name="Most read posts").get_by_role("table")
+    expect(posts.locator("tbody tr").first).to_be_visible()
+    by_viewers = posts.get_by_role("columnheader", name="Saw it")
+    expect(by_viewers).to_have_attribute("aria-sort", "descending")
+
+    def column(index: int) -> list[str]:
+        return [
+            r.locator("th, td").nth(index).inner_text() for r in posts.locator("tbody tr").all()
+        ]
+
+    posts.get_by_role("button", name="Sort by Reactions").click()
+    expect(posts.get_by_role("columnheader", name="Reactions")).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    reactions = [int(v.replace(",", "")) for v in column(4)]
+    assert reactions == sorted(reactions, reverse=True)
+    content = page.locator('section[aria-labelledby="content-title"]')
+    content.scroll_into_view_if_needed()
+    content.screenshot(path=str(SCREENSHOTS / "analytics-content-desktop-en.png"))
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download “Most read posts” as CSV").click()
+    data = download.value.path().read_bytes()
+    assert data.startswith("\ufeff".encode())
+    lines = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert lines[0][:2] == ["id", "excerpt"]
+    assert sorted(r[1] or "—" for r in lines[1:]) == sorted(
+        t.split("·")[0].strip() for t in column(0)
+    )
+
     # A goal: set, shown with its progress, removed.
     page.get_by_label("Figure", exact=True).select_option("views")
     page.get_by_label("Per", exact=True).select_option("month")

@@ -123,6 +123,8 @@ EXPECTED: dict[str, frozenset[Role]] = {
     "DELETE /api/analytics/goals": COMMS_TEAM,
     "GET /api/analytics/rewards": COMMS_TEAM,
     "GET /api/analytics/posts": COMMS_TEAM,
+    "GET /api/analytics/posts.csv": COMMS_TEAM,
+    "GET /api/analytics/rewards.csv": COMMS_TEAM,
     # The rule editor and the wheel editor
     "GET /api/rulesets/language": COMMS_TEAM,
     "POST /api/rulesets/{id:int}/dry-runs": COMMS_TEAM,

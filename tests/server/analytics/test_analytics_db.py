@@ -200,3 +200,23 @@ async def test_reach_of_posts_and_the_rewards_they_earned(live: LiveServer) -> N
         # Two kudos, from one person to one person.
         assert figures["totals"]["kudos"] == 2
         assert (figures["totals"]["kudos_givers"], figures["totals"]["kudos_receivers"]) == (1, 1)
+
+        # Every table of the page downloads as CSV (UTF-8 with BOM) equal to the table.
+        async def table(path: str, **params: object) -> list[list[str]]:
+            response = await comms.get(path, params={**period, **params})
+            assert response.status_code == 200
+            assert response.headers["content-type"].startswith("text/csv")
+            assert response.content.startswith("\ufeff".encode())
+            return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+        posts = await table("/api/analytics/posts.csv", table="posts")
+        assert posts[0][:3] == ["id", "excerpt", "day"]
+        assert [int(r[0]) for r in posts[1:]] == [p["id"] for p in content["posts"]]
+        assert next(r for r in posts if r[0] == str(post_id))[1] == post["excerpt"]
+        channels = await table("/api/analytics/posts.csv", table="channels")
+        assert [r[1] for r in channels[1:]] == [c["name"] for c in content["channels"]]
+        sources = await table("/api/analytics/rewards.csv", table="points_issued")
+        assert {r[0]: int(r[1]) for r in sources[1:]} == figures["by_key"]["points_issued"]
+        assert (
+            await comms.get("/api/analytics/rewards.csv", params={**period, "table": "x"})
+        ).status_code == 422
