@@ -35,9 +35,12 @@ from server.models import (
 from server.rulesets.registry import announce
 
 EMPTY_RULESET = "version: 1\nrules: []\n"
-# Events are read from the database an hour at a time, so a dry run over a month of a
-# large company does not hold one giant result set twice (a busy hour: ~30,000 rows).
+# Events are read from the database a window of time at a time, so a dry run over a month
+# of a large company does not hold one giant result set twice: an hour at first, twice as
+# long after a window with few rows, half as long after one with many.
 _WINDOW = timedelta(hours=1)
+_FEW, _MANY = 10_000, 60_000  # rows in one window
+_SHORTEST, _LONGEST = timedelta(minutes=1), timedelta(days=366)
 
 
 def compile_or_422(
@@ -165,26 +168,34 @@ async def stored_events(
     since: datetime, until: datetime, between: Callable[[], None] | None = None
 ) -> list[Event]:
     """The events of a period, read by plain SQL (building an ORM object a row cost more
-    than the dry run's replay of it, bench/dry_run.py), an hour of events at a time.
+    than the dry run's replay of it, bench/dry_run.py), a window of time at a time.
 
-    Each hour is one range of the `at` index, read without ORDER BY or LIMIT: the replay
+    Each window is one range of the `at` index, read without ORDER BY or LIMIT: the replay
     sorts the events itself. Pages of "ORDER BY id LIMIT n" made SQLite walk the `at` range
-    to its end and sort it for every page (a week of 1.5 M events: over ten minutes).
-    Reading the next hour while this one becomes events gained nothing: the driver's
-    thread builds the rows holding the GIL. `between` is called after each hour (a dry run
-    that was cancelled raises there)."""
+    to its end and sort it for every page (a week of 1.5 M events: over ten minutes). Time
+    without events is skipped (the next event's time is one index seek), and a window's
+    length follows how many rows the last one had: a period since 2000 is a few reads, a
+    busy week about one per hour. Reading the next window while this one becomes events
+    gained nothing: the driver's thread builds the rows holding the GIL. `between` is
+    called after each window (a dry run that was cancelled raises there)."""
     conn = sql.default()
     events: list[Event] = []
     query = (
         "SELECT id, type, actor_id, subject_id, at, data FROM activity_event "
         "WHERE at >= ? AND at < ?"
     )
+    next_at = "SELECT MIN(at) AS at FROM activity_event WHERE at >= ? AND at < ?"
     loads = orjson.loads
     as_datetime = sql.as_datetime
-    start = since
+    start, window = since, _WINDOW
     while start < until:
-        end = min(start + _WINDOW, until)
-        for row in await sql.fetch(conn, query, [start, end]):
+        first = (await sql.fetch(conn, next_at, [start, until]))[0]["at"]
+        if first is None:
+            break
+        start = max(start, as_datetime(first))
+        end = min(start + window, until)
+        rows = await sql.fetch(conn, query, [start, end])
+        for row in rows:
             data = row["data"]
             subject = row["subject_id"]
             events.append(
@@ -197,6 +208,10 @@ async def stored_events(
                     fields=loads(data) if isinstance(data, str | bytes) else (data or {}),
                 )
             )
+        if len(rows) < _FEW:
+            window = min(window * 2, _LONGEST)
+        elif len(rows) > _MANY:
+            window = max(window / 2, _SHORTEST)
         start = end
         if between is not None:
             between()
