@@ -83,9 +83,10 @@ def test_edit_my_skills_and_see_them_on_my_profile(browser: Browser, plaza: Plaz
 
     page.get_by_role("textbox", name="Skills").fill(skill)
     page.keyboard.press("Enter")
+    chips = page.get_by_role("list", name="Skills")
+    expect(chips).to_contain_text(skill)  # as a person sees the chip before typing on
     page.get_by_role("textbox", name="Skills").fill("First Aid, excel")
     page.get_by_role("button", name="Add").first.click()
-    chips = page.get_by_role("list", name="Skills")
     expect(chips).to_contain_text(skill)
     expect(chips).to_contain_text("first aid")
     chips.get_by_role("button", name="Remove excel").click()
