@@ -175,9 +175,10 @@ async def stored_events(
     to its end and sort it for every page (a week of 1.5 M events: over ten minutes). Time
     without events is skipped (the next event's time is one index seek), and a window's
     length follows how many rows the last one had: a period since 2000 is a few reads, a
-    busy week about one per hour. Reading the next window while this one becomes events
-    gained nothing: the driver's thread builds the rows holding the GIL. `between` is
-    called after each window (a dry run that was cancelled raises there)."""
+    busy week (1.5 M events) some forty reads of a few hours each. Reading the next window
+    while this one becomes events gained nothing: the driver's thread builds the rows
+    holding the GIL. `between` is called after each window (a dry run that was cancelled
+    raises there)."""
     conn = sql.default()
     events: list[Event] = []
     query = (
